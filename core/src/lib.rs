@@ -1,1 +1,20 @@
+//! StudyMate Core: the offline-first engine of the StudyMate language-learning apps.
+//!
+//! A [`Client`] owns one user's local SQLite database: their profile, the situation catalog,
+//! practice sessions and scores, the points ledger and chat. Every user action is one SQLite
+//! transaction that changes the local rows and appends a change-log entry for the sync engine.
 
+pub mod catalog;
+pub mod changelog;
+pub mod chat;
+mod client;
+pub mod error;
+pub mod ledger;
+pub mod profile;
+mod store;
+pub mod time;
+mod validate;
+
+pub use client::{Client, DEFAULT_DISPLAY_NAME, OpenOptions};
+pub use error::{Error, Result};
+pub use store::SCHEMA_VERSION;

@@ -1,0 +1,132 @@
+//! The change log: every local mutation appends one entry in the same transaction as the rows it
+//! changed. The sync engine pushes entries in `seq` order; the change id is the server's
+//! idempotency key.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use crate::validate::string_enum;
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::time;
+
+string_enum! {
+    /// The kind of record a change is about.
+    pub enum Entity {
+        /// The signed-in user's profile fields.
+        Profile => "profile",
+        /// One of the user's languages.
+        UserLanguage => "user_language",
+        /// One of the user's interests.
+        UserInterest => "user_interest",
+        /// Onboarding step and step data.
+        Onboarding => "onboarding",
+        /// A practice session (with its turns and scores).
+        PracticeSession => "practice_session",
+        /// A point-ledger entry.
+        PointTransaction => "point_transaction",
+        /// Progress on, or the unlock of, an achievement.
+        UserAchievement => "user_achievement",
+        /// A chat room.
+        ChatRoom => "chat_room",
+        /// A chat room membership.
+        ChatParticipant => "chat_participant",
+        /// A chat message (send, edit, delete).
+        ChatMessage => "chat_message",
+        /// A chat read marker.
+        ReadMarker => "read_marker",
+    }
+}
+
+string_enum! {
+    /// What happened to the record.
+    pub enum Operation {
+        /// A new record.
+        Insert => "insert",
+        /// A change to an existing record; the payload holds the changed fields.
+        Update => "update",
+        /// A removal (chat messages become tombstones).
+        Delete => "delete",
+    }
+}
+
+/// One entry of the change log, as the sync engine will push it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// Per-device sequence number; entries leave in this order.
+    pub seq: i64,
+    /// Idempotency key: the server applies a change id at most once.
+    pub change_id: Uuid,
+    /// Kind of record.
+    pub entity: Entity,
+    /// Id of the record (for composite keys, the parts joined by `:`).
+    pub entity_id: String,
+    /// What happened.
+    pub operation: Operation,
+    /// The record (insert) or the changed fields (update), as JSON.
+    pub payload: serde_json::Value,
+    /// When the change was made, by the device clock.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Appends one entry to the change log inside the caller's transaction and returns its sequence.
+pub(crate) fn append(
+    tx: &Transaction<'_>,
+    entity: Entity,
+    entity_id: &str,
+    operation: Operation,
+    payload: &impl Serialize,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let payload = serde_json::to_string(payload)
+        .map_err(|e| Error::Storage(format!("change payload could not be encoded: {e}")))?;
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO change_log (change_id, entity, entity_id, operation, payload, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    stmt.execute(params![
+        Uuid::now_v7().to_string(),
+        entity.as_str(),
+        entity_id,
+        operation.as_str(),
+        payload,
+        time::to_db(now)
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Lists up to `limit` entries with a sequence greater than `after_seq`, oldest first.
+pub(crate) fn list(tx: &Transaction<'_>, after_seq: i64, limit: u32) -> Result<Vec<Change>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT seq, change_id, entity, entity_id, operation, payload, created_at
+         FROM change_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![after_seq, limit], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, Entity>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, Operation>(4)?,
+            row.get::<_, String>(5)?,
+            row.get::<_, String>(6)?,
+        ))
+    })?;
+    let mut changes = Vec::new();
+    for row in rows {
+        let (seq, change_id, entity, entity_id, operation, payload, created_at) = row?;
+        changes.push(Change {
+            seq,
+            change_id: Uuid::parse_str(&change_id)
+                .map_err(|e| Error::Storage(format!("stored change id is malformed: {e}")))?,
+            entity,
+            entity_id,
+            operation,
+            payload: serde_json::from_str(&payload)?,
+            created_at: time::from_db(&created_at)?,
+        });
+    }
+    Ok(changes)
+}

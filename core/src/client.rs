@@ -1,0 +1,171 @@
+//! The client object: one per user database. Apps open it once and share it between threads;
+//! the domain modules (profile, catalog, practice, ledger, chat) add their calls to it.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+use uuid::Uuid;
+
+use crate::changelog::{self, Change};
+use crate::error::{Error, Result};
+use crate::store::{ConnectionSettings, Store};
+use crate::time::{self, Clock, SystemClock};
+
+/// The display name a new database gives its user until the profile is edited or synced.
+pub const DEFAULT_DISPLAY_NAME: &str = "Learner";
+
+/// How to open a user's database.
+#[derive(Clone)]
+pub struct OpenOptions {
+    /// The user this database belongs to. `None` on a brand-new database makes a fresh id
+    /// (the server keeps device-made ids); `None` on an existing one uses the stored id.
+    /// A different id than the stored one is refused with [`Error::Conflict`].
+    pub user_id: Option<Uuid>,
+    /// How long a call waits for a lock held by another process before failing.
+    pub busy_timeout: Duration,
+    /// `true` makes every commit survive power loss (`synchronous=FULL`); the default survives
+    /// the app being killed, which is what a phone needs, at a fraction of the cost.
+    pub full_sync: bool,
+    /// The clock used for timestamps and "today". Tests replace it.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            user_id: None,
+            busy_timeout: Duration::from_secs(5),
+            full_sync: false,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl std::fmt::Debug for OpenOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenOptions")
+            .field("user_id", &self.user_id)
+            .field("busy_timeout", &self.busy_timeout)
+            .field("full_sync", &self.full_sync)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The local database of one user and every call an app makes on it.
+///
+/// `Client` is `Send + Sync`: share one instance (e.g. in an `Arc`) across threads. Writes are
+/// serialised on one connection; reads use their own connections and do not wait for writes.
+pub struct Client {
+    pub(crate) store: Store,
+    pub(crate) user_id: Uuid,
+    pub(crate) device_id: Uuid,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("user_id", &self.user_id)
+            .field("device_id", &self.device_id)
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Creates or opens the user's database file at `path`, applies pending migrations and
+    /// makes sure the signed-in user's profile row exists.
+    pub fn open(path: impl AsRef<Path>, options: OpenOptions) -> Result<Self> {
+        let store = Store::open(path.as_ref(), settings(&options))?;
+        Self::with_store(store, options)
+    }
+
+    /// Opens a private in-memory database (for tests and previews; gone when dropped).
+    pub fn open_in_memory(options: OpenOptions) -> Result<Self> {
+        let store = Store::open_in_memory(settings(&options))?;
+        Self::with_store(store, options)
+    }
+
+    fn with_store(store: Store, options: OpenOptions) -> Result<Self> {
+        let now = options.clock.now();
+        let (user_id, device_id) = store.write(|tx| {
+            let user_id = identity(tx, "user_id", options.user_id)?;
+            let device_id = identity(tx, "device_id", None)?;
+            tx.execute(
+                "INSERT OR IGNORE INTO users (user_id, is_self, display_name, updated_at)
+                 VALUES (?1, 1, ?2, ?3)",
+                params![user_id.to_string(), DEFAULT_DISPLAY_NAME, time::to_db(now)],
+            )?;
+            Ok((user_id, device_id))
+        })?;
+        Ok(Client {
+            store,
+            user_id,
+            device_id,
+            clock: options.clock,
+        })
+    }
+
+    /// The id of the user this database belongs to.
+    pub fn user_id(&self) -> Uuid {
+        self.user_id
+    }
+
+    /// The id this installation uses in the change log; made once per database file.
+    pub fn device_id(&self) -> Uuid {
+        self.device_id
+    }
+
+    /// Lists change-log entries after `after_seq` (0 for the start), oldest first, at most `limit`.
+    pub fn changes(&self, after_seq: i64, limit: u32) -> Result<Vec<Change>> {
+        if limit == 0 {
+            return Err(Error::invalid("limit", "must be at least 1"));
+        }
+        self.store.read(|tx| changelog::list(tx, after_seq, limit))
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+fn settings(options: &OpenOptions) -> ConnectionSettings {
+    ConnectionSettings {
+        busy_timeout: options.busy_timeout,
+        full_sync: options.full_sync,
+    }
+}
+
+/// Reads the id stored under `key` in `local_meta`, storing `wanted` (or a new id) the first time.
+fn identity(tx: &Transaction<'_>, key: &str, wanted: Option<Uuid>) -> Result<Uuid> {
+    let stored: Option<String> = tx
+        .query_row(
+            "SELECT value FROM local_meta WHERE key = ?1",
+            [key],
+            |row| row.get(0),
+        )
+        .optional()?;
+    match stored {
+        Some(text) => {
+            let id = Uuid::parse_str(&text)
+                .map_err(|e| Error::Storage(format!("stored {key} is malformed: {e}")))?;
+            match wanted {
+                Some(w) if w != id => Err(Error::Conflict(format!(
+                    "this database belongs to {key} {id}, not {w}"
+                ))),
+                _ => Ok(id),
+            }
+        }
+        None => {
+            let id = wanted.unwrap_or_else(Uuid::now_v7);
+            tx.execute(
+                "INSERT INTO local_meta (key, value) VALUES (?1, ?2)",
+                params![key, id.to_string()],
+            )?;
+            Ok(id)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! The one error type of the library: every fallible call returns [`Error`], whose variants
+//! say what the caller can do about it.
+
+use std::fmt;
+
+/// Why a call failed. Match on the variant to decide what to show or retry.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The record the call refers to does not exist (or is not visible to this user).
+    #[error("{entity} {id} not found")]
+    NotFound {
+        /// Kind of record, e.g. `"chat_room"`.
+        entity: &'static str,
+        /// The id that was looked up.
+        id: String,
+    },
+    /// The caller passed a value the library refuses; nothing was written.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// The argument or field that is wrong, e.g. `"content"`.
+        field: String,
+        /// Why it is wrong, in words a developer can act on.
+        reason: String,
+    },
+    /// The call contradicts the current state (a duplicate, a wrong session state, an overdraft).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// SQLite failed: disk full, I/O error, a file that is not a database or is corrupt.
+    #[error("storage error: {0}")]
+    Storage(String),
+    /// Applying the schema migrations failed.
+    #[error("migration failed: {0}")]
+    Migration(String),
+    /// The database was written by a newer version of the library; this version must not touch it.
+    #[error("database schema version {found} is newer than this library supports ({supported})")]
+    NewerDatabase {
+        /// Highest migration applied to the file.
+        found: u32,
+        /// Highest migration this library knows.
+        supported: u32,
+    },
+}
+
+/// Shorthand used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Builds an [`Error::InvalidInput`] naming the field and the reason.
+    pub fn invalid(field: impl Into<String>, reason: impl fmt::Display) -> Self {
+        Error::InvalidInput {
+            field: field.into(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// Builds an [`Error::NotFound`].
+    pub fn not_found(entity: &'static str, id: impl fmt::Display) -> Self {
+        Error::NotFound {
+            entity,
+            id: id.to_string(),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(err: rusqlite::Error) -> Self {
+        Error::Storage(err.to_string())
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(err: serde_json::Error) -> Self {
+        Error::Storage(format!("stored JSON could not be read: {err}"))
+    }
+}

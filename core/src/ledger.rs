@@ -1,0 +1,283 @@
+//! The points ledger. Every change to a learner's points is an appended entry; the balance,
+//! lifetime total, level and streak are derived from the entries and never stored as numbers.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Row, Transaction, params};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::changelog::{self, Entity, Operation};
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::store::uuid_col;
+use crate::time;
+use crate::validate::{self, string_enum};
+
+string_enum! {
+    /// Direction of a ledger entry (seed 000 `transaction_type`).
+    pub enum TransactionType {
+        /// Points earned by practising.
+        Earned => "earned",
+        /// Points spent (e.g. on a streak freeze).
+        Spent => "spent",
+        /// Extra points (streak milestones, achievements).
+        Bonus => "bonus",
+        /// Points taken away.
+        Penalty => "penalty",
+    }
+}
+
+string_enum! {
+    /// Why points moved (seed 000 `source_type`, plus the two sources the device adds).
+    pub enum PointSource {
+        /// First completed practice of a local day.
+        DailyPractice => "daily_practice",
+        /// A practice scored as perfect.
+        PerfectScore => "perfect_score",
+        /// A streak milestone.
+        StreakBonus => "streak_bonus",
+        /// A session with a tutor (server-side).
+        TutorSession => "tutor_session",
+        /// A weekly challenge completed.
+        ChallengeComplete => "challenge_complete",
+        /// A referral (server-side).
+        Referral => "referral",
+        /// A purchase (server-side).
+        PremiumPurchase => "premium_purchase",
+        /// A correction by an administrator (server-side).
+        AdminAdjustment => "admin_adjustment",
+        /// An achievement unlocked.
+        AchievementUnlock => "achievement_unlock",
+        /// A streak freeze bought with points.
+        StreakFreeze => "streak_freeze",
+    }
+}
+
+impl TransactionType {
+    /// Whether entries of this type add points (`true`) or take them away.
+    pub fn is_credit(self) -> bool {
+        matches!(self, TransactionType::Earned | TransactionType::Bonus)
+    }
+}
+
+/// One ledger entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointTransaction {
+    /// Entry id.
+    pub id: Uuid,
+    /// Direction.
+    pub transaction_type: TransactionType,
+    /// Signed amount: positive for earned and bonus, negative for spent and penalty.
+    pub points: i64,
+    /// Why.
+    pub source: PointSource,
+    /// The session, achievement or purchase it came from.
+    pub source_reference_id: Option<Uuid>,
+    /// The reward rule that granted it, for awards.
+    pub rule: Option<String>,
+    /// The period the award is for (a local day, a week, a session); with `rule`, the idempotency key.
+    pub period_key: Option<String>,
+    /// Text for the history screen.
+    pub description: Option<String>,
+    /// When it was recorded.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A ledger entry the app records directly (spending, typically). Awards come from the practice engine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPoints {
+    /// Direction; decides the sign.
+    pub transaction_type: TransactionType,
+    /// How many points, always positive.
+    pub amount: u32,
+    /// Why.
+    pub source: PointSource,
+    /// What it relates to.
+    pub source_reference_id: Option<Uuid>,
+    /// Text for the history screen (at most 500 characters).
+    pub description: Option<String>,
+}
+
+/// The learner's points, derived from the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Balance {
+    /// Points available to spend.
+    pub available: i64,
+    /// Every point ever earned (levels are based on this; spending never lowers it).
+    pub lifetime_earned: i64,
+    /// Every point spent or taken away, as a positive number.
+    pub used: i64,
+}
+
+/// One page of ledger history, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerPage {
+    /// The entries.
+    pub entries: Vec<PointTransaction>,
+    /// Pass this to get the next (older) page; `None` when there is none.
+    pub next_cursor: Option<String>,
+}
+
+const COLUMNS: &str = "transaction_id, transaction_type, points_amount, source_type, source_reference_id, rule, \
+     period_key, description, created_at";
+
+impl Client {
+    /// Records a ledger entry. Spending or a penalty that would take the balance below zero is
+    /// refused with [`Error::Conflict`] and writes nothing.
+    pub fn record_points(&self, entry: &NewPoints) -> Result<PointTransaction> {
+        if entry.amount == 0 {
+            return Err(Error::invalid("amount", "must be positive"));
+        }
+        if let Some(d) = &entry.description {
+            validate::text_len("description", d, 0, 500)?;
+        }
+        let points = i64::from(entry.amount);
+        let signed = if entry.transaction_type.is_credit() {
+            points
+        } else {
+            -points
+        };
+        let tx_entry = PointTransaction {
+            id: Uuid::now_v7(),
+            transaction_type: entry.transaction_type,
+            points: signed,
+            source: entry.source,
+            source_reference_id: entry.source_reference_id,
+            rule: None,
+            period_key: None,
+            description: entry.description.clone(),
+            created_at: self.now(),
+        };
+        let user = self.user_id.to_string();
+        self.store.write(|tx| {
+            if signed < 0 {
+                let available = balance_in(tx, &user)?.available;
+                if available + signed < 0 {
+                    return Err(Error::Conflict(format!(
+                        "not enough points: balance is {available}, this needs {points}"
+                    )));
+                }
+            }
+            insert(tx, &user, &tx_entry)?;
+            Ok(tx_entry.clone())
+        })
+    }
+
+    /// The learner's balance, lifetime earnings and points used, derived from the ledger.
+    pub fn balance(&self) -> Result<Balance> {
+        let user = self.user_id.to_string();
+        self.store.read(|tx| balance_in(tx, &user))
+    }
+
+    /// A page of ledger history, newest first. Pass the previous page's `next_cursor` to continue.
+    pub fn point_history(&self, cursor: Option<&str>, limit: u32) -> Result<LedgerPage> {
+        if !(1..=500).contains(&limit) {
+            return Err(Error::invalid(
+                "limit",
+                format!("must be 1–500, got {limit}"),
+            ));
+        }
+        let (before_time, before_id) = match cursor {
+            Some(c) => {
+                let (t, id) = c
+                    .split_once('|')
+                    .ok_or_else(|| Error::invalid("cursor", "is not a cursor this library made"))?;
+                time::from_db(t)
+                    .map_err(|_| Error::invalid("cursor", "is not a cursor this library made"))?;
+                validate::parse_id("cursor", id)?;
+                (Some(t.to_owned()), Some(id.to_owned()))
+            }
+            None => (None, None),
+        };
+        let user = self.user_id.to_string();
+        self.store.read(|tx| {
+            let mut stmt = tx.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM point_transactions
+                 WHERE user_id = ?1 AND (?2 IS NULL OR (created_at, transaction_id) < (?2, ?3))
+                 ORDER BY created_at DESC, transaction_id DESC LIMIT ?4"
+            ))?;
+            let rows = stmt.query_map(params![user, before_time, before_id, limit], |row| {
+                Ok(from_row(row))
+            })?;
+            let entries: Vec<PointTransaction> = rows.map(|r| r?).collect::<Result<_>>()?;
+            let next_cursor = if entries.len() == limit as usize {
+                entries
+                    .last()
+                    .map(|e| format!("{}|{}", time::to_db(e.created_at), e.id))
+            } else {
+                None
+            };
+            Ok(LedgerPage {
+                entries,
+                next_cursor,
+            })
+        })
+    }
+}
+
+/// Inserts an entry and its change-log record.
+fn insert(tx: &Transaction<'_>, user: &str, e: &PointTransaction) -> Result<()> {
+    tx.prepare_cached(&format!(
+        "INSERT INTO point_transactions (user_id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    ))?
+    .execute(params![
+        user,
+        e.id.to_string(),
+        e.transaction_type,
+        e.points,
+        e.source,
+        e.source_reference_id.map(|id| id.to_string()),
+        e.rule,
+        e.period_key,
+        e.description,
+        time::to_db(e.created_at),
+    ])?;
+    changelog::append(
+        tx,
+        Entity::PointTransaction,
+        &e.id.to_string(),
+        Operation::Insert,
+        e,
+        e.created_at,
+    )?;
+    Ok(())
+}
+
+/// The balance derived from the ledger, inside the caller's transaction.
+pub(crate) fn balance_in(tx: &Transaction<'_>, user: &str) -> Result<Balance> {
+    let (available, earned, used): (i64, i64, i64) = tx
+        .prepare_cached(
+            "SELECT coalesce(sum(points_amount), 0),
+                    coalesce(sum(CASE WHEN points_amount > 0 THEN points_amount END), 0),
+                    coalesce(-sum(CASE WHEN points_amount < 0 THEN points_amount END), 0)
+             FROM point_transactions WHERE user_id = ?1",
+        )?
+        .query_row([user], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+    Ok(Balance {
+        available,
+        lifetime_earned: earned,
+        used,
+    })
+}
+
+fn from_row(row: &Row<'_>) -> Result<PointTransaction> {
+    let reference: Option<String> = row.get(4)?;
+    let created: String = row.get(8)?;
+    Ok(PointTransaction {
+        id: uuid_col(row, 0)?,
+        transaction_type: row.get(1)?,
+        points: row.get(2)?,
+        source: row.get(3)?,
+        source_reference_id: reference
+            .as_deref()
+            .map(|r| {
+                Uuid::parse_str(r)
+                    .map_err(|e| Error::Storage(format!("stored reference is malformed: {e}")))
+            })
+            .transpose()?,
+        rule: row.get(5)?,
+        period_key: row.get(6)?,
+        description: row.get(7)?,
+        created_at: time::from_db(&created)?,
+    })
+}

@@ -1,0 +1,645 @@
+//! The signed-in user's profile, languages, interests and onboarding progress, and the public
+//! profiles of the people they chat with.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::changelog::{self, Entity, Operation};
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::store::uuid_col;
+use crate::time;
+use crate::validate::{self, string_enum};
+
+string_enum! {
+    /// The learner's overall level (seed 000 `language_level`), also a situation's difficulty.
+    pub enum Level {
+        /// New to the language.
+        Beginner => "beginner",
+        /// Gets by in everyday situations.
+        Intermediate => "intermediate",
+        /// Comfortable in most situations.
+        Advanced => "advanced",
+    }
+}
+
+string_enum! {
+    /// The fluency the learner is aiming for (seed 000 `target_fluency_level`).
+    pub enum FluencyTarget {
+        /// Everyday conversation.
+        Conversational => "conversational",
+        /// Work and business settings.
+        Business => "business",
+        /// As close to a native speaker as possible.
+        NativeLike => "native_like",
+    }
+}
+
+string_enum! {
+    /// How a language relates to the user (seed 001 `language_type`).
+    pub enum LanguageRole {
+        /// A language the user speaks natively.
+        Native => "NATIVE",
+        /// A language the user helps others learn.
+        Teaching => "TEACHING",
+        /// A language the user is learning.
+        Learning => "LEARNING",
+    }
+}
+
+string_enum! {
+    /// A CEFR proficiency level (seed 001 `proficiency_level`).
+    pub enum Cefr {
+        /// Breakthrough.
+        A1 => "A1",
+        /// Waystage.
+        A2 => "A2",
+        /// Threshold.
+        B1 => "B1",
+        /// Vantage.
+        B2 => "B2",
+        /// Effective operational proficiency.
+        C1 => "C1",
+        /// Mastery.
+        C2 => "C2",
+    }
+}
+
+/// A user's profile: the signed-in user's own, or a chat partner's public one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    /// The user's id.
+    pub user_id: Uuid,
+    /// Unique handle, if the user chose one.
+    pub username: Option<String>,
+    /// The name shown in the app.
+    pub display_name: String,
+    /// The name in Korean, if given (seed 001 `korean_name`).
+    pub korean_name: Option<String>,
+    /// Avatar address.
+    pub profile_image_url: Option<String>,
+    /// A short self-introduction.
+    pub intro: Option<String>,
+    /// City of residence.
+    pub city: Option<String>,
+    /// District within the city.
+    pub district: Option<String>,
+    /// Overall level.
+    pub language_level: Level,
+    /// The fluency the learner aims for.
+    pub target_fluency_level: Option<FluencyTarget>,
+    /// Learning goals such as `"travel"` or `"business_english"`.
+    pub learning_goals: Vec<String>,
+    /// App preferences (learning style, notifications, privacy) as a JSON object.
+    pub preferences: serde_json::Value,
+    /// Preferred practice length in minutes.
+    pub preferred_session_minutes: u16,
+    /// IANA time zone, e.g. `"Asia/Seoul"`: streaks and "today" are counted in it.
+    pub time_zone: String,
+    /// When the profile last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A partial profile update: fields left `None` keep their value. For the optional text fields,
+/// an empty string clears the field.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProfilePatch {
+    /// New handle (1–50 characters; empty clears).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// New display name (1–100 characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// New Korean name (empty clears).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub korean_name: Option<String>,
+    /// New avatar address (empty clears).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_image_url: Option<String>,
+    /// New introduction (empty clears).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intro: Option<String>,
+    /// New city (empty clears).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// New district (empty clears).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub district: Option<String>,
+    /// New overall level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language_level: Option<Level>,
+    /// New fluency target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_fluency_level: Option<FluencyTarget>,
+    /// New learning goals (replaces the list).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub learning_goals: Option<Vec<String>>,
+    /// New preferences object (replaces it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferences: Option<serde_json::Value>,
+    /// New preferred practice length, 1–240 minutes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_session_minutes: Option<u16>,
+    /// New IANA time zone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+
+/// One of the user's languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserLanguage {
+    /// ISO 639-1 code such as `"ko"` or `"en"`.
+    pub language_code: String,
+    /// Native, teaching or learning.
+    pub role: LanguageRole,
+    /// CEFR level, if known.
+    pub proficiency: Option<Cefr>,
+    /// Whether this is the user's main language of its role.
+    pub is_primary: bool,
+}
+
+/// Where the user is in onboarding (six steps, as in seed 001).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Onboarding {
+    /// The step the user is on, 1–6.
+    pub current_step: u8,
+    /// Whether onboarding is finished.
+    pub is_completed: bool,
+    /// When it was finished.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// The data saved for each step so far, as `(step, JSON)` in step order.
+    pub step_data: Vec<(u8, serde_json::Value)>,
+}
+
+const PROFILE_COLUMNS: &str = "user_id, username, display_name, korean_name, profile_image_url, intro, city, \
+     district, language_level, target_fluency_level, learning_goals, preferences, \
+     preferred_session_minutes, time_zone, updated_at";
+
+impl Client {
+    /// The signed-in user's profile.
+    pub fn profile(&self) -> Result<Profile> {
+        let user_id = self.user_id;
+        self.store.read(|tx| load_profile(tx, user_id))
+    }
+
+    /// A chat partner's (or the user's own) public profile.
+    pub fn user_profile(&self, user_id: Uuid) -> Result<Profile> {
+        self.store.read(|tx| load_profile(tx, user_id))
+    }
+
+    /// Applies a partial update to the signed-in user's profile and logs the changed fields.
+    pub fn update_profile(&self, patch: &ProfilePatch) -> Result<Profile> {
+        check_patch(patch)?;
+        if patch == &ProfilePatch::default() {
+            return Err(Error::invalid("patch", "changes nothing"));
+        }
+        let now = self.now();
+        let user_id = self.user_id;
+        self.store.write(|tx| {
+            apply_patch(tx, user_id, patch, now)?;
+            changelog::append(
+                tx,
+                Entity::Profile,
+                &user_id.to_string(),
+                Operation::Update,
+                patch,
+                now,
+            )?;
+            load_profile(tx, user_id)
+        })
+    }
+
+    /// Adds a language or changes its level and primary flag. Making it primary clears the flag
+    /// on the user's other languages of the same role.
+    pub fn set_language(&self, language: &UserLanguage) -> Result<Vec<UserLanguage>> {
+        check_language_code(&language.language_code)?;
+        let now = self.now();
+        let user = self.user_id.to_string();
+        self.store.write(|tx| {
+            if language.is_primary {
+                tx.execute(
+                    "UPDATE user_languages SET is_primary = 0 WHERE user_id = ?1 AND language_type = ?2",
+                    params![user, language.role],
+                )?;
+            }
+            tx.execute(
+                "INSERT INTO user_languages (user_id, language_code, language_type, proficiency_level, is_primary, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (user_id, language_code, language_type)
+                 DO UPDATE SET proficiency_level = excluded.proficiency_level, is_primary = excluded.is_primary",
+                params![user, language.language_code, language.role, language.proficiency, language.is_primary, time::to_db(now)],
+            )?;
+            let key = format!("{}:{}", language.language_code, language.role);
+            changelog::append(tx, Entity::UserLanguage, &key, Operation::Insert, language, now)?;
+            load_languages(tx, &user)
+        })
+    }
+
+    /// Removes one of the user's languages.
+    pub fn remove_language(
+        &self,
+        language_code: &str,
+        role: LanguageRole,
+    ) -> Result<Vec<UserLanguage>> {
+        let now = self.now();
+        let user = self.user_id.to_string();
+        self.store.write(|tx| {
+            let removed = tx.execute(
+                "DELETE FROM user_languages WHERE user_id = ?1 AND language_code = ?2 AND language_type = ?3",
+                params![user, language_code, role],
+            )?;
+            let key = format!("{language_code}:{role}");
+            if removed == 0 {
+                return Err(Error::not_found("user_language", key));
+            }
+            let payload = serde_json::json!({ "language_code": language_code, "role": role });
+            changelog::append(tx, Entity::UserLanguage, &key, Operation::Delete, &payload, now)?;
+            load_languages(tx, &user)
+        })
+    }
+
+    /// The user's languages, ordered by role then code.
+    pub fn languages(&self) -> Result<Vec<UserLanguage>> {
+        let user = self.user_id.to_string();
+        self.store.read(|tx| load_languages(tx, &user))
+    }
+
+    /// Adds an interest tag (1–100 characters); adding one the user already has is refused.
+    pub fn add_interest(&self, tag: &str) -> Result<Vec<String>> {
+        validate::non_blank("interest_tag", tag, 100)?;
+        let now = self.now();
+        let user = self.user_id.to_string();
+        self.store.write(|tx| {
+            let added = tx.execute(
+                "INSERT OR IGNORE INTO user_interests (user_id, interest_tag, created_at) VALUES (?1, ?2, ?3)",
+                params![user, tag, time::to_db(now)],
+            )?;
+            if added == 0 {
+                return Err(Error::Conflict(format!("interest {tag:?} is already in the list")));
+            }
+            changelog::append(tx, Entity::UserInterest, tag, Operation::Insert, &serde_json::json!({ "interest_tag": tag }), now)?;
+            load_interests(tx, &user)
+        })
+    }
+
+    /// Removes an interest tag.
+    pub fn remove_interest(&self, tag: &str) -> Result<Vec<String>> {
+        let now = self.now();
+        let user = self.user_id.to_string();
+        self.store.write(|tx| {
+            let removed = tx.execute(
+                "DELETE FROM user_interests WHERE user_id = ?1 AND interest_tag = ?2",
+                params![user, tag],
+            )?;
+            if removed == 0 {
+                return Err(Error::not_found("user_interest", tag));
+            }
+            changelog::append(
+                tx,
+                Entity::UserInterest,
+                tag,
+                Operation::Delete,
+                &serde_json::json!({ "interest_tag": tag }),
+                now,
+            )?;
+            load_interests(tx, &user)
+        })
+    }
+
+    /// The user's interest tags in alphabetical order.
+    pub fn interests(&self) -> Result<Vec<String>> {
+        let user = self.user_id.to_string();
+        self.store.read(|tx| load_interests(tx, &user))
+    }
+
+    /// Saves the data of onboarding step `step` (1–6) and moves the user to that step.
+    /// Saving step 6 completes onboarding.
+    pub fn save_onboarding_step(&self, step: u8, data: &serde_json::Value) -> Result<Onboarding> {
+        if !(1..=6).contains(&step) {
+            return Err(Error::invalid(
+                "step",
+                format!("must be between 1 and 6, got {step}"),
+            ));
+        }
+        validate::json_object("data", data)?;
+        let now = self.now();
+        let user = self.user_id.to_string();
+        let completed = step == 6;
+        self.store.write(|tx| {
+            let stamp = time::to_db(now);
+            tx.execute(
+                "INSERT INTO onboarding_step_data (user_id, step_num, data_json, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (user_id, step_num) DO UPDATE SET data_json = excluded.data_json, updated_at = excluded.updated_at",
+                params![user, step, data.to_string(), stamp],
+            )?;
+            tx.execute(
+                "INSERT INTO onboarding_progress (user_id, current_step, is_completed, completed_at, updated_at)
+                 VALUES (?1, ?2, ?3, CASE WHEN ?3 THEN ?4 END, ?4)
+                 ON CONFLICT (user_id) DO UPDATE SET
+                    current_step = max(current_step, excluded.current_step),
+                    is_completed = max(is_completed, excluded.is_completed),
+                    completed_at = coalesce(completed_at, excluded.completed_at),
+                    updated_at = excluded.updated_at",
+                params![user, step, completed, stamp],
+            )?;
+            let payload = serde_json::json!({ "step": step, "data": data });
+            changelog::append(tx, Entity::Onboarding, &format!("{step}"), Operation::Update, &payload, now)?;
+            load_onboarding(tx, &user)
+        })
+    }
+
+    /// The user's onboarding progress (step 1, nothing saved, for a new user).
+    pub fn onboarding(&self) -> Result<Onboarding> {
+        let user = self.user_id.to_string();
+        self.store.read(|tx| load_onboarding(tx, &user))
+    }
+
+    /// Stores or refreshes the public profile of someone the user chats with, as the server or the
+    /// app's matching screen provides it. Server-owned: nothing is logged for sync.
+    pub fn save_contact(&self, contact: &Profile) -> Result<()> {
+        if contact.user_id == self.user_id {
+            return Err(Error::invalid(
+                "user_id",
+                "is the signed-in user; use update_profile",
+            ));
+        }
+        check_profile(contact)?;
+        self.store.write(|tx| upsert_public_profile(tx, contact))
+    }
+}
+
+/// Inserts or replaces a public profile row (never the signed-in user's).
+pub(crate) fn upsert_public_profile(tx: &Transaction<'_>, p: &Profile) -> Result<()> {
+    tx.execute(
+        "INSERT INTO users (user_id, is_self, username, display_name, korean_name, profile_image_url, intro, city,
+                            district, language_level, target_fluency_level, learning_goals, preferences,
+                            preferred_session_minutes, time_zone, updated_at)
+         VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ON CONFLICT (user_id) DO UPDATE SET
+            username = excluded.username, display_name = excluded.display_name, korean_name = excluded.korean_name,
+            profile_image_url = excluded.profile_image_url, intro = excluded.intro, city = excluded.city,
+            district = excluded.district, language_level = excluded.language_level,
+            target_fluency_level = excluded.target_fluency_level, learning_goals = excluded.learning_goals,
+            preferences = excluded.preferences, preferred_session_minutes = excluded.preferred_session_minutes,
+            time_zone = excluded.time_zone, updated_at = excluded.updated_at
+         WHERE users.is_self = 0",
+        params![
+            p.user_id.to_string(),
+            p.username,
+            p.display_name,
+            p.korean_name,
+            p.profile_image_url,
+            p.intro,
+            p.city,
+            p.district,
+            p.language_level,
+            p.target_fluency_level,
+            serde_json::to_string(&p.learning_goals)?,
+            p.preferences.to_string(),
+            p.preferred_session_minutes,
+            p.time_zone,
+            time::to_db(p.updated_at),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes the patch's fields onto the user's row.
+pub(crate) fn apply_patch(
+    tx: &Transaction<'_>,
+    user_id: Uuid,
+    patch: &ProfilePatch,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let cleared = |v: &Option<String>| {
+        v.as_ref()
+            .map(|s| if s.is_empty() { None } else { Some(s.clone()) })
+    };
+    let goals = patch
+        .learning_goals
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()?;
+    let changed = tx.execute(
+        "UPDATE users SET
+            username = CASE WHEN ?2 THEN ?3 ELSE username END,
+            display_name = coalesce(?4, display_name),
+            korean_name = CASE WHEN ?5 THEN ?6 ELSE korean_name END,
+            profile_image_url = CASE WHEN ?7 THEN ?8 ELSE profile_image_url END,
+            intro = CASE WHEN ?9 THEN ?10 ELSE intro END,
+            city = CASE WHEN ?11 THEN ?12 ELSE city END,
+            district = CASE WHEN ?13 THEN ?14 ELSE district END,
+            language_level = coalesce(?15, language_level),
+            target_fluency_level = coalesce(?16, target_fluency_level),
+            learning_goals = coalesce(?17, learning_goals),
+            preferences = coalesce(?18, preferences),
+            preferred_session_minutes = coalesce(?19, preferred_session_minutes),
+            time_zone = coalesce(?20, time_zone),
+            updated_at = ?21
+         WHERE user_id = ?1",
+        params![
+            user_id.to_string(),
+            patch.username.is_some(),
+            cleared(&patch.username).flatten(),
+            patch.display_name,
+            patch.korean_name.is_some(),
+            cleared(&patch.korean_name).flatten(),
+            patch.profile_image_url.is_some(),
+            cleared(&patch.profile_image_url).flatten(),
+            patch.intro.is_some(),
+            cleared(&patch.intro).flatten(),
+            patch.city.is_some(),
+            cleared(&patch.city).flatten(),
+            patch.district.is_some(),
+            cleared(&patch.district).flatten(),
+            patch.language_level,
+            patch.target_fluency_level,
+            goals,
+            patch.preferences.as_ref().map(|p| p.to_string()),
+            patch.preferred_session_minutes,
+            patch.time_zone,
+            time::to_db(now),
+        ],
+    )?;
+    if changed == 0 {
+        return Err(Error::not_found("profile", user_id));
+    }
+    Ok(())
+}
+
+fn check_patch(p: &ProfilePatch) -> Result<()> {
+    let optional = [
+        ("username", &p.username, 50),
+        ("korean_name", &p.korean_name, 100),
+        ("profile_image_url", &p.profile_image_url, 500),
+        ("intro", &p.intro, 2000),
+        ("city", &p.city, 100),
+        ("district", &p.district, 100),
+    ];
+    for (field, value, max) in optional {
+        if let Some(v) = value {
+            validate::text_len(field, v, 0, max)?;
+        }
+    }
+    if let Some(name) = &p.display_name {
+        validate::non_blank("display_name", name, 100)?;
+    }
+    if let Some(goals) = &p.learning_goals {
+        check_goals(goals)?;
+    }
+    if let Some(prefs) = &p.preferences {
+        validate::json_object("preferences", prefs)?;
+    }
+    if let Some(minutes) = p.preferred_session_minutes {
+        check_minutes(minutes)?;
+    }
+    if let Some(zone) = &p.time_zone {
+        check_time_zone(zone)?;
+    }
+    Ok(())
+}
+
+fn check_profile(p: &Profile) -> Result<()> {
+    validate::non_blank("display_name", &p.display_name, 100)?;
+    let optional = [
+        ("username", &p.username, 50),
+        ("korean_name", &p.korean_name, 100),
+        ("profile_image_url", &p.profile_image_url, 500),
+        ("intro", &p.intro, 2000),
+        ("city", &p.city, 100),
+        ("district", &p.district, 100),
+    ];
+    for (field, value, max) in optional {
+        if let Some(v) = value {
+            validate::text_len(field, v, 1, max)?;
+        }
+    }
+    check_goals(&p.learning_goals)?;
+    validate::json_object("preferences", &p.preferences)?;
+    check_minutes(p.preferred_session_minutes)?;
+    check_time_zone(&p.time_zone)
+}
+
+fn check_goals(goals: &[String]) -> Result<()> {
+    if goals.len() > 20 {
+        return Err(Error::invalid("learning_goals", "at most 20 goals"));
+    }
+    goals
+        .iter()
+        .try_for_each(|g| validate::non_blank("learning_goals", g, 100))
+}
+
+fn check_minutes(minutes: u16) -> Result<()> {
+    if (1..=240).contains(&minutes) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "preferred_session_minutes",
+            format!("must be 1–240, got {minutes}"),
+        ))
+    }
+}
+
+/// Accepts only IANA time-zone names the library can compute local days in.
+pub(crate) fn check_time_zone(zone: &str) -> Result<()> {
+    zone.parse::<chrono_tz::Tz>()
+        .map(|_| ())
+        .map_err(|_| Error::invalid("time_zone", format!("{zone:?} is not an IANA time zone")))
+}
+
+fn check_language_code(code: &str) -> Result<()> {
+    let ok = (2..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "language_code",
+            format!("{code:?} is not a lowercase ISO 639 code"),
+        ))
+    }
+}
+
+pub(crate) fn load_profile(tx: &Transaction<'_>, user_id: Uuid) -> Result<Profile> {
+    let sql = format!("SELECT {PROFILE_COLUMNS} FROM users WHERE user_id = ?1");
+    let found = tx
+        .query_row(&sql, [user_id.to_string()], |row| Ok(profile_from_row(row)))
+        .optional()?;
+    found.ok_or_else(|| Error::not_found("profile", user_id))?
+}
+
+fn profile_from_row(row: &Row<'_>) -> Result<Profile> {
+    let goals: String = row.get(10)?;
+    let prefs: String = row.get(11)?;
+    let updated: String = row.get(14)?;
+    Ok(Profile {
+        user_id: uuid_col(row, 0)?,
+        username: row.get(1)?,
+        display_name: row.get(2)?,
+        korean_name: row.get(3)?,
+        profile_image_url: row.get(4)?,
+        intro: row.get(5)?,
+        city: row.get(6)?,
+        district: row.get(7)?,
+        language_level: row.get(8)?,
+        target_fluency_level: row.get(9)?,
+        learning_goals: serde_json::from_str(&goals)?,
+        preferences: serde_json::from_str(&prefs)?,
+        preferred_session_minutes: row.get(12)?,
+        time_zone: row.get(13)?,
+        updated_at: time::from_db(&updated)?,
+    })
+}
+
+fn load_languages(tx: &Transaction<'_>, user: &str) -> Result<Vec<UserLanguage>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT language_code, language_type, proficiency_level, is_primary FROM user_languages
+         WHERE user_id = ?1 ORDER BY language_type, language_code",
+    )?;
+    let rows = stmt.query_map([user], |row| {
+        Ok(UserLanguage {
+            language_code: row.get(0)?,
+            role: row.get(1)?,
+            proficiency: row.get(2)?,
+            is_primary: row.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn load_interests(tx: &Transaction<'_>, user: &str) -> Result<Vec<String>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT interest_tag FROM user_interests WHERE user_id = ?1 ORDER BY interest_tag",
+    )?;
+    let rows = stmt.query_map([user], |row| row.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn load_onboarding(tx: &Transaction<'_>, user: &str) -> Result<Onboarding> {
+    let progress: Option<(u8, bool, Option<String>)> = tx
+        .query_row(
+            "SELECT current_step, is_completed, completed_at FROM onboarding_progress WHERE user_id = ?1",
+            [user],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    let (current_step, is_completed, completed_at) = progress.unwrap_or((1, false, None));
+    let mut stmt = tx.prepare_cached(
+        "SELECT step_num, data_json FROM onboarding_step_data WHERE user_id = ?1 ORDER BY step_num",
+    )?;
+    let rows = stmt.query_map([user], |row| {
+        Ok((row.get::<_, u8>(0)?, row.get::<_, String>(1)?))
+    })?;
+    let mut step_data = Vec::new();
+    for row in rows {
+        let (step, json) = row?;
+        step_data.push((step, serde_json::from_str(&json)?));
+    }
+    Ok(Onboarding {
+        current_step,
+        is_completed,
+        completed_at: completed_at.as_deref().map(time::from_db).transpose()?,
+        step_data,
+    })
+}

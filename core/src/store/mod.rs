@@ -1,0 +1,145 @@
+//! The SQLite store: one writer connection behind a lock, a small pool of reader connections
+//! (WAL lets them read while a write is in progress), and the schema migrations.
+//!
+//! Every user action runs inside [`Store::write`], one `BEGIN IMMEDIATE` transaction that
+//! commits the mirror rows and their change-log entry together or rolls both back.
+
+mod open;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, Row, Transaction, TransactionBehavior};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+pub(crate) use open::ConnectionSettings;
+pub use open::SCHEMA_VERSION;
+
+/// How many idle reader connections are kept open for reuse.
+const MAX_IDLE_READERS: usize = 4;
+
+/// The database of one user: a writer connection and reader connections to the same file.
+pub struct Store {
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    /// `None` for an in-memory database, whose reads go through the writer connection.
+    path: Option<PathBuf>,
+    settings: ConnectionSettings,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
+    pub(crate) fn open(path: &Path, settings: ConnectionSettings) -> Result<Self> {
+        let mut conn = Connection::open(path)?;
+        open::configure(&conn, &settings)?;
+        open::migrate(&mut conn)?;
+        Ok(Store {
+            writer: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+            path: Some(path.to_path_buf()),
+            settings,
+        })
+    }
+
+    /// Opens a private in-memory database with the full schema, for tests and previews.
+    pub(crate) fn open_in_memory(settings: ConnectionSettings) -> Result<Self> {
+        let mut conn = Connection::open_in_memory()?;
+        open::configure(&conn, &settings)?;
+        open::migrate(&mut conn)?;
+        Ok(Store {
+            writer: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+            path: None,
+            settings,
+        })
+    }
+
+    /// Runs `f` in one immediate write transaction and commits if it returns `Ok`.
+    /// An error from `f` rolls everything back, so a failed action writes nothing.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `f` on a reader connection inside a read transaction, so it sees one consistent snapshot.
+    /// Readers do not wait for the writer (WAL); an in-memory store reads through the writer.
+    pub fn read<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let Some(path) = &self.path else {
+            let mut conn = lock(&self.writer);
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            return f(&tx);
+        };
+        let pooled = lock(&self.readers).pop();
+        let mut conn = match pooled {
+            Some(conn) => conn,
+            None => open::open_reader(path, &self.settings)?,
+        };
+        let value = {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            f(&tx)
+        };
+        let mut idle = lock(&self.readers);
+        if idle.len() < MAX_IDLE_READERS {
+            idle.push(conn);
+        }
+        value
+    }
+}
+
+/// Locks a mutex, recovering it if a thread panicked while holding it: SQLite rolls back an
+/// unfinished transaction itself, so the connection is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Maps a SQLite constraint failure on caller data to a typed error; other failures stay storage errors.
+pub(crate) fn constraint_to_invalid(err: rusqlite::Error, field: &str) -> Error {
+    match &err {
+        rusqlite::Error::SqliteFailure(e, msg)
+            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            Error::invalid(
+                field,
+                msg.as_deref().unwrap_or("violates a database constraint"),
+            )
+        }
+        _ => Error::from(err),
+    }
+}
+
+/// Reads a UUID text column.
+pub(crate) fn uuid_col(row: &Row<'_>, idx: usize) -> Result<Uuid> {
+    let text: String = row.get(idx)?;
+    Uuid::parse_str(&text)
+        .map_err(|e| Error::Storage(format!("stored id {text:?} is malformed: {e}")))
+}
+
+/// Reads a JSON text column into a typed value.
+pub(crate) fn json_col<T: serde::de::DeserializeOwned>(row: &Row<'_>, idx: usize) -> Result<T> {
+    let text: String = row.get(idx)?;
+    Ok(serde_json::from_str(&text)?)
+}
+
+/// Reads a nullable JSON text column into a typed value.
+pub(crate) fn json_col_opt<T: serde::de::DeserializeOwned>(
+    row: &Row<'_>,
+    idx: usize,
+) -> Result<Option<T>> {
+    let text: Option<String> = row.get(idx)?;
+    Ok(text.as_deref().map(serde_json::from_str).transpose()?)
+}

@@ -1,0 +1,131 @@
+//! Opening a connection: pragmas, migrations, and the refusal to touch a database written by a
+//! newer version of the library.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+use crate::error::{Error, Result};
+
+mod embedded {
+    refinery::embed_migrations!("../migrations");
+}
+
+/// The highest migration version this build of the library knows.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Connection-level settings every connection of a store shares.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConnectionSettings {
+    /// How long a connection waits for a lock held by another connection before giving up.
+    pub busy_timeout: Duration,
+    /// `synchronous=FULL` (survives power loss) instead of `NORMAL` (survives an app kill).
+    pub full_sync: bool,
+}
+
+/// Applies the pragmas every connection needs. Fails cleanly on a file that is not a database.
+pub(crate) fn configure(conn: &Connection, settings: &ConnectionSettings) -> Result<()> {
+    conn.busy_timeout(settings.busy_timeout)?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        .map_err(describe_open_failure)?;
+    if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+        return Err(Error::Storage(format!(
+            "could not switch the database to WAL (journal mode is {mode})"
+        )));
+    }
+    conn.execute_batch(if settings.full_sync {
+        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
+    } else {
+        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
+    })?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+/// Opens a read-only connection to an existing, already migrated database file.
+pub(crate) fn open_reader(path: &Path, settings: &ConnectionSettings) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    conn.busy_timeout(settings.busy_timeout)?;
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// Brings the schema up to date, or refuses a database made by a newer library version.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    let applied = applied_version(conn)?;
+    if applied > SCHEMA_VERSION {
+        return Err(Error::NewerDatabase {
+            found: applied,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if applied == SCHEMA_VERSION {
+        return Ok(());
+    }
+    embedded::migrations::runner()
+        .set_abort_divergent(true)
+        .run(conn)
+        .map_err(|e| Error::Migration(e.to_string()))?;
+    Ok(())
+}
+
+/// The highest migration recorded in the file, 0 for a new database.
+fn applied_version(conn: &Connection) -> Result<u32> {
+    let has_history: Option<i64> = conn
+        .query_row(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(describe_open_failure)?;
+    if has_history.is_none() {
+        return Ok(0);
+    }
+    let version: Option<i64> = conn.query_row(
+        "SELECT MAX(version) FROM refinery_schema_history",
+        [],
+        |row| row.get(0),
+    )?;
+    u32::try_from(version.unwrap_or(0)).map_err(|_| {
+        Error::Storage(format!(
+            "schema history holds an impossible version {version:?}"
+        ))
+    })
+}
+
+/// Turns SQLite's "not a database" and "malformed" failures into a message an app can show.
+fn describe_open_failure(err: rusqlite::Error) -> Error {
+    match err.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => {
+            Error::Storage(format!("the file is not a StudyMate database: {err}"))
+        }
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+            Error::Storage(format!("the database file is corrupt: {err}"))
+        }
+        _ => Error::from(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_version_matches_the_embedded_migrations() {
+        let newest = embedded::migrations::runner()
+            .get_migrations()
+            .iter()
+            .map(|m| m.version())
+            .max();
+        assert_eq!(newest, Some(SCHEMA_VERSION as i32));
+    }
+}

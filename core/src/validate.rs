@@ -1,0 +1,115 @@
+//! Checks on caller input, shared by every module, so that bad input is refused with a typed
+//! error naming the field before anything is written.
+
+use crate::error::{Error, Result};
+
+/// Refuses text whose length in characters is outside `min..=max` (after trimming nothing:
+/// what the caller passed is what is stored).
+pub(crate) fn text_len(field: &str, value: &str, min: usize, max: usize) -> Result<()> {
+    let len = value.chars().count();
+    if len < min {
+        return Err(if min == 1 {
+            Error::invalid(field, "must not be empty")
+        } else {
+            Error::invalid(field, format!("must be at least {min} characters"))
+        });
+    }
+    if len > max {
+        return Err(Error::invalid(
+            field,
+            format!("must be at most {max} characters, got {len}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Like [`text_len`] with a minimum of one character, and also refusing text that is only whitespace.
+pub(crate) fn non_blank(field: &str, value: &str, max: usize) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid(
+            field,
+            "must not be empty or only whitespace",
+        ));
+    }
+    text_len(field, value, 1, max)
+}
+
+/// Refuses a JSON value that is not an object.
+pub(crate) fn json_object(field: &str, value: &serde_json::Value) -> Result<()> {
+    if value.is_object() {
+        Ok(())
+    } else {
+        Err(Error::invalid(field, "must be a JSON object"))
+    }
+}
+
+/// Parses a caller-supplied id.
+pub(crate) fn parse_id(field: &str, text: &str) -> Result<uuid::Uuid> {
+    uuid::Uuid::parse_str(text).map_err(|e| Error::invalid(field, format!("is not a UUID: {e}")))
+}
+
+/// Declares an enum stored and sent as fixed strings, with parsing that refuses unknown values
+/// with [`Error::InvalidInput`] and SQLite/serde conversions.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        $vis enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The text stored in the database and sent on the wire.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Parses the stored text, refusing unknown values with an error naming `field`.
+            pub fn parse(field: &str, text: &str) -> $crate::error::Result<Self> {
+                match text {
+                    $($text => Ok($name::$variant),)+
+                    other => Err($crate::error::Error::invalid(
+                        field,
+                        format!("unknown value {other:?}; expected one of {:?}", [$($text),+]),
+                    )),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl rusqlite::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(rusqlite::types::ToSqlOutput::from(self.as_str()))
+            }
+        }
+
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                let text = value.as_str()?;
+                $name::parse(stringify!($name), text)
+                    .map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                $name::parse(stringify!($name), &text).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+pub(crate) use string_enum;
