@@ -261,10 +261,12 @@ CREATE INDEX chat_messages_reply ON chat_messages(reply_to_id) WHERE reply_to_id
 -- ───────────────────────────── change log ─────────────────────────────
 
 -- Every local mutation appends one entry in the same transaction; the sync engine pushes them in seq order.
--- seq is the per-device sequence: INTEGER PRIMARY KEY AUTOINCREMENT, so a number is never reused.
+-- seq is the per-device sequence (the rowid: each entry appends to the end of the table). A number is
+-- never reused because the newest entry is never deleted. change_id is a random UUID made per entry;
+-- the server enforces its uniqueness, so no local index is spent on it.
 CREATE TABLE change_log (
-    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
-    change_id  TEXT NOT NULL UNIQUE CHECK (length(change_id) = 36),
+    seq        INTEGER PRIMARY KEY,
+    change_id  TEXT NOT NULL CHECK (length(change_id) = 36),
     entity     TEXT NOT NULL CHECK (entity IN ('profile', 'user_language', 'user_interest', 'onboarding',
                    'practice_session', 'point_transaction', 'user_achievement',
                    'chat_room', 'chat_participant', 'chat_message', 'read_marker')),
