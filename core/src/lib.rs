@@ -1,1 +1,3 @@
+//! StudyMate Core: the portable library a language-learning app embeds on the phone.
 
+pub mod rewards;
