@@ -33,15 +33,30 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&data_dir)?;
     let db = data_dir.join("studymate.db");
     let client = Client::open(&db, OpenOptions::default())?;
-    println!("opened {} (user {}, device {})", db.display(), client.user_id(), client.device_id());
+    println!(
+        "opened {} (user {}, device {})",
+        db.display(),
+        client.user_id(),
+        client.device_id()
+    );
 
     let summary = client.import_catalog(&CatalogBatch::from_json(BUNDLED_CATALOG)?)?;
     println!(
         "imported catalog: {} situations, {} variations, {} achievements",
         summary.situations, summary.variations, summary.achievements
     );
-    for situation in client.situations(&SituationFilter { difficulty: Some(Level::Beginner), ..Default::default() })?.iter().take(5) {
-        println!("  [{}] {} — {}", situation.category, situation.name, situation.initial_prompt);
+    for situation in client
+        .situations(&SituationFilter {
+            difficulty: Some(Level::Beginner),
+            ..Default::default()
+        })?
+        .iter()
+        .take(5)
+    {
+        println!(
+            "  [{}] {} — {}",
+            situation.category, situation.name, situation.initial_prompt
+        );
     }
 
     let profile = client.update_profile(&ProfilePatch {
@@ -52,15 +67,28 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         learning_goals: Some(vec!["travel".into(), "daily_conversation".into()]),
         ..Default::default()
     })?;
-    println!("profile: {} ({}), {} in {}", profile.display_name, profile.language_level, profile.city.unwrap_or_default(), profile.time_zone);
+    println!(
+        "profile: {} ({}), {} in {}",
+        profile.display_name,
+        profile.language_level,
+        profile.city.unwrap_or_default(),
+        profile.time_zone
+    );
 
     client.save_contact(&partner())?;
     let room = client.create_direct_room(PARTNER_ID)?;
-    client.send_message(room.id, &NewMessage::text("Hi Emma! Shall we practise at Seomun Market on Saturday?"))?;
+    client.send_message(
+        room.id,
+        &NewMessage::text("Hi Emma! Shall we practise at Seomun Market on Saturday?"),
+    )?;
     client.send_message(room.id, &NewMessage::text("서문시장에서 만나요 🙂"))?;
     println!("chat with Emma (newest first):");
     for message in client.messages(room.id, None, 10)?.messages {
-        println!("  [{}] {}", message.send_state, message.content.unwrap_or_default());
+        println!(
+            "  [{}] {}",
+            message.send_state,
+            message.content.unwrap_or_default()
+        );
     }
     let pending = client.changes(0, 1000)?.len();
     println!("{pending} changes are waiting in the change log for the next sync");
@@ -92,7 +120,12 @@ fn data_dir_from_args() -> Result<PathBuf, String> {
     let mut dir = PathBuf::from("studymate-demo-data");
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--data-dir" => dir = args.next().map(PathBuf::from).ok_or("--data-dir needs a folder")?,
+            "--data-dir" => {
+                dir = args
+                    .next()
+                    .map(PathBuf::from)
+                    .ok_or("--data-dir needs a folder")?
+            }
             other => return Err(format!("unknown argument {other:?} (try --data-dir DIR)")),
         }
     }
