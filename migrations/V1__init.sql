@@ -139,6 +139,9 @@ CREATE TABLE practice_sessions (
     started_at             TEXT NOT NULL,
     ended_at               TEXT,
     total_duration_seconds INTEGER CHECK (total_duration_seconds IS NULL OR total_duration_seconds >= 0),
+    -- Practice time before the current stretch, and when the current stretch began (NULL while paused).
+    active_seconds         INTEGER NOT NULL DEFAULT 0 CHECK (active_seconds >= 0),
+    resumed_at             TEXT,
     time_zone              TEXT NOT NULL,
     utc_offset_seconds     INTEGER NOT NULL CHECK (utc_offset_seconds BETWEEN -86400 AND 86400),
     local_day              TEXT,

@@ -231,20 +231,7 @@ impl Client {
 
     /// Lists situations matching `filter`, easiest first, then by name.
     pub fn situations(&self, filter: &SituationFilter) -> Result<Vec<Situation>> {
-        self.store.read(|tx| {
-            let mut stmt = tx.prepare_cached(&format!(
-                "SELECT {SITUATION_COLUMNS} FROM situations
-                 WHERE (?1 IS NULL OR category = ?1) AND (?2 IS NULL OR difficulty_level = ?2)
-                   AND (?3 IS NULL OR target_location = ?3) AND (?4 OR is_active = 1)
-                 ORDER BY CASE difficulty_level WHEN 'beginner' THEN 0 WHEN 'intermediate' THEN 1 ELSE 2 END,
-                          situation_name"
-            ))?;
-            let rows = stmt.query_map(
-                params![filter.category, filter.difficulty, filter.location, filter.include_inactive],
-                |row| Ok(situation_from_row(row)),
-            )?;
-            rows.map(|r| r?).collect()
-        })
+        self.store.read(|tx| load_situations(tx, filter))
     }
 
     /// One situation by id.
@@ -419,7 +406,8 @@ fn check_achievement(a: &Achievement) -> Result<()> {
     validate::non_blank("achievement.name", &a.name, 100)?;
     validate::non_blank("achievement.category", &a.category, 50)?;
     validate::non_blank("achievement.title", &a.title, 100)?;
-    validate::json_object("achievement.requirements", &a.requirements)?;
+    crate::rewards::Requirement::from_json(&a.requirements)
+        .map_err(|e| Error::invalid("achievement.requirements", e))?;
     if let Some(color) = &a.badge_color {
         let ok = color.len() == 7
             && color.starts_with('#')
@@ -432,6 +420,21 @@ fn check_achievement(a: &Achievement) -> Result<()> {
         }
     }
     Ok(())
+}
+
+pub(crate) fn load_situations(tx: &Transaction<'_>, filter: &SituationFilter) -> Result<Vec<Situation>> {
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT {SITUATION_COLUMNS} FROM situations
+         WHERE (?1 IS NULL OR category = ?1) AND (?2 IS NULL OR difficulty_level = ?2)
+           AND (?3 IS NULL OR target_location = ?3) AND (?4 OR is_active = 1)
+         ORDER BY CASE difficulty_level WHEN 'beginner' THEN 0 WHEN 'intermediate' THEN 1 ELSE 2 END,
+                  situation_name"
+    ))?;
+    let rows = stmt.query_map(
+        params![filter.category, filter.difficulty, filter.location, filter.include_inactive],
+        |row| Ok(situation_from_row(row)),
+    )?;
+    rows.map(|r| r?).collect()
 }
 
 pub(crate) fn load_situation(tx: &Transaction<'_>, id: Uuid) -> Result<Situation> {

@@ -74,3 +74,16 @@ impl From<serde_json::Error> for Error {
         Error::Storage(format!("stored JSON could not be read: {err}"))
     }
 }
+
+impl From<crate::rewards::RewardsError> for Error {
+    fn from(err: crate::rewards::RewardsError) -> Self {
+        use crate::rewards::RewardsError as R;
+        match &err {
+            R::UnknownTimeZone(_) => Error::invalid("time_zone", &err),
+            R::NonPositiveAmount(_) => Error::invalid("amount", &err),
+            R::InsufficientPoints { .. } | R::FreezeLimitReached { .. } => Error::Conflict(err.to_string()),
+            R::UnknownRequirementType(_) | R::InvalidRequirement(_) => Error::invalid("requirements", &err),
+            R::InvalidPeriodKey(_) => Error::Storage(err.to_string()),
+        }
+    }
+}

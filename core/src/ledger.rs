@@ -2,13 +2,14 @@
 //! lifetime total, level and streak are derived from the entries and never stored as numbers.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Row, Transaction, params};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::changelog::{self, Entity, Operation};
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::rewards::Award;
 use crate::store::uuid_col;
 use crate::time;
 use crate::validate::{self, string_enum};
@@ -215,8 +216,38 @@ impl Client {
     }
 }
 
+/// Writes an award unless one with the same `(rule, period_key)` exists (from this device or
+/// another, via sync); returns the entry if it was written.
+pub(crate) fn insert_award(
+    tx: &Transaction<'_>,
+    user: &str,
+    award: &Award,
+    now: DateTime<Utc>,
+) -> Result<Option<PointTransaction>> {
+    let exists: Option<i64> = tx
+        .prepare_cached("SELECT 1 FROM point_transactions WHERE rule = ?1 AND period_key = ?2")?
+        .query_row(params![award.rule.as_str(), award.period_key], |row| row.get(0))
+        .optional()?;
+    if exists.is_some() {
+        return Ok(None);
+    }
+    let entry = PointTransaction {
+        id: Uuid::now_v7(),
+        transaction_type: award.transaction_type,
+        points: award.points,
+        source: award.source_type,
+        source_reference_id: award.source_reference,
+        rule: Some(award.rule.as_str().to_owned()),
+        period_key: Some(award.period_key.clone()),
+        description: Some(award.description.clone()),
+        created_at: now,
+    };
+    insert(tx, user, &entry)?;
+    Ok(Some(entry))
+}
+
 /// Inserts an entry and its change-log record.
-fn insert(tx: &Transaction<'_>, user: &str, e: &PointTransaction) -> Result<()> {
+pub(crate) fn insert(tx: &Transaction<'_>, user: &str, e: &PointTransaction) -> Result<()> {
     tx.prepare_cached(&format!(
         "INSERT INTO point_transactions (user_id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
     ))?

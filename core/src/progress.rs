@@ -1,0 +1,346 @@
+//! The learner's progress, derived from the ledger and the session history: streak, level,
+//! achievements, streak freezes, what to practise next and learning summaries.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Transaction, params};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::catalog::{self, Achievement};
+use crate::changelog::{self, Entity, Operation};
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::ledger::{self, Balance, PointSource, PointTransaction, TransactionType};
+use crate::next_up::{self, PracticeRecord, Recommendation, SituationInfo};
+use crate::practice::{high_water, parse_day, self_time_zone};
+use crate::rewards::{
+    self, AchievementDef, LearnerStats, LearningSummary, LevelInfo, PeriodType, Requirement, StreakInfo,
+    StreakMilestoneKey, SummaryRecord, Unlock,
+};
+use crate::time;
+
+/// The ledger rule under which streak-freeze purchases are recorded; their period key is
+/// `<local day>:<n>`, the n-th freeze bought that day.
+const FREEZE_RULE: &str = "streak_freeze";
+
+/// Where the learner stands: points, level, streak and achievements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    /// Points, derived from the ledger.
+    pub balance: Balance,
+    /// Level, from lifetime earned points.
+    pub level: LevelInfo,
+    /// Streak as of today in the learner's time zone.
+    pub streak: StreakInfo,
+    /// Every active achievement with the learner's progress.
+    pub achievements: Vec<AchievementStatus>,
+}
+
+/// One achievement and how far the learner is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AchievementStatus {
+    /// The definition.
+    pub achievement: Achievement,
+    /// Progress so far (may exceed `target`).
+    pub current: u64,
+    /// What the requirement asks for.
+    pub target: u64,
+    /// When it was unlocked, if it was.
+    pub unlocked_at: Option<DateTime<Utc>>,
+}
+
+/// A recommendation with the situation it names, ready to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NextUpItem {
+    /// The ranked recommendation and its reason.
+    pub recommendation: Recommendation,
+    /// The situation.
+    pub situation: catalog::Situation,
+}
+
+/// Progress saved for an achievement (the `user_achievements.progress` JSON).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct StoredProgress {
+    current: u64,
+    target: u64,
+}
+
+impl Client {
+    /// Points, level, streak and achievements, derived from the local database.
+    pub fn progress(&self) -> Result<Progress> {
+        let user = self.user_id.to_string();
+        let now = self.now();
+        self.store.read(|tx| {
+            let balance = ledger::balance_in(tx, &user)?;
+            let streak = streak_in(tx, today(tx, now)?)?;
+            let stats = learner_stats(tx, &user, streak)?;
+            let unlocked_at = unlock_times(tx, &user)?;
+            let mut achievements = Vec::new();
+            for achievement in catalog::load_achievements(tx)? {
+                if !achievement.is_active {
+                    continue;
+                }
+                let requirement = parse_requirement(&achievement)?;
+                let progress = requirement.progress(&stats);
+                achievements.push(AchievementStatus {
+                    unlocked_at: unlocked_at.get(&achievement.id).copied(),
+                    achievement,
+                    current: progress.current,
+                    target: progress.target,
+                });
+            }
+            Ok(Progress {
+                balance,
+                level: rewards::level_for(balance.lifetime_earned),
+                streak,
+                achievements,
+            })
+        })
+    }
+
+    /// Buys one streak freeze with points (see `docs/rewards.md`): refused when the balance is too
+    /// low or the learner already holds the maximum.
+    pub fn buy_streak_freeze(&self) -> Result<PointTransaction> {
+        let user = self.user_id.to_string();
+        let now = self.now();
+        self.store.write(|tx| {
+            let day = today(tx, now)?;
+            let held = streak_in(tx, day)?.freezes_held;
+            let balance = ledger::balance_in(tx, &user)?;
+            let price = rewards::check_freeze_purchase(balance.available, held)?;
+            let bought_today: i64 = tx.query_row(
+                "SELECT count(*) FROM point_transactions WHERE rule = ?1 AND period_key LIKE ?2",
+                params![FREEZE_RULE, format!("{}:%", rewards::day_key(day))],
+                |r| r.get(0),
+            )?;
+            let entry = PointTransaction {
+                id: Uuid::now_v7(),
+                transaction_type: TransactionType::Spent,
+                points: -price,
+                source: PointSource::StreakFreeze,
+                source_reference_id: None,
+                rule: Some(FREEZE_RULE.to_owned()),
+                period_key: Some(format!("{}:{}", rewards::day_key(day), bought_today + 1)),
+                description: Some("Streak freeze".to_owned()),
+                created_at: now,
+            };
+            ledger::insert(tx, &user, &entry)?;
+            Ok(entry)
+        })
+    }
+
+    /// Situations to practise next, best first, with the reason for each (at most `limit`).
+    pub fn next_up(&self, limit: u32) -> Result<Vec<NextUpItem>> {
+        if !(1..=100).contains(&limit) {
+            return Err(Error::invalid("limit", format!("must be 1–100, got {limit}")));
+        }
+        let now = self.now();
+        self.store.read(|tx| {
+            let situations = catalog::load_situations(tx, &catalog::SituationFilter::default())?;
+            let infos: Vec<SituationInfo> = situations
+                .iter()
+                .map(|s| SituationInfo { id: s.id, category: s.category.clone(), difficulty: s.difficulty })
+                .collect();
+            let history = practice_records(tx)?;
+            let ranked = next_up::next_up(&infos, &history, now).map_err(|e| Error::Storage(e.to_string()))?;
+            Ok(ranked
+                .into_iter()
+                .take(limit as usize)
+                .filter_map(|recommendation| {
+                    let situation = situations.iter().find(|s| s.id == recommendation.situation_id)?.clone();
+                    Some(NextUpItem { recommendation, situation })
+                })
+                .collect())
+        })
+    }
+
+    /// A daily or weekly summary (like the seed's `user_learning_analytics`) of the local period
+    /// containing `day`.
+    pub fn learning_summary(&self, period: PeriodType, day: NaiveDate) -> Result<LearningSummary> {
+        self.store.read(|tx| {
+            let mut stmt = tx.prepare_cached(
+                "SELECT s.situation_id, st.category, s.local_day, coalesce(s.total_duration_seconds, 0),
+                        s.overall_score, s.pronunciation_score, s.fluency_score
+                 FROM practice_sessions s JOIN situations st ON st.situation_id = s.situation_id
+                 WHERE s.status = 'completed'",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, u32>(3)?,
+                    r.get::<_, u8>(4)?,
+                    r.get::<_, Option<u8>>(5)?,
+                    r.get::<_, u8>(6)?,
+                ))
+            })?;
+            let mut records = Vec::new();
+            for row in rows {
+                let (situation, category, local_day, duration, overall, pronunciation, fluency) = row?;
+                records.push(SummaryRecord {
+                    situation_id: Uuid::parse_str(&situation).map_err(|e| Error::Storage(e.to_string()))?,
+                    category,
+                    practice_day: parse_day(&local_day)?,
+                    duration_seconds: duration,
+                    overall,
+                    fluency: pronunciation.map(|_| fluency),
+                    pronunciation,
+                });
+            }
+            Ok(match period {
+                PeriodType::Daily => rewards::daily_summary(&records, day),
+                PeriodType::Weekly => rewards::weekly_summary(&records, day),
+            })
+        })
+    }
+}
+
+/// Today in the learner's time zone, never before the latest day this device credited.
+fn today(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<NaiveDate> {
+    Ok(rewards::practice_day(now, &self_time_zone(tx)?, high_water(tx)?)?)
+}
+
+/// The streak as of `today`, from completed sessions' local days and freeze purchases.
+pub(crate) fn streak_in(tx: &Transaction<'_>, today: NaiveDate) -> Result<StreakInfo> {
+    let days: Vec<String> = tx
+        .prepare_cached("SELECT DISTINCT local_day FROM practice_sessions WHERE status = 'completed'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let days = days.iter().map(|d| parse_day(d)).collect::<Result<Vec<_>>>()?;
+    let keys: Vec<String> = tx
+        .prepare_cached("SELECT period_key FROM point_transactions WHERE rule = ?1")?
+        .query_map([FREEZE_RULE], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let freezes = keys
+        .iter()
+        .map(|k| parse_day(k.split(':').next().unwrap_or_default()))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(rewards::streak(&days, &freezes, today))
+}
+
+/// Streak-bonus period keys already in the ledger, from any device.
+pub(crate) fn awarded_streak_milestones(tx: &Transaction<'_>) -> Result<Vec<StreakMilestoneKey>> {
+    let keys: Vec<String> = tx
+        .prepare_cached("SELECT period_key FROM point_transactions WHERE rule = ?1")?
+        .query_map([rewards::RuleId::StreakBonus.as_str()], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    keys.iter().map(|k| k.parse().map_err(Error::from)).collect()
+}
+
+/// Saves every active achievement's progress, unlocks those now met (exactly once: an unlocked
+/// row is never unlocked again) and logs each unlock. Returns the new unlocks.
+pub(crate) fn evaluate_achievements(
+    tx: &Transaction<'_>,
+    user: &str,
+    streak: StreakInfo,
+    now: DateTime<Utc>,
+) -> Result<Vec<Unlock>> {
+    let stats = learner_stats(tx, user, streak)?;
+    let achievements: Vec<Achievement> = catalog::load_achievements(tx)?.into_iter().filter(|a| a.is_active).collect();
+    let defs = achievements
+        .iter()
+        .map(|a| {
+            Ok(AchievementDef {
+                id: a.id,
+                title: a.title.clone(),
+                requirement: parse_requirement(a)?,
+                points_reward: i64::from(a.points_reward),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let already: Vec<Uuid> = unlock_times(tx, user)?.into_keys().collect();
+    let unlocks = rewards::newly_unlocked(&defs, &stats, &already);
+    let stamp = time::to_db(now);
+    for def in &defs {
+        let p = def.requirement.progress(&stats);
+        let unlock = unlocks.iter().find(|u| u.achievement_id == def.id);
+        let progress = serde_json::to_string(&StoredProgress { current: p.current, target: p.target })?;
+        tx.prepare_cached(
+            "INSERT INTO user_achievements (user_id, achievement_id, progress, completed_at, points_earned, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (user_id, achievement_id) DO UPDATE SET progress = excluded.progress,
+                completed_at = coalesce(completed_at, excluded.completed_at),
+                points_earned = CASE WHEN completed_at IS NULL THEN excluded.points_earned ELSE points_earned END,
+                updated_at = excluded.updated_at",
+        )?
+        .execute(params![
+            user,
+            def.id.to_string(),
+            progress,
+            unlock.map(|_| stamp.clone()),
+            unlock.map_or(0, |u| u.points_reward.max(0)),
+            stamp
+        ])?;
+        if let Some(unlock) = unlock {
+            let payload = serde_json::json!({
+                "achievement_id": unlock.achievement_id,
+                "completed_at": stamp,
+                "points_earned": unlock.points_reward,
+                "progress": { "current": p.current, "target": p.target },
+            });
+            changelog::append(tx, Entity::UserAchievement, &def.id.to_string(), Operation::Insert, &payload, now)?;
+        }
+    }
+    Ok(unlocks)
+}
+
+fn parse_requirement(a: &Achievement) -> Result<Requirement> {
+    Requirement::from_json(&a.requirements)
+        .map_err(|e| Error::Storage(format!("achievement {} has an unusable requirement: {e}", a.name)))
+}
+
+fn unlock_times(tx: &Transaction<'_>, user: &str) -> Result<BTreeMap<Uuid, DateTime<Utc>>> {
+    let rows: Vec<(String, String)> = tx
+        .prepare_cached(
+            "SELECT achievement_id, completed_at FROM user_achievements WHERE user_id = ?1 AND completed_at IS NOT NULL",
+        )?
+        .query_map([user], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.iter()
+        .map(|(id, at)| Ok((Uuid::parse_str(id).map_err(|e| Error::Storage(e.to_string()))?, time::from_db(at)?)))
+        .collect()
+}
+
+fn learner_stats(tx: &Transaction<'_>, user: &str, streak: StreakInfo) -> Result<LearnerStats> {
+    let (sessions_completed, perfect_scores, distinct_situations): (u32, u32, u32) = tx.query_row(
+        "SELECT count(*), count(*) FILTER (WHERE overall_score >= ?1), count(DISTINCT situation_id)
+         FROM practice_sessions WHERE status = 'completed'",
+        [rewards::PERFECT_SCORE_THRESHOLD],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let category_sessions = tx
+        .prepare_cached(
+            "SELECT st.category, count(*) FROM practice_sessions s JOIN situations st ON st.situation_id = s.situation_id
+             WHERE s.status = 'completed' GROUP BY st.category",
+        )?
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?
+        .collect::<rusqlite::Result<BTreeMap<_, _>>>()?;
+    Ok(LearnerStats {
+        sessions_completed,
+        perfect_scores,
+        longest_streak: streak.longest,
+        category_sessions,
+        lifetime_earned: ledger::balance_in(tx, user)?.lifetime_earned,
+        distinct_situations,
+    })
+}
+
+fn practice_records(tx: &Transaction<'_>) -> Result<Vec<PracticeRecord>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT situation_id, ended_at, overall_score FROM practice_sessions WHERE status = 'completed' ORDER BY ended_at",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u8>(2)?)))?;
+    let mut records = Vec::new();
+    for row in rows {
+        let (situation, ended, overall) = row?;
+        records.push(PracticeRecord {
+            situation_id: Uuid::parse_str(&situation).map_err(|e| Error::Storage(e.to_string()))?,
+            completed_at: time::from_db(&ended)?,
+            overall,
+        });
+    }
+    Ok(records)
+}
