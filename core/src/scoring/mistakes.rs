@@ -17,6 +17,9 @@ const VOCABULARY_MATCH: u16 = 800;
 #[derive(Debug, Clone)]
 pub(crate) struct PreparedMistake {
     pub pattern: Normalized,
+    /// The correction, normalised: key terms it contains are not reported missing again
+    /// when the mistake is found.
+    pub correction: Normalized,
     pub mistake: CommonMistake,
 }
 
@@ -28,21 +31,28 @@ pub(crate) struct PreparedTerm {
     pub key: bool,
 }
 
-/// Mistakes found in `answer`, sorted by position, then by their order in the variation.
-/// A pattern that also occurs in `reference` (the best-matching reference) is not a
-/// mistake for this answer and is skipped.
-pub(crate) fn find_mistakes(
+/// Mistakes found in `answer`: the found mistakes sorted by position, then by their order
+/// in the variation, and the variation's mistakes that were found (for
+/// [`missing_key_vocabulary`]). A pattern that also occurs in `reference` (the
+/// best-matching reference) is not a mistake for this answer and is skipped.
+pub(crate) fn find_mistakes<'a>(
     answer: &Prepared,
     reference: &Prepared,
-    mistakes: &[PreparedMistake],
+    mistakes: &'a [PreparedMistake],
     language: Language,
-) -> Vec<FoundMistake> {
+) -> (Vec<FoundMistake>, Vec<&'a PreparedMistake>) {
+    let script = language.script();
     let mut found = Vec::new();
+    let mut kinds = Vec::new();
     for (order, m) in mistakes.iter().enumerate() {
-        if !occurrences(&reference.norm, &m.pattern, language.script(), exact).is_empty() {
+        if !occurrences(&reference.norm, &m.pattern, script, exact).is_empty() {
             continue;
         }
-        for (start, end) in occurrences(&answer.norm, &m.pattern, language.script(), exact) {
+        let spans = occurrences(&answer.norm, &m.pattern, script, exact);
+        if !spans.is_empty() {
+            kinds.push(m);
+        }
+        for (start, end) in spans {
             found.push((
                 order,
                 FoundMistake::new(&answer.text, start, end, &m.mistake),
@@ -50,25 +60,29 @@ pub(crate) fn find_mistakes(
         }
     }
     found.sort_by_key(|(order, f)| (f.start, f.end, *order));
-    found.into_iter().map(|(_, f)| f).collect()
+    (found.into_iter().map(|(_, f)| f).collect(), kinds)
 }
 
 /// Key terms that occur in `reference` (the best match) but not in the answer, in
-/// vocabulary order. Terms the reference does not use are not expected of the answer.
+/// vocabulary order. Terms the reference does not use are not expected of the answer, and
+/// terms in the correction of a mistake already found are not reported twice.
 pub(crate) fn missing_key_vocabulary(
     answer: &Prepared,
     reference: &Prepared,
     terms: &[PreparedTerm],
+    found: &[&PreparedMistake],
     language: Language,
 ) -> Vec<String> {
     let accent = language.accent_similarity();
     let near = |a: &Unit, b: &Unit| unit_similarity(a, b, accent) >= VOCABULARY_MATCH;
     let script = language.script();
+    let contains = |text: &Normalized, term: &PreparedTerm| {
+        !occurrences(text, &term.norm, script, near).is_empty()
+    };
     terms
         .iter()
-        .filter(|t| t.key)
-        .filter(|t| !occurrences(&reference.norm, &t.norm, script, near).is_empty())
-        .filter(|t| occurrences(&answer.norm, &t.norm, script, near).is_empty())
+        .filter(|t| t.key && contains(&reference.norm, t) && !contains(&answer.norm, t))
+        .filter(|t| !found.iter().any(|m| contains(&m.correction, t)))
         .map(|t| t.term.clone())
         .collect()
 }
@@ -130,6 +144,7 @@ mod tests {
     fn mistake(pattern: &str, correction: &str, language: Language) -> PreparedMistake {
         PreparedMistake {
             pattern: normalize(pattern, language),
+            correction: normalize(correction, language),
             mistake: CommonMistake {
                 pattern: pattern.into(),
                 correction: correction.into(),
@@ -143,7 +158,7 @@ mod tests {
         let en = Language::English;
         let answer = Prepared::new("Um, give me one ice americano.", en);
         let reference = Prepared::new("Could I have an iced americano?", en);
-        let found = find_mistakes(
+        let (found, _) = find_mistakes(
             &answer,
             &reference,
             &[mistake("Give me", "Could I have", en)],
@@ -161,7 +176,7 @@ mod tests {
         let ko = Language::Korean;
         let answer = Prepared::new("아메리카노 한개 주세요", ko);
         let reference = Prepared::new("아메리카노 한 잔 주세요", ko);
-        let found = find_mistakes(&answer, &reference, &[mistake("한 개", "한 잔", ko)], ko);
+        let (found, _) = find_mistakes(&answer, &reference, &[mistake("한 개", "한 잔", ko)], ko);
         assert_eq!(found.len(), 1);
         assert_eq!(
             (found[0].start, found[0].end, found[0].found.as_str()),
@@ -181,6 +196,7 @@ mod tests {
                 &[mistake("I want", "I'd like", en)],
                 en
             )
+            .0
             .is_empty()
         );
     }
@@ -199,8 +215,13 @@ mod tests {
             &answer,
             &reference,
             &[term("americano"), term("please"), term("latte")],
+            &[],
             en,
         );
         assert_eq!(missing, ["please"]);
+        // A found mistake whose correction holds the term already says it.
+        let fix = mistake("americano now", "americano, please", en);
+        let missing = missing_key_vocabulary(&answer, &reference, &[term("please")], &[&fix], en);
+        assert!(missing.is_empty());
     }
 }

@@ -27,6 +27,7 @@
 mod align;
 mod contractions;
 mod error;
+mod fillers;
 mod fluency;
 mod language;
 mod mistakes;

@@ -1,6 +1,7 @@
 //! The scorer: compiles a reference set once, then scores answers against it.
 
 use super::error::ScoringError;
+use super::fillers::FillerFilter;
 use super::language::Language;
 use super::mistakes::{self, PreparedMistake, PreparedTerm};
 use super::normalize::{Normalized, normalize};
@@ -53,6 +54,7 @@ pub struct Scorer {
     references: Vec<CompiledReference>,
     mistakes: Vec<PreparedMistake>,
     vocabulary: Vec<PreparedTerm>,
+    fillers: FillerFilter,
     /// Length (words, or characters in ko/zh/ja) of the longest reference: the basis of
     /// the typing-time allowance, the same for every answer to the variation.
     longest_reference: u32,
@@ -96,6 +98,7 @@ impl Scorer {
             let pattern = normalize(&mistake.pattern, language);
             require_words(&pattern, format!("common_mistakes[{i}].pattern"))?;
             mistakes.push(PreparedMistake {
+                correction: normalize(&mistake.correction, language),
                 pattern,
                 mistake: mistake.clone(),
             });
@@ -116,11 +119,13 @@ impl Scorer {
             .map(|r| r.prepared.norm.length(script))
             .max()
             .unwrap_or(0);
+        let fillers = FillerFilter::new(language, references.iter().map(|r| &r.prepared.norm));
         Ok(Self {
             language,
             references,
             mistakes,
             vocabulary,
+            fillers,
             longest_reference,
         })
     }
@@ -131,15 +136,23 @@ impl Scorer {
         validate::answer(answer)?;
         let language = self.language;
         let script = language.script();
-        let prepared = Prepared::new(&answer.text, language);
+        let mut norm = normalize(&answer.text, language);
+        self.fillers.apply(&mut norm);
+        let prepared = Prepared::from_normalized(&answer.text, norm, language);
         let mut dp = Vec::new();
         let (best, best_ideal) = self.best_match(&prepared, &mut dp);
         let best = best.ok_or_else(|| ScoringError::reference("ideal_responses", "is empty"))?;
         let reference = &best.reference.prepared;
 
-        let found = mistakes::find_mistakes(&prepared, reference, &self.mistakes, language);
-        let missing =
-            mistakes::missing_key_vocabulary(&prepared, reference, &self.vocabulary, language);
+        let (found, found_kinds) =
+            mistakes::find_mistakes(&prepared, reference, &self.mistakes, language);
+        let missing = mistakes::missing_key_vocabulary(
+            &prepared,
+            reference,
+            &self.vocabulary,
+            &found_kinds,
+            language,
+        );
         let appropriateness = best
             .weighted
             .saturating_sub(MISTAKE_COST * count(found.len()))

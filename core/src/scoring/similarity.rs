@@ -32,7 +32,11 @@ pub(crate) struct Prepared {
 impl Prepared {
     /// Normalises `text` and precomputes its comparison forms.
     pub(crate) fn new(text: &str, language: Language) -> Self {
-        let norm = normalize(text, language);
+        Self::from_normalized(text, normalize(text, language), language)
+    }
+
+    /// Precomputes the comparison forms of an already normalised `text`.
+    pub(crate) fn from_normalized(text: &str, norm: Normalized, language: Language) -> Self {
         let mut sequence = Vec::new();
         let mut bigrams = Vec::new();
         let script = language.script();

@@ -7,6 +7,8 @@ use super::{FluencyDetail, FoundMistake, PronunciationDetail, ReferenceKind};
 pub(crate) const MAX_SUGGESTIONS: usize = 5;
 /// Below this appropriateness (per mille) the best ideal response is shown as a model.
 const SHOW_MODEL_BELOW: u32 = 600;
+/// Below this completeness (per mille) a typed answer is told to use a complete sentence.
+const INCOMPLETE_BELOW: u16 = 600;
 
 /// The findings suggestions are made from.
 pub(crate) struct Feedback<'a> {
@@ -81,7 +83,9 @@ fn fluency(f: &Feedback<'_>, out: &mut Vec<String>) {
     if d.time_allowance_ms.is_some_and(|a| f.response_time_ms > a) {
         out.push("Try to answer a little faster.".to_owned());
     }
-    if d.completeness_permille.is_some_and(|c| c < 1000) {
+    if d.completeness_permille
+        .is_some_and(|c| c < INCOMPLETE_BELOW)
+    {
         out.push("Answer in a complete sentence.".to_owned());
     }
 }
