@@ -1,7 +1,7 @@
 //! Finding a variation's common mistakes and its missing key vocabulary in an answer.
 //!
 //! Patterns and terms are normalised like answers and matched literally as contiguous runs:
-//! in spaced scripts as whole words (folded forms equal), in Korean, Chinese and Japanese as
+//! in spaced scripts as whole words (folded forms equal; terms also match near misses), in Korean, Chinese and Japanese as
 //! characters with spaces ignored (so "한 개" also finds "한개").
 
 use super::language::{Language, Script};
@@ -42,6 +42,11 @@ pub(crate) fn find_mistakes<'a>(
     language: Language,
 ) -> (Vec<FoundMistake>, Vec<&'a PreparedMistake>) {
     let script = language.script();
+    // Words the similarity treats as identical: equal folded forms, or in English (which
+    // ignores accents) equal accent-stripped forms. A missing Spanish accent is therefore
+    // not the same word, and a pattern like "el esta" does not fire on "él está".
+    let accent = language.accent_similarity();
+    let exact = |a: &Unit, b: &Unit| unit_similarity(a, b, accent) == 1000;
     let mut found = Vec::new();
     let mut kinds = Vec::new();
     for (order, m) in mistakes.iter().enumerate() {
@@ -85,10 +90,6 @@ pub(crate) fn missing_key_vocabulary(
         .filter(|t| !found.iter().any(|m| contains(&m.correction, t)))
         .map(|t| t.term.clone())
         .collect()
-}
-
-fn exact(a: &Unit, b: &Unit) -> bool {
-    a.folded == b.folded
 }
 
 /// Non-overlapping occurrences of `needle` in `haystack`, left to right, as char spans of
