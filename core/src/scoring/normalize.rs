@@ -72,14 +72,18 @@ pub(crate) fn normalize(text: &str, language: Language) -> Normalized {
         for grapheme in word.graphemes(true) {
             let len = u32::try_from(grapheme.chars().count()).unwrap_or(u32::MAX);
             let end = offset.saturating_add(len);
-            for c in grapheme.nfkc() {
-                fold_char(c, |ch| {
-                    word_glyphs.push(Glyph {
-                        ch,
-                        start: offset,
-                        end,
-                    })
-                });
+            let mut emit = |ch| {
+                word_glyphs.push(Glyph {
+                    ch,
+                    start: offset,
+                    end,
+                })
+            };
+            // ASCII is already in NFKC: skip the normaliser on the common path.
+            if grapheme.is_ascii() {
+                grapheme.chars().for_each(|c| fold_char(c, &mut emit));
+            } else {
+                grapheme.nfkc().for_each(|c| fold_char(c, &mut emit));
             }
             offset = end;
         }

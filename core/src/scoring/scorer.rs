@@ -5,7 +5,7 @@ use super::fillers::FillerFilter;
 use super::language::Language;
 use super::mistakes::{self, PreparedMistake, PreparedTerm};
 use super::normalize::{Normalized, normalize};
-use super::similarity::{Prepared, similarity};
+use super::similarity::{Comparer, Prepared, UnitTable};
 use super::suggestions::{self, Feedback};
 use super::{
     Answer, MatchedReference, ReferenceKind, Score, ScoringReference, fluency, pronunciation,
@@ -36,6 +36,8 @@ struct CompiledReference {
     kind: ReferenceKind,
     index: u32,
     prepared: Prepared,
+    /// Ids of its units in [`Scorer::units`].
+    unit_ids: Vec<u32>,
 }
 
 /// The reference an answer matched best.
@@ -55,6 +57,8 @@ pub struct Scorer {
     mistakes: Vec<PreparedMistake>,
     vocabulary: Vec<PreparedTerm>,
     fillers: FillerFilter,
+    /// The distinct units of all references.
+    units: UnitTable,
     /// Length (words, or characters in ko/zh/ja) of the longest reference: the basis of
     /// the typing-time allowance, the same for every answer to the variation.
     longest_reference: u32,
@@ -81,15 +85,18 @@ impl Scorer {
             ),
         ];
         let mut references = Vec::new();
+        let mut units = UnitTable::default();
         for (kind, field, texts) in lists {
             for (index, text) in texts.iter().enumerate() {
                 let prepared = Prepared::new(text, language);
                 require_words(&prepared.norm, format!("{field}[{index}]"))?;
                 let index = u32::try_from(index).unwrap_or(u32::MAX);
+                let unit_ids = units.intern(&prepared.norm.units);
                 references.push(CompiledReference {
                     kind,
                     index,
                     prepared,
+                    unit_ids,
                 });
             }
         }
@@ -126,6 +133,7 @@ impl Scorer {
             mistakes,
             vocabulary,
             fillers,
+            units,
             longest_reference,
         })
     }
@@ -139,8 +147,7 @@ impl Scorer {
         let mut norm = normalize(&answer.text, language);
         self.fillers.apply(&mut norm);
         let prepared = Prepared::from_normalized(&answer.text, norm, language);
-        let mut dp = Vec::new();
-        let (best, best_ideal) = self.best_match(&prepared, &mut dp);
+        let (best, best_ideal, mut dp) = self.best_match(&prepared);
         let best = best.ok_or_else(|| ScoringError::reference("ideal_responses", "is empty"))?;
         let reference = &best.reference.prepared;
 
@@ -233,15 +240,16 @@ impl Scorer {
 
     /// The reference with the highest weighted similarity (ties: ideal before acceptable,
     /// lower index first), and the ideal response with the highest raw similarity.
+    /// Also hands back the alignment scratch space.
     fn best_match(
         &self,
         answer: &Prepared,
-        dp: &mut Vec<u32>,
-    ) -> (Option<Best<'_>>, Option<&CompiledReference>) {
+    ) -> (Option<Best<'_>>, Option<&CompiledReference>, Vec<u32>) {
+        let mut comparer = Comparer::new(answer, &self.units, self.language);
         let mut best: Option<Best<'_>> = None;
         let mut best_ideal: Option<(&CompiledReference, u16)> = None;
         for reference in &self.references {
-            let sim = similarity(answer, &reference.prepared, self.language, dp);
+            let sim = comparer.similarity(&reference.prepared, &reference.unit_ids);
             let weighted = match reference.kind {
                 ReferenceKind::Ideal => u32::from(sim),
                 ReferenceKind::Acceptable => u32::from(sim) * ACCEPTABLE_FACTOR_PERMILLE / 1000,
@@ -257,7 +265,7 @@ impl Scorer {
                 best_ideal = Some((reference, sim));
             }
         }
-        (best, best_ideal.map(|(r, _)| r))
+        (best, best_ideal.map(|(r, _)| r), comparer.into_scratch())
     }
 }
 

@@ -3,6 +3,8 @@
 //! All arithmetic is on integers; `strsim::generic_levenshtein` supplies integer edit
 //! distances. Divisions truncate (round towards zero).
 
+use std::collections::HashMap;
+
 use super::align;
 use super::language::{Language, Script};
 use super::normalize::{Normalized, Unit, normalize, push_jamo};
@@ -86,36 +88,106 @@ pub(crate) fn unit_similarity(a: &Unit, b: &Unit, accent: u16) -> u16 {
     if sim < NEAR_MISS_FLOOR { 0 } else { sim }
 }
 
-/// Similarity of an answer to a reference, per mille.
-///
-/// Spaced scripts: `1000 − alignment cost / max(word counts)`, where the alignment pairs
-/// words with [`unit_similarity`]. Korean, Chinese, Japanese: `0.6 × edit similarity of the
-/// jamo/character sequences + 0.4 × Sørensen–Dice overlap of character bigrams`, spacing
-/// ignored.
-pub(crate) fn similarity(
-    answer: &Prepared,
-    reference: &Prepared,
-    language: Language,
-    dp: &mut Vec<u32>,
-) -> u16 {
-    match language.script() {
-        Script::Spaced => word_similarity(&answer.norm.units, &reference.norm.units, language, dp),
-        Script::Hangul | Script::Unspaced => character_similarity(answer, reference),
+/// The distinct units of a variation's references, so that a word pair's similarity is
+/// computed once per answer rather than once per reference.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct UnitTable {
+    units: Vec<Unit>,
+    ids: HashMap<String, u32>,
+}
+
+impl UnitTable {
+    /// The ids of `units` in the table, adding the new ones.
+    pub(crate) fn intern(&mut self, units: &[Unit]) -> Vec<u32> {
+        units
+            .iter()
+            .map(|unit| {
+                let next = u32::try_from(self.units.len()).unwrap_or(u32::MAX);
+                *self.ids.entry(unit.folded.clone()).or_insert_with(|| {
+                    self.units.push(unit.clone());
+                    next
+                })
+            })
+            .collect()
     }
 }
 
-fn word_similarity(a: &[Unit], b: &[Unit], language: Language, dp: &mut Vec<u32>) -> u16 {
-    let longer = a.len().max(b.len());
-    if a.is_empty() || b.is_empty() {
-        return 0;
+/// Sentinel for a pair similarity not computed yet.
+const UNKNOWN: u16 = u16::MAX;
+/// Largest pair cache (cells of 2 bytes); beyond it (very long texts) pairs are computed
+/// without caching, bounding memory.
+const MAX_CACHED_PAIRS: usize = 1 << 20;
+
+/// Compares one answer with the references of a variation, caching word-pair similarities.
+pub(crate) struct Comparer<'a> {
+    answer: &'a Prepared,
+    table: &'a UnitTable,
+    language: Language,
+    /// `answer units × table units`, row-major; [`UNKNOWN`] until computed; empty when it
+    /// would exceed [`MAX_CACHED_PAIRS`].
+    pairs: Vec<u16>,
+    dp: Vec<u32>,
+}
+
+impl<'a> Comparer<'a> {
+    /// Prepares to compare `answer` with references whose units are in `table`.
+    pub(crate) fn new(answer: &'a Prepared, table: &'a UnitTable, language: Language) -> Self {
+        let cells = match language.script() {
+            Script::Spaced => answer.norm.units.len().saturating_mul(table.units.len()),
+            Script::Hangul | Script::Unspaced => 0,
+        };
+        let cells = if cells > MAX_CACHED_PAIRS { 0 } else { cells };
+        Self {
+            answer,
+            table,
+            language,
+            pairs: vec![UNKNOWN; cells],
+            dp: Vec::new(),
+        }
     }
-    if a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.folded == y.folded) {
-        return 1000;
+
+    /// Similarity of the answer to `reference` (whose units have table ids `ids`), per mille.
+    ///
+    /// Spaced scripts: `1000 − alignment cost / max(word counts)`, where the alignment pairs
+    /// words with [`unit_similarity`]. Korean, Chinese, Japanese: `0.6 × edit similarity of
+    /// the jamo/character sequences + 0.4 × Sørensen–Dice overlap of character bigrams`,
+    /// spacing ignored.
+    pub(crate) fn similarity(&mut self, reference: &Prepared, ids: &[u32]) -> u16 {
+        match self.language.script() {
+            Script::Spaced => self.word_similarity(reference, ids),
+            Script::Hangul | Script::Unspaced => character_similarity(self.answer, reference),
+        }
     }
-    let accent = language.accent_similarity();
-    let cost = align::cost(a.len(), b.len(), |i, j| pair(a, b, i, j, accent), dp);
-    let total = longer.saturating_mul(1000);
-    permille(total.saturating_sub(cost as usize), total)
+
+    /// Gives back the alignment scratch space for reuse.
+    pub(crate) fn into_scratch(self) -> Vec<u32> {
+        self.dp
+    }
+
+    fn word_similarity(&mut self, reference: &Prepared, ids: &[u32]) -> u16 {
+        let (a, b) = (&self.answer.norm.units, &reference.norm.units);
+        if a.is_empty() || b.is_empty() {
+            return 0;
+        }
+        if a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.folded == y.folded) {
+            return 1000;
+        }
+        let accent = self.language.accent_similarity();
+        let (table, pairs, width) = (&self.table.units, &mut self.pairs, self.table.units.len());
+        let sim = |i: usize, j: usize| {
+            let Some(&id) = ids.get(j) else { return 0 };
+            let Some(cell) = pairs.get_mut(i * width + id as usize) else {
+                return 0;
+            };
+            if *cell == UNKNOWN {
+                *cell = pair(a, table, i, id as usize, accent);
+            }
+            *cell
+        };
+        let cost = align::cost(a.len(), b.len(), sim, &mut self.dp);
+        let total = a.len().max(b.len()).saturating_mul(1000);
+        permille(total.saturating_sub(cost as usize), total)
+    }
 }
 
 /// Similarity of answer unit `i` and reference unit `j`; 0 when out of range.
@@ -173,13 +245,10 @@ mod tests {
     use super::*;
 
     fn sim(a: &str, b: &str, language: Language) -> u16 {
-        let mut dp = Vec::new();
-        similarity(
-            &Prepared::new(a, language),
-            &Prepared::new(b, language),
-            language,
-            &mut dp,
-        )
+        let (answer, reference) = (Prepared::new(a, language), Prepared::new(b, language));
+        let mut table = UnitTable::default();
+        let ids = table.intern(&reference.norm.units);
+        Comparer::new(&answer, &table, language).similarity(&reference, &ids)
     }
 
     fn word(text: &str, language: Language) -> Unit {
