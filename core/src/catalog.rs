@@ -12,38 +12,7 @@ use crate::profile::Level;
 use crate::store::{json_col, uuid_col};
 use crate::validate::{self, string_enum};
 
-/// A mistake learners commonly make in a variation: the pattern, its correction and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CommonMistake {
-    /// The wrong phrase as learners say it.
-    pub pattern: String,
-    /// The right phrase.
-    pub correction: String,
-    /// Why, in a sentence.
-    pub explanation: String,
-}
-
-/// A word or phrase the answer should use.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VocabularyItem {
-    /// The word or phrase.
-    pub term: String,
-    /// Its meaning in the learner's language.
-    #[serde(default)]
-    pub meaning: Option<String>,
-    /// Whether a good answer must contain it.
-    #[serde(default)]
-    pub key: bool,
-}
-
-/// A hint, from gentle (level 1) to explicit (level 3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HintLevel {
-    /// 1, 2 or 3.
-    pub level: u8,
-    /// The hint text.
-    pub text: String,
-}
+pub use crate::scoring::{CommonMistake, HintLevel, VocabularyItem};
 
 /// A practice situation, such as ordering at a café on Dongseong-ro.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -422,7 +391,10 @@ fn check_achievement(a: &Achievement) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn load_situations(tx: &Transaction<'_>, filter: &SituationFilter) -> Result<Vec<Situation>> {
+pub(crate) fn load_situations(
+    tx: &Transaction<'_>,
+    filter: &SituationFilter,
+) -> Result<Vec<Situation>> {
     let mut stmt = tx.prepare_cached(&format!(
         "SELECT {SITUATION_COLUMNS} FROM situations
          WHERE (?1 IS NULL OR category = ?1) AND (?2 IS NULL OR difficulty_level = ?2)
@@ -431,7 +403,12 @@ pub(crate) fn load_situations(tx: &Transaction<'_>, filter: &SituationFilter) ->
                   situation_name"
     ))?;
     let rows = stmt.query_map(
-        params![filter.category, filter.difficulty, filter.location, filter.include_inactive],
+        params![
+            filter.category,
+            filter.difficulty,
+            filter.location,
+            filter.include_inactive
+        ],
         |row| Ok(situation_from_row(row)),
     )?;
     rows.map(|r| r?).collect()

@@ -80,10 +80,26 @@ impl From<crate::rewards::RewardsError> for Error {
         use crate::rewards::RewardsError as R;
         match &err {
             R::UnknownTimeZone(_) => Error::invalid("time_zone", &err),
-            R::NonPositiveAmount(_) => Error::invalid("amount", &err),
-            R::InsufficientPoints { .. } | R::FreezeLimitReached { .. } => Error::Conflict(err.to_string()),
-            R::UnknownRequirementType(_) | R::InvalidRequirement(_) => Error::invalid("requirements", &err),
+            R::NonPositiveAmount { .. } => Error::invalid("amount", &err),
+            R::InsufficientPoints { .. } | R::FreezeLimitReached { .. } => {
+                Error::Conflict(err.to_string())
+            }
+            R::UnknownRequirementType(_) | R::InvalidRequirement(_) => {
+                Error::invalid("requirements", &err)
+            }
             R::InvalidPeriodKey(_) => Error::Storage(err.to_string()),
+        }
+    }
+}
+
+impl From<crate::scoring::ScoringError> for Error {
+    fn from(err: crate::scoring::ScoringError) -> Self {
+        use crate::scoring::ScoringError as S;
+        match err {
+            S::InvalidAnswer { field, reason } => Error::InvalidInput { field, reason },
+            S::InvalidReference { field, reason } => Error::Storage(format!(
+                "the catalog variation cannot be scored: {field}: {reason}"
+            )),
         }
     }
 }

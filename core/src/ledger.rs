@@ -226,7 +226,9 @@ pub(crate) fn insert_award(
 ) -> Result<Option<PointTransaction>> {
     let exists: Option<i64> = tx
         .prepare_cached("SELECT 1 FROM point_transactions WHERE rule = ?1 AND period_key = ?2")?
-        .query_row(params![award.rule.as_str(), award.period_key], |row| row.get(0))
+        .query_row(params![award.rule.as_str(), award.period_key], |row| {
+            row.get(0)
+        })
         .optional()?;
     if exists.is_some() {
         return Ok(None);

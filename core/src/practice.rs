@@ -153,7 +153,11 @@ const HIGH_WATER_KEY: &str = "practice_high_water";
 impl Client {
     /// Starts practising `situation_id`. With `variation_id` `None`, the variation practised least
     /// recently (never practised first) is chosen. Refused while another session is open.
-    pub fn start_practice(&self, situation_id: Uuid, variation_id: Option<Uuid>) -> Result<PracticeSession> {
+    pub fn start_practice(
+        &self,
+        situation_id: Uuid,
+        variation_id: Option<Uuid>,
+    ) -> Result<PracticeSession> {
         let now = self.now();
         let me = self.user_id;
         self.store.write(|tx| {
@@ -193,7 +197,11 @@ impl Client {
 
     /// The open (in progress or paused) session, if any: what the app resumes after a restart.
     pub fn current_practice(&self) -> Result<Option<PracticeSession>> {
-        self.store.read(|tx| open_session_id(tx)?.map(|id| load_session(tx, id)).transpose())
+        self.store.read(|tx| {
+            open_session_id(tx)?
+                .map(|id| load_session(tx, id))
+                .transpose()
+        })
     }
 
     /// One session with its dialogue.
@@ -202,9 +210,16 @@ impl Client {
     }
 
     /// Ended sessions, newest first: up to `limit` started before the session `before` (`None` for the newest).
-    pub fn practice_history(&self, before: Option<Uuid>, limit: u32) -> Result<Vec<PracticeSession>> {
+    pub fn practice_history(
+        &self,
+        before: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<PracticeSession>> {
         if !(1..=200).contains(&limit) {
-            return Err(Error::invalid("limit", format!("must be 1–200, got {limit}")));
+            return Err(Error::invalid(
+                "limit",
+                format!("must be 1–200, got {limit}"),
+            ));
         }
         self.store.read(|tx| {
             let anchor = before.map(|id| load_session(tx, id)).transpose()?;
@@ -216,12 +231,21 @@ impl Client {
                      ORDER BY started_at DESC, session_id DESC LIMIT ?3",
                 )?
                 .query_map(
-                    params![anchor.as_ref().map(|a| time::to_db(a.started_at)), before.map(|id| id.to_string()), limit],
+                    params![
+                        anchor.as_ref().map(|a| time::to_db(a.started_at)),
+                        before.map(|id| id.to_string()),
+                        limit
+                    ],
                     |row| row.get(0),
                 )?
                 .collect::<rusqlite::Result<_>>()?;
             ids.iter()
-                .map(|id| load_session(tx, Uuid::parse_str(id).map_err(|e| Error::Storage(e.to_string()))?))
+                .map(|id| {
+                    load_session(
+                        tx,
+                        Uuid::parse_str(id).map_err(|e| Error::Storage(e.to_string()))?,
+                    )
+                })
                 .collect()
         })
     }
@@ -271,8 +295,17 @@ impl Client {
                 hints_used: session.hints_used,
             };
             let score = Scorer::new(&reference)?.score(&answer)?;
-            let index = u32::try_from(session.turns.len()).map_err(|_| Error::Conflict("too many turns".into()))?;
-            insert_turn(tx, session_id, index, Speaker::Learner, &input.text, Some(&score), now)?;
+            let index = u32::try_from(session.turns.len())
+                .map_err(|_| Error::Conflict("too many turns".into()))?;
+            insert_turn(
+                tx,
+                session_id,
+                index,
+                Speaker::Learner,
+                &input.text,
+                Some(&score),
+                now,
+            )?;
             tx.execute(
                 "UPDATE practice_sessions SET updated_at = ?2 WHERE session_id = ?1",
                 params![session_id.to_string(), time::to_db(now)],
@@ -419,7 +452,11 @@ fn best_answer(session: &PracticeSession) -> Option<&Score> {
         .reduce(|best, s| if s.overall >= best.overall { s } else { best })
 }
 
-fn require_status(session: &PracticeSession, allowed: &[SessionStatus], action: &str) -> Result<()> {
+fn require_status(
+    session: &PracticeSession,
+    allowed: &[SessionStatus],
+    action: &str,
+) -> Result<()> {
     if allowed.contains(&session.status) {
         Ok(())
     } else {
@@ -435,8 +472,11 @@ fn open_session_id(tx: &Transaction<'_>) -> Result<Option<Uuid>> {
         .prepare_cached("SELECT session_id FROM practice_sessions WHERE status IN ('in_progress', 'paused') LIMIT 1")?
         .query_row([], |r| r.get(0))
         .optional()?;
-    id.map(|id| Uuid::parse_str(&id).map_err(|e| Error::Storage(format!("stored session id is malformed: {e}"))))
-        .transpose()
+    id.map(|id| {
+        Uuid::parse_str(&id)
+            .map_err(|e| Error::Storage(format!("stored session id is malformed: {e}")))
+    })
+    .transpose()
 }
 
 fn least_recent_variation(tx: &Transaction<'_>, situation_id: Uuid) -> Result<catalog::Variation> {
@@ -451,8 +491,13 @@ fn least_recent_variation(tx: &Transaction<'_>, situation_id: Uuid) -> Result<ca
             |r| r.get(0),
         )
         .optional()?;
-    let id = id.ok_or_else(|| Error::Conflict(format!("situation {situation_id} has no variations yet")))?;
-    catalog::load_variation(tx, Uuid::parse_str(&id).map_err(|e| Error::Storage(e.to_string()))?)
+    let id = id.ok_or_else(|| {
+        Error::Conflict(format!("situation {situation_id} has no variations yet"))
+    })?;
+    catalog::load_variation(
+        tx,
+        Uuid::parse_str(&id).map_err(|e| Error::Storage(e.to_string()))?,
+    )
 }
 
 /// The signed-in user's IANA time zone.
@@ -472,7 +517,8 @@ pub(crate) fn high_water(tx: &Transaction<'_>) -> Result<Option<NaiveDate>> {
 }
 
 pub(crate) fn parse_day(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| Error::Storage(format!("stored day {text:?} is malformed: {e}")))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| Error::Storage(format!("stored day {text:?} is malformed: {e}")))
 }
 
 fn utc_offset_seconds(now: DateTime<Utc>, zone: &str) -> Result<i32> {
@@ -523,7 +569,9 @@ fn insert_turn(
 
 pub(crate) fn load_session(tx: &Transaction<'_>, id: Uuid) -> Result<PracticeSession> {
     let mut session = tx
-        .prepare_cached(&format!("SELECT {SESSION_COLUMNS} FROM practice_sessions WHERE session_id = ?1"))?
+        .prepare_cached(&format!(
+            "SELECT {SESSION_COLUMNS} FROM practice_sessions WHERE session_id = ?1"
+        ))?
         .query_row([id.to_string()], |row| Ok(session_from_row(row)))
         .optional()?
         .ok_or_else(|| Error::not_found("practice_session", id))??;

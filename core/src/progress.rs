@@ -16,8 +16,8 @@ use crate::ledger::{self, Balance, PointSource, PointTransaction, TransactionTyp
 use crate::next_up::{self, PracticeRecord, Recommendation, SituationInfo};
 use crate::practice::{high_water, parse_day, self_time_zone};
 use crate::rewards::{
-    self, AchievementDef, LearnerStats, LearningSummary, LevelInfo, PeriodType, Requirement, StreakInfo,
-    StreakMilestoneKey, SummaryRecord, Unlock,
+    self, AchievementDef, LearnerStats, LearningSummary, LevelInfo, PeriodType, Requirement,
+    StreakInfo, StreakMilestoneKey, SummaryRecord, Unlock,
 };
 use crate::time;
 
@@ -26,7 +26,7 @@ use crate::time;
 const FREEZE_RULE: &str = "streak_freeze";
 
 /// Where the learner stands: points, level, streak and achievements.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Progress {
     /// Points, derived from the ledger.
     pub balance: Balance,
@@ -39,7 +39,7 @@ pub struct Progress {
 }
 
 /// One achievement and how far the learner is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AchievementStatus {
     /// The definition.
     pub achievement: Achievement,
@@ -134,23 +134,37 @@ impl Client {
     /// Situations to practise next, best first, with the reason for each (at most `limit`).
     pub fn next_up(&self, limit: u32) -> Result<Vec<NextUpItem>> {
         if !(1..=100).contains(&limit) {
-            return Err(Error::invalid("limit", format!("must be 1–100, got {limit}")));
+            return Err(Error::invalid(
+                "limit",
+                format!("must be 1–100, got {limit}"),
+            ));
         }
         let now = self.now();
         self.store.read(|tx| {
             let situations = catalog::load_situations(tx, &catalog::SituationFilter::default())?;
             let infos: Vec<SituationInfo> = situations
                 .iter()
-                .map(|s| SituationInfo { id: s.id, category: s.category.clone(), difficulty: s.difficulty })
+                .map(|s| SituationInfo {
+                    id: s.id,
+                    category: s.category.clone(),
+                    difficulty: s.difficulty,
+                })
                 .collect();
             let history = practice_records(tx)?;
-            let ranked = next_up::next_up(&infos, &history, now).map_err(|e| Error::Storage(e.to_string()))?;
+            let ranked = next_up::next_up(&infos, &history, now)
+                .map_err(|e| Error::Storage(e.to_string()))?;
             Ok(ranked
                 .into_iter()
                 .take(limit as usize)
                 .filter_map(|recommendation| {
-                    let situation = situations.iter().find(|s| s.id == recommendation.situation_id)?.clone();
-                    Some(NextUpItem { recommendation, situation })
+                    let situation = situations
+                        .iter()
+                        .find(|s| s.id == recommendation.situation_id)?
+                        .clone();
+                    Some(NextUpItem {
+                        recommendation,
+                        situation,
+                    })
                 })
                 .collect())
         })
@@ -200,16 +214,25 @@ impl Client {
 
 /// Today in the learner's time zone, never before the latest day this device credited.
 fn today(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<NaiveDate> {
-    Ok(rewards::practice_day(now, &self_time_zone(tx)?, high_water(tx)?)?)
+    Ok(rewards::practice_day(
+        now,
+        &self_time_zone(tx)?,
+        high_water(tx)?,
+    )?)
 }
 
 /// The streak as of `today`, from completed sessions' local days and freeze purchases.
 pub(crate) fn streak_in(tx: &Transaction<'_>, today: NaiveDate) -> Result<StreakInfo> {
     let days: Vec<String> = tx
-        .prepare_cached("SELECT DISTINCT local_day FROM practice_sessions WHERE status = 'completed'")?
+        .prepare_cached(
+            "SELECT DISTINCT local_day FROM practice_sessions WHERE status = 'completed'",
+        )?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let days = days.iter().map(|d| parse_day(d)).collect::<Result<Vec<_>>>()?;
+    let days = days
+        .iter()
+        .map(|d| parse_day(d))
+        .collect::<Result<Vec<_>>>()?;
     let keys: Vec<String> = tx
         .prepare_cached("SELECT period_key FROM point_transactions WHERE rule = ?1")?
         .query_map([FREEZE_RULE], |r| r.get(0))?
@@ -227,7 +250,9 @@ pub(crate) fn awarded_streak_milestones(tx: &Transaction<'_>) -> Result<Vec<Stre
         .prepare_cached("SELECT period_key FROM point_transactions WHERE rule = ?1")?
         .query_map([rewards::RuleId::StreakBonus.as_str()], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    keys.iter().map(|k| k.parse().map_err(Error::from)).collect()
+    keys.iter()
+        .map(|k| k.parse().map_err(Error::from))
+        .collect()
 }
 
 /// Saves every active achievement's progress, unlocks those now met (exactly once: an unlocked
@@ -239,7 +264,10 @@ pub(crate) fn evaluate_achievements(
     now: DateTime<Utc>,
 ) -> Result<Vec<Unlock>> {
     let stats = learner_stats(tx, user, streak)?;
-    let achievements: Vec<Achievement> = catalog::load_achievements(tx)?.into_iter().filter(|a| a.is_active).collect();
+    let achievements: Vec<Achievement> = catalog::load_achievements(tx)?
+        .into_iter()
+        .filter(|a| a.is_active)
+        .collect();
     let defs = achievements
         .iter()
         .map(|a| {
@@ -257,7 +285,10 @@ pub(crate) fn evaluate_achievements(
     for def in &defs {
         let p = def.requirement.progress(&stats);
         let unlock = unlocks.iter().find(|u| u.achievement_id == def.id);
-        let progress = serde_json::to_string(&StoredProgress { current: p.current, target: p.target })?;
+        let progress = serde_json::to_string(&StoredProgress {
+            current: p.current,
+            target: p.target,
+        })?;
         tx.prepare_cached(
             "INSERT INTO user_achievements (user_id, achievement_id, progress, completed_at, points_earned, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -281,15 +312,26 @@ pub(crate) fn evaluate_achievements(
                 "points_earned": unlock.points_reward,
                 "progress": { "current": p.current, "target": p.target },
             });
-            changelog::append(tx, Entity::UserAchievement, &def.id.to_string(), Operation::Insert, &payload, now)?;
+            changelog::append(
+                tx,
+                Entity::UserAchievement,
+                &def.id.to_string(),
+                Operation::Insert,
+                &payload,
+                now,
+            )?;
         }
     }
     Ok(unlocks)
 }
 
 fn parse_requirement(a: &Achievement) -> Result<Requirement> {
-    Requirement::from_json(&a.requirements)
-        .map_err(|e| Error::Storage(format!("achievement {} has an unusable requirement: {e}", a.name)))
+    Requirement::from_json(&a.requirements).map_err(|e| {
+        Error::Storage(format!(
+            "achievement {} has an unusable requirement: {e}",
+            a.name
+        ))
+    })
 }
 
 fn unlock_times(tx: &Transaction<'_>, user: &str) -> Result<BTreeMap<Uuid, DateTime<Utc>>> {
@@ -300,7 +342,12 @@ fn unlock_times(tx: &Transaction<'_>, user: &str) -> Result<BTreeMap<Uuid, DateT
         .query_map([user], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     rows.iter()
-        .map(|(id, at)| Ok((Uuid::parse_str(id).map_err(|e| Error::Storage(e.to_string()))?, time::from_db(at)?)))
+        .map(|(id, at)| {
+            Ok((
+                Uuid::parse_str(id).map_err(|e| Error::Storage(e.to_string()))?,
+                time::from_db(at)?,
+            ))
+        })
         .collect()
 }
 
@@ -332,7 +379,13 @@ fn practice_records(tx: &Transaction<'_>) -> Result<Vec<PracticeRecord>> {
     let mut stmt = tx.prepare_cached(
         "SELECT situation_id, ended_at, overall_score FROM practice_sessions WHERE status = 'completed' ORDER BY ended_at",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u8>(2)?)))?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, u8>(2)?,
+        ))
+    })?;
     let mut records = Vec::new();
     for row in rows {
         let (situation, ended, overall) = row?;
