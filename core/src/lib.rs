@@ -12,6 +12,7 @@ pub mod error;
 pub mod ledger;
 pub mod profile;
 mod store;
+pub mod sync;
 pub mod time;
 mod validate;
 
