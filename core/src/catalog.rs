@@ -189,12 +189,19 @@ impl CatalogBatch {
     }
 }
 
+impl CatalogBatch {
+    /// Checks every item against the catalog's limits (names, responses, hint levels, colours).
+    pub fn validate(&self) -> Result<()> {
+        self.situations.iter().try_for_each(check_situation)?;
+        self.variations.iter().try_for_each(check_variation)?;
+        self.achievements.iter().try_for_each(check_achievement)
+    }
+}
+
 impl Client {
     /// Adds or replaces catalog content in one transaction: all of the batch or none of it.
     pub fn import_catalog(&self, batch: &CatalogBatch) -> Result<ImportSummary> {
-        batch.situations.iter().try_for_each(check_situation)?;
-        batch.variations.iter().try_for_each(check_variation)?;
-        batch.achievements.iter().try_for_each(check_achievement)?;
+        batch.validate()?;
         self.store.write(|tx| import(tx, batch))
     }
 

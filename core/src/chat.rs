@@ -153,6 +153,11 @@ pub struct NewMessage {
 }
 
 impl NewMessage {
+    /// Checks the message as sending it locally does: content and attachment rules, no `SYSTEM`.
+    pub fn validate(&self) -> Result<()> {
+        check_new_message(self)
+    }
+
     /// A plain text message.
     pub fn text(content: impl Into<String>) -> Self {
         NewMessage {

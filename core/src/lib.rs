@@ -17,6 +17,7 @@ pub mod progress;
 pub mod rewards;
 pub mod scoring;
 mod store;
+pub mod sync;
 pub mod time;
 mod validate;
 

@@ -173,6 +173,57 @@ pub struct Onboarding {
     pub step_data: Vec<(u8, serde_json::Value)>,
 }
 
+impl ProfilePatch {
+    /// Checks every field the patch sets against the same limits a local update enforces, so the
+    /// server refuses exactly what the device would.
+    pub fn validate(&self) -> Result<()> {
+        check_patch(self)
+    }
+
+    /// Writes the patch's fields onto `profile` (an empty string clears an optional text field).
+    pub fn apply_to(&self, profile: &mut Profile) {
+        let set = |target: &mut Option<String>, value: &Option<String>| {
+            if let Some(v) = value {
+                *target = if v.is_empty() { None } else { Some(v.clone()) };
+            }
+        };
+        set(&mut profile.username, &self.username);
+        if let Some(name) = &self.display_name {
+            profile.display_name = name.clone();
+        }
+        set(&mut profile.korean_name, &self.korean_name);
+        set(&mut profile.profile_image_url, &self.profile_image_url);
+        set(&mut profile.intro, &self.intro);
+        set(&mut profile.city, &self.city);
+        set(&mut profile.district, &self.district);
+        if let Some(level) = self.language_level {
+            profile.language_level = level;
+        }
+        if self.target_fluency_level.is_some() {
+            profile.target_fluency_level = self.target_fluency_level;
+        }
+        if let Some(goals) = &self.learning_goals {
+            profile.learning_goals = goals.clone();
+        }
+        if let Some(prefs) = &self.preferences {
+            profile.preferences = prefs.clone();
+        }
+        if let Some(minutes) = self.preferred_session_minutes {
+            profile.preferred_session_minutes = minutes;
+        }
+        if let Some(zone) = &self.time_zone {
+            profile.time_zone = zone.clone();
+        }
+    }
+}
+
+impl UserLanguage {
+    /// Checks the language code (lowercase ISO 639), as a local save does.
+    pub fn validate(&self) -> Result<()> {
+        check_language_code(&self.language_code)
+    }
+}
+
 const PROFILE_COLUMNS: &str = "user_id, username, display_name, korean_name, profile_image_url, intro, city, \
      district, language_level, target_fluency_level, learning_goals, preferences, \
      preferred_session_minutes, time_zone, updated_at";
@@ -543,7 +594,7 @@ fn check_minutes(minutes: u16) -> Result<()> {
 }
 
 /// Accepts only IANA time-zone names the library can compute local days in.
-pub(crate) fn check_time_zone(zone: &str) -> Result<()> {
+pub fn check_time_zone(zone: &str) -> Result<()> {
     zone.parse::<chrono_tz::Tz>()
         .map(|_| ())
         .map_err(|_| Error::invalid("time_zone", format!("{zone:?} is not an IANA time zone")))

@@ -1,0 +1,3 @@
+//! Sync with the server: the wire protocol shared with the reference server.
+
+pub mod protocol;

@@ -1,0 +1,484 @@
+//! The wire types of the sync protocol (version [`PROTOCOL_VERSION`]), shared by the sync engine
+//! and the reference server so the two cannot drift. `docs/sync-protocol.md` explains the rules;
+//! this file only says what travels. It depends on serde, uuid and chrono alone, so the core stays
+//! free of HTTP crates.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::changelog::{Change, Operation};
+
+/// The protocol version this build speaks. Sent in the `StudyMate-Protocol` header and in
+/// [`PushRequest::protocol_version`]; a server that speaks another answers 400 `unsupported_protocol`.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Name of the HTTP header that carries the protocol version.
+pub const PROTOCOL_HEADER: &str = "StudyMate-Protocol";
+
+/// Default number of changes in a pull page.
+pub const DEFAULT_PULL_LIMIT: u32 = 500;
+
+/// Largest pull page a client may ask for.
+pub const MAX_PULL_LIMIT: u32 = 5000;
+
+/// Most change-log entries one push may carry.
+pub const MAX_PUSH_CHANGES: usize = 1000;
+
+/// `POST /v1/auth/signup`: creates an account and signs it in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupRequest {
+    /// Unique handle, 1–50 characters.
+    pub username: String,
+    /// At least 8 characters; only a salted hash is stored.
+    pub password: String,
+    /// The name shown in the app, 1–100 characters.
+    pub display_name: String,
+    /// The id the device already gave its user; the server keeps it. `None` lets the server make one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<Uuid>,
+}
+
+/// `POST /v1/auth/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// The handle given at signup.
+    pub username: String,
+    /// The password.
+    pub password: String,
+}
+
+/// `POST /v1/auth/refresh`: trades a refresh token (used once) for a new token pair.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshRequest {
+    /// The refresh token from the last signup, login or refresh.
+    pub refresh_token: String,
+}
+
+/// The answer to signup, login and refresh.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthResponse {
+    /// The signed-in user.
+    pub user_id: Uuid,
+    /// Bearer token for `Authorization: Bearer …`; expires after `expires_in_seconds`.
+    pub access_token: String,
+    /// Single-use token for `/v1/auth/refresh`; each refresh returns a new one.
+    pub refresh_token: String,
+    /// Lifetime of the access token, in seconds from now.
+    pub expires_in_seconds: u64,
+}
+
+/// One change-log entry as pushed: the device's [`Change`] unchanged.
+pub type WireChange = Change;
+
+/// `POST /v1/sync/push`: an ordered batch of the device's change-log entries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// Must be [`PROTOCOL_VERSION`].
+    pub protocol_version: u32,
+    /// The device that made the changes; with `seq`, the second idempotency key.
+    pub device_id: Uuid,
+    /// The entries in `seq` order, at most [`MAX_PUSH_CHANGES`].
+    pub changes: Vec<WireChange>,
+}
+
+/// The answer to a push: one result per entry, in request order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Results in the order of [`PushRequest::changes`].
+    pub results: Vec<ChangeResult>,
+}
+
+/// What the server decided about one pushed entry. Decisions are final: pushing the same change
+/// id again returns the recorded decision (`duplicate` for an applied one, the same rejection otherwise).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeResult {
+    /// The entry's change id.
+    pub change_id: Uuid,
+    /// The entry's device sequence.
+    pub seq: i64,
+    /// Applied now, applied before, or refused.
+    pub status: ChangeStatus,
+    /// Why it was refused, in words for a developer (rejected entries only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Machine-readable refusal code such as `insufficient_points` (rejected entries only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The server sequence of the change the entry produced, when it produced one. For a chat
+    /// message insert this is the message's order in its room (its `sort_key`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_seq: Option<i64>,
+}
+
+/// The fate of one pushed entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeStatus {
+    /// Applied by this push.
+    Applied,
+    /// Applied by an earlier push; nothing was done again.
+    Duplicate,
+    /// Refused; see `code` and `reason`. Later entries were still processed.
+    Rejected,
+}
+
+/// `GET /v1/sync/pull`: one page of the user's feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// Changes in feed order; apply them in this order.
+    pub changes: Vec<ServerChange>,
+    /// Pass as `cursor` on the next pull (also when `has_more` is false, to get later changes).
+    pub next_cursor: String,
+    /// Whether another page is ready right now.
+    pub has_more: bool,
+}
+
+/// One change in a user's feed. The payload is always the whole current state of the record
+/// (for a delete, its tombstone or its key), so applying a change is an upsert.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerChange {
+    /// The change's place in the server's global history: the record's version. A chat
+    /// message's `sort_key` is the `server_seq` of its insert. Changes a user receives when
+    /// their scope grows (joining a room) keep their original `server_seq`, so within one feed
+    /// it is not always increasing; the cursor, not this number, tracks progress.
+    pub server_seq: i64,
+    /// Kind of record.
+    pub entity: ServerEntity,
+    /// Id of the record, as the client's change log names it.
+    pub entity_id: String,
+    /// Insert, update or delete.
+    pub operation: Operation,
+    /// The record, in the form [`ServerEntity`] documents.
+    pub payload: serde_json::Value,
+    /// The pushed change that caused it, so a device can recognise its own changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin_change_id: Option<Uuid>,
+}
+
+/// The kinds of record in the feed and the payload each carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServerEntity {
+    /// A catalog situation: [`crate::catalog::Situation`].
+    Situation,
+    /// A catalog variation: [`crate::catalog::Variation`].
+    Variation,
+    /// An achievement definition: [`crate::catalog::Achievement`].
+    Achievement,
+    /// The signed-in user's own full profile: [`crate::profile::Profile`].
+    Profile,
+    /// Someone else's public profile: [`PublicProfile`].
+    PublicProfile,
+    /// One of the user's languages: [`crate::profile::UserLanguage`]; on delete
+    /// `{language_code, role}`.
+    UserLanguage,
+    /// One of the user's interests: `{interest_tag}`.
+    UserInterest,
+    /// One onboarding step: `{step, data}`; the client derives progress as on a local save.
+    Onboarding,
+    /// A practice session: [`PracticeSessionRecord`].
+    PracticeSession,
+    /// A ledger entry: [`crate::ledger::PointTransaction`].
+    PointTransaction,
+    /// Progress on an achievement: [`UserAchievementRecord`].
+    UserAchievement,
+    /// A room with its members: [`crate::chat::Room`]. A delete means the user left or was
+    /// removed; the payload is `{room_id}`.
+    ChatRoom,
+    /// A message's full state: [`crate::chat::Message`] with `send_state` `sent` and the
+    /// server's `sort_key`.
+    ChatMessage,
+    /// A member's read marker: [`ReadMarker`]. Markers only move forward.
+    ReadMarker,
+}
+
+impl ServerEntity {
+    /// Every kind, in declaration order.
+    pub const ALL: &'static [ServerEntity] = &[
+        ServerEntity::Situation,
+        ServerEntity::Variation,
+        ServerEntity::Achievement,
+        ServerEntity::Profile,
+        ServerEntity::PublicProfile,
+        ServerEntity::UserLanguage,
+        ServerEntity::UserInterest,
+        ServerEntity::Onboarding,
+        ServerEntity::PracticeSession,
+        ServerEntity::PointTransaction,
+        ServerEntity::UserAchievement,
+        ServerEntity::ChatRoom,
+        ServerEntity::ChatMessage,
+        ServerEntity::ReadMarker,
+    ];
+
+    /// The wire name, as serde writes it (`"chat_message"` …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServerEntity::Situation => "situation",
+            ServerEntity::Variation => "variation",
+            ServerEntity::Achievement => "achievement",
+            ServerEntity::Profile => "profile",
+            ServerEntity::PublicProfile => "public_profile",
+            ServerEntity::UserLanguage => "user_language",
+            ServerEntity::UserInterest => "user_interest",
+            ServerEntity::Onboarding => "onboarding",
+            ServerEntity::PracticeSession => "practice_session",
+            ServerEntity::PointTransaction => "point_transaction",
+            ServerEntity::UserAchievement => "user_achievement",
+            ServerEntity::ChatRoom => "chat_room",
+            ServerEntity::ChatMessage => "chat_message",
+            ServerEntity::ReadMarker => "read_marker",
+        }
+    }
+
+    /// Parses a wire name; `None` for a name this version does not know.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|e| e.as_str() == name)
+    }
+}
+
+/// The part of a profile other members of the user's rooms may see.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicProfile {
+    /// The user's id.
+    pub user_id: Uuid,
+    /// Unique handle, if set.
+    pub username: Option<String>,
+    /// The name shown in the app.
+    pub display_name: String,
+    /// The name in Korean, if given.
+    pub korean_name: Option<String>,
+    /// Avatar address.
+    pub profile_image_url: Option<String>,
+    /// A short self-introduction.
+    pub intro: Option<String>,
+    /// City of residence.
+    pub city: Option<String>,
+    /// Overall level.
+    pub language_level: crate::profile::Level,
+    /// The fluency the learner aims for.
+    pub target_fluency_level: Option<crate::profile::FluencyTarget>,
+    /// Learning goals.
+    pub learning_goals: Vec<String>,
+    /// When the profile last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Status of a practice session on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// Being answered.
+    InProgress,
+    /// Put aside; can be resumed.
+    Paused,
+    /// Finished and scored; the session can no longer change.
+    Completed,
+    /// Given up; the session can no longer change.
+    Abandoned,
+}
+
+/// One line of a practice dialogue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PracticeTurn {
+    /// Position in the dialogue, from 0.
+    pub turn_index: u32,
+    /// `"character"` or `"learner"`.
+    pub speaker: String,
+    /// What was said (1–2000 characters).
+    pub text: String,
+    /// The score of a learner's answer, as the scoring engine reports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<serde_json::Value>,
+}
+
+/// The payload of a `practice_session` insert or update, pushed and pulled alike: the whole
+/// session (columns of the local `practice_sessions` table plus its turns).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PracticeSessionRecord {
+    /// Session id (made on the device).
+    pub id: Uuid,
+    /// The situation practised.
+    pub situation_id: Uuid,
+    /// The variation practised.
+    pub variation_id: Uuid,
+    /// Where the session is.
+    pub status: SessionStatus,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// When it was completed or abandoned.
+    #[serde(default)]
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Active time in seconds.
+    #[serde(default)]
+    pub total_duration_seconds: Option<u32>,
+    /// The learner's IANA time zone at the time.
+    pub time_zone: String,
+    /// The learner's UTC offset at the time, in seconds.
+    pub utc_offset_seconds: i32,
+    /// The learner's local calendar day (`YYYY-MM-DD`), for streaks.
+    #[serde(default)]
+    pub local_day: Option<String>,
+    /// Hints taken, 0–3.
+    #[serde(default)]
+    pub hints_used: u8,
+    /// Overall score 0–100 (required once completed).
+    #[serde(default)]
+    pub overall_score: Option<i64>,
+    /// Pronunciation score 0–100.
+    #[serde(default)]
+    pub pronunciation_score: Option<i64>,
+    /// Fluency score 0–100.
+    #[serde(default)]
+    pub fluency_score: Option<i64>,
+    /// Appropriateness score 0–100.
+    #[serde(default)]
+    pub appropriateness_score: Option<i64>,
+    /// Feedback as the scoring engine reports it.
+    #[serde(default)]
+    pub feedback: Option<serde_json::Value>,
+    /// The learner's difficulty rating, 1–5.
+    #[serde(default)]
+    pub user_difficulty_rating: Option<u8>,
+    /// The learner's satisfaction rating, 1–5.
+    #[serde(default)]
+    pub user_satisfaction_rating: Option<u8>,
+    /// The dialogue so far.
+    #[serde(default)]
+    pub turns: Vec<PracticeTurn>,
+    /// When the session last changed, by the device clock.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The payload of a `user_achievement` insert or update (entity id: the achievement id).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserAchievementRecord {
+    /// The achievement definition.
+    pub achievement_id: Uuid,
+    /// Progress towards it, as the rewards engine tracks it (a JSON object).
+    pub progress: serde_json::Value,
+    /// When it was unlocked; once set, the server keeps the first value.
+    #[serde(default)]
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Points the unlock awarded.
+    #[serde(default)]
+    pub points_earned: u32,
+    /// Shown at the top of the profile.
+    #[serde(default)]
+    pub is_pinned: bool,
+    /// Visible to others.
+    #[serde(default = "visible")]
+    pub is_public: bool,
+    /// When it last changed, by the device clock.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A member's read marker in a room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadMarker {
+    /// The room.
+    pub room_id: Uuid,
+    /// Whose marker it is.
+    pub user_id: Uuid,
+    /// The newest message they have read.
+    pub message_id: Uuid,
+    /// That message's `sort_key`: compare to keep the maximum.
+    pub sort_key: i64,
+}
+
+/// The payload of a pushed `read_marker` update (entity id: the room id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadMarkerUpdate {
+    /// The room.
+    pub room_id: Uuid,
+    /// The newest message read.
+    pub message_id: Uuid,
+}
+
+/// The payload of a pushed `chat_participant` insert (entity id `room_id:user_id`): an admin
+/// of a group room adds a member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantChange {
+    /// The room.
+    pub room_id: Uuid,
+    /// The member added or removed.
+    pub user_id: Uuid,
+    /// Role of an added member; `MEMBER` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<crate::chat::ParticipantRole>,
+}
+
+/// The body of every error answer: a stable machine code and a sentence for developers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable code such as `history_reset` or `token_expired`.
+    pub code: String,
+    /// What went wrong, for logs and developers.
+    pub message: String,
+}
+
+/// `GET /v1/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthResponse {
+    /// `"ok"` when the store answers.
+    pub status: String,
+    /// The protocol version the server speaks.
+    pub protocol_version: u32,
+}
+
+fn visible() -> bool {
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::changelog::Entity;
+
+    #[test]
+    fn change_result_omits_empty_fields_and_uses_snake_case_status() {
+        let result = ChangeResult {
+            change_id: Uuid::nil(),
+            seq: 7,
+            status: ChangeStatus::Applied,
+            reason: None,
+            code: None,
+            server_seq: Some(42),
+        };
+        let json = serde_json::to_value(&result).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"change_id": Uuid::nil(), "seq": 7, "status": "applied", "server_seq": 42})
+        );
+    }
+
+    #[test]
+    fn entity_names_match_serde() {
+        for entity in ServerEntity::ALL {
+            let json = serde_json::to_value(entity).unwrap();
+            assert_eq!(json, serde_json::Value::String(entity.as_str().into()));
+            assert_eq!(ServerEntity::parse(entity.as_str()), Some(*entity));
+        }
+    }
+
+    #[test]
+    fn push_request_round_trips_a_change_log_entry() {
+        let request = PushRequest {
+            protocol_version: PROTOCOL_VERSION,
+            device_id: Uuid::nil(),
+            changes: vec![WireChange {
+                seq: 1,
+                change_id: Uuid::nil(),
+                entity: Entity::ChatMessage,
+                entity_id: "x".into(),
+                operation: Operation::Insert,
+                payload: serde_json::json!({"a": 1}),
+                created_at: DateTime::UNIX_EPOCH,
+            }],
+        };
+        let text = serde_json::to_string(&request).unwrap();
+        assert!(text.contains(r#""entity":"chat_message""#));
+        assert_eq!(serde_json::from_str::<PushRequest>(&text).unwrap(), request);
+    }
+}

@@ -1,0 +1,213 @@
+//! The store behind the server: a [`Backend`] hands out connections that run one SQL dialect
+//! (the common subset of SQLite and PostgreSQL, `$n` placeholders, TEXT and BIGINT columns),
+//! so the sync logic is written once and runs unchanged on either database.
+
+mod postgres;
+mod schema;
+mod sqlite;
+
+use std::fmt;
+
+pub use self::postgres::PostgresBackend;
+pub use self::sqlite::SqliteBackend;
+
+/// A value bound to or read from SQL: the server stores only integers and text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// SQL NULL.
+    Null,
+    /// A 64-bit integer (BIGINT).
+    Int(i64),
+    /// Text (ids, JSON documents, instants).
+    Text(String),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::Text(v.clone())
+    }
+}
+
+impl From<uuid::Uuid> for Value {
+    fn from(v: uuid::Uuid) -> Self {
+        Value::Text(v.to_string())
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+/// Builds a `&[Value]` parameter list from expressions convertible into [`Value`].
+macro_rules! params {
+    ($($v:expr),* $(,)?) => { &[$($crate::db::Value::from($v)),*] as &[$crate::db::Value] };
+}
+pub(crate) use params;
+
+/// One result row.
+#[derive(Debug, Clone)]
+pub struct Row(pub Vec<Value>);
+
+impl Row {
+    /// The integer in column `i`; a NULL or text there is a schema bug, reported as an error.
+    pub fn int(&self, i: usize) -> Result<i64, DbError> {
+        match self.0.get(i) {
+            Some(Value::Int(v)) => Ok(*v),
+            other => Err(DbError::Decode(format!(
+                "column {i}: expected an integer, found {other:?}"
+            ))),
+        }
+    }
+
+    /// The integer in column `i`, or `None` for NULL.
+    pub fn opt_int(&self, i: usize) -> Result<Option<i64>, DbError> {
+        match self.0.get(i) {
+            Some(Value::Null) => Ok(None),
+            _ => self.int(i).map(Some),
+        }
+    }
+
+    /// The text in column `i`.
+    pub fn text(&self, i: usize) -> Result<String, DbError> {
+        match self.0.get(i) {
+            Some(Value::Text(v)) => Ok(v.clone()),
+            other => Err(DbError::Decode(format!(
+                "column {i}: expected text, found {other:?}"
+            ))),
+        }
+    }
+
+    /// The text in column `i`, or `None` for NULL.
+    pub fn opt_text(&self, i: usize) -> Result<Option<String>, DbError> {
+        match self.0.get(i) {
+            Some(Value::Null) => Ok(None),
+            _ => self.text(i).map(Some),
+        }
+    }
+}
+
+/// Why a database call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The database refused or failed the statement, or the connection broke.
+    #[error("database error: {0}")]
+    Database(String),
+    /// A stored value did not have the shape the server wrote.
+    #[error("stored data is malformed: {0}")]
+    Decode(String),
+}
+
+/// Whether a transaction will write. Writers are serialised, so the feed's positions become
+/// visible in the order they were assigned and a pull can never skip one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxMode {
+    /// Reads only.
+    Read,
+    /// Reads and writes; one writer at a time.
+    Write,
+}
+
+/// A connection checked out of a backend's pool.
+pub trait Conn {
+    /// Starts a transaction.
+    fn begin(&mut self, mode: TxMode) -> Result<(), DbError>;
+    /// Commits the open transaction.
+    fn commit(&mut self) -> Result<(), DbError>;
+    /// Rolls back the open transaction.
+    fn rollback(&mut self) -> Result<(), DbError>;
+    /// Runs one statement and returns the number of rows it changed.
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError>;
+    /// Runs one query and returns every row.
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError>;
+    /// Runs parameterless statements (DDL, savepoints).
+    fn batch(&mut self, sql: &str) -> Result<(), DbError>;
+    /// Marks the connection unusable so the pool drops it instead of reusing it.
+    fn discard(&mut self);
+}
+
+/// A database the server can run on.
+pub trait Backend: Send + Sync {
+    /// Checks a connection out of the pool (opening one if none is idle).
+    fn acquire(&self) -> Result<Box<dyn Conn + '_>, DbError>;
+    /// Which database this is, for logs.
+    fn name(&self) -> &'static str;
+}
+
+impl fmt::Debug for dyn Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Runs `f` in one transaction: commits if it returns `Ok`, rolls back otherwise.
+pub fn in_tx<T, E: From<DbError>>(
+    db: &dyn Backend,
+    mode: TxMode,
+    f: impl FnOnce(&mut dyn Conn) -> Result<T, E>,
+) -> Result<T, E> {
+    let mut conn = db.acquire()?;
+    conn.begin(mode)?;
+    match f(&mut *conn) {
+        Ok(value) => {
+            if let Err(e) = conn.commit() {
+                conn.discard();
+                return Err(e.into());
+            }
+            Ok(value)
+        }
+        Err(e) => {
+            if conn.rollback().is_err() {
+                conn.discard();
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Runs `f` inside a savepoint: on `Err` only `f`'s writes are undone and the transaction goes on.
+pub fn in_savepoint<T, E: From<DbError>>(
+    conn: &mut dyn Conn,
+    f: impl FnOnce(&mut dyn Conn) -> Result<T, E>,
+) -> Result<T, E> {
+    conn.batch("SAVEPOINT entry")?;
+    match f(conn) {
+        Ok(value) => {
+            conn.batch("RELEASE SAVEPOINT entry")?;
+            Ok(value)
+        }
+        Err(e) => {
+            conn.batch("ROLLBACK TO SAVEPOINT entry")?;
+            conn.batch("RELEASE SAVEPOINT entry")?;
+            Err(e)
+        }
+    }
+}
+
+/// Opens the database named on the command line: a `postgres://` URL or an SQLite file path.
+pub fn open(target: &str) -> Result<Box<dyn Backend>, DbError> {
+    if target.starts_with("postgres://") || target.starts_with("postgresql://") {
+        Ok(Box::new(PostgresBackend::open(target)?))
+    } else {
+        Ok(Box::new(SqliteBackend::open(target.as_ref())?))
+    }
+}

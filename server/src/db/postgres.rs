@@ -1,0 +1,205 @@
+//! The PostgreSQL backend, for when one machine's file is not enough. It uses the blocking
+//! `postgres` client (the server calls the store from blocking threads) with a small pool and a
+//! per-connection statement cache. Writers take one transaction-scoped advisory lock, so feed
+//! positions are assigned in commit order and a pull never skips a position committed later.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use postgres::types::{ToSql, Type};
+use postgres::{Client, NoTls, Statement};
+
+use super::{Backend, Conn, DbError, Row, TxMode, Value, schema};
+
+/// How many idle connections are kept for reuse.
+const MAX_IDLE: usize = 8;
+
+/// The advisory lock every write transaction holds until it commits.
+const WRITER_LOCK: i64 = 0x5354_4d41_5445;
+
+/// A PostgreSQL database and its idle connections.
+pub struct PostgresBackend {
+    url: String,
+    idle: Mutex<Vec<PgConn>>,
+}
+
+/// A connection and the statements prepared on it.
+struct PgConn {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+impl PostgresBackend {
+    /// Connects to `url` and creates the tables if they are missing.
+    pub fn open(url: &str) -> Result<Self, DbError> {
+        let backend = PostgresBackend {
+            url: url.to_owned(),
+            idle: Mutex::new(Vec::new()),
+        };
+        let mut conn = backend.connect()?;
+        conn.client
+            .batch_execute(schema::POSTGRES)
+            .map_err(db_err)?;
+        backend.release(conn);
+        Ok(backend)
+    }
+
+    fn connect(&self) -> Result<PgConn, DbError> {
+        Ok(PgConn {
+            client: Client::connect(&self.url, NoTls).map_err(db_err)?,
+            statements: HashMap::new(),
+        })
+    }
+
+    fn release(&self, conn: PgConn) {
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < MAX_IDLE
+            && !conn.client.is_closed()
+        {
+            idle.push(conn);
+        }
+    }
+}
+
+impl Backend for PostgresBackend {
+    fn acquire(&self) -> Result<Box<dyn Conn + '_>, DbError> {
+        let reused = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let conn = match reused {
+            Some(conn) => conn,
+            None => self.connect()?,
+        };
+        Ok(Box::new(PooledPg {
+            backend: self,
+            conn: Some(conn),
+        }))
+    }
+
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+}
+
+/// A checked-out connection; goes back to the pool when dropped unless discarded.
+struct PooledPg<'a> {
+    backend: &'a PostgresBackend,
+    conn: Option<PgConn>,
+}
+
+impl Drop for PooledPg<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            self.backend.release(conn);
+        }
+    }
+}
+
+impl PooledPg<'_> {
+    fn conn(&mut self) -> Result<&mut PgConn, DbError> {
+        self.conn
+            .as_mut()
+            .ok_or_else(|| DbError::Database("connection was discarded".into()))
+    }
+
+    /// Prepares (once per connection) and binds `params` to the types PostgreSQL inferred.
+    fn run<T>(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        f: impl FnOnce(&mut Client, &Statement, &[&(dyn ToSql + Sync)]) -> Result<T, postgres::Error>,
+    ) -> Result<T, DbError> {
+        let conn = self.conn()?;
+        let stmt = match conn.statements.get(sql) {
+            Some(stmt) => stmt.clone(),
+            None => {
+                let stmt = conn.client.prepare(sql).map_err(db_err)?;
+                conn.statements.insert(sql.to_owned(), stmt.clone());
+                stmt
+            }
+        };
+        let bound: Vec<Box<dyn ToSql + Sync>> = params
+            .iter()
+            .zip(stmt.params())
+            .map(|(v, ty)| bind(v, ty))
+            .collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|b| b.as_ref()).collect();
+        f(&mut conn.client, &stmt, &refs).map_err(db_err)
+    }
+}
+
+impl Conn for PooledPg<'_> {
+    fn begin(&mut self, mode: TxMode) -> Result<(), DbError> {
+        match mode {
+            TxMode::Read => self.batch("BEGIN"),
+            TxMode::Write => {
+                self.batch("BEGIN")?;
+                self.conn()?
+                    .client
+                    .execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])
+                    .map_err(db_err)?;
+                Ok(())
+            }
+        }
+    }
+
+    fn commit(&mut self) -> Result<(), DbError> {
+        self.batch("COMMIT")
+    }
+
+    fn rollback(&mut self) -> Result<(), DbError> {
+        self.batch("ROLLBACK")
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+        self.run(sql, params, |client, stmt, p| client.execute(stmt, p))
+    }
+
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+        let rows = self.run(sql, params, |client, stmt, p| client.query(stmt, p))?;
+        rows.iter()
+            .map(|row| {
+                (0..row.len())
+                    .map(|i| read(row, i))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Row)
+            })
+            .collect()
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+        self.conn()?.client.batch_execute(sql).map_err(db_err)
+    }
+
+    fn discard(&mut self) {
+        self.conn = None;
+    }
+}
+
+/// Converts a value to the Rust type matching the parameter type PostgreSQL inferred (every
+/// integer column is BIGINT, so integers bind as `i64`).
+fn bind(v: &Value, ty: &Type) -> Box<dyn ToSql + Sync> {
+    match (v, ty) {
+        (Value::Null, &Type::INT8) => Box::new(None::<i64>),
+        (Value::Null, _) => Box::new(None::<String>),
+        (Value::Int(i), _) => Box::new(*i),
+        (Value::Text(t), _) => Box::new(t.clone()),
+    }
+}
+
+fn read(row: &postgres::Row, i: usize) -> Result<Value, DbError> {
+    let ty = row.columns()[i].type_().clone();
+    let value = match ty {
+        Type::INT8 => row.try_get::<_, Option<i64>>(i).map(|v| v.into()),
+        Type::INT4 => row
+            .try_get::<_, Option<i32>>(i)
+            .map(|v| v.map(i64::from).into()),
+        _ => row.try_get::<_, Option<String>>(i).map(|v| v.into()),
+    };
+    value.map_err(|e| DbError::Decode(format!("column {i} ({ty}): {e}")))
+}
+
+fn db_err(e: postgres::Error) -> DbError {
+    match e.as_db_error() {
+        Some(db) => DbError::Database(format!("{}: {}", db.code().code(), db.message())),
+        None => DbError::Database(e.to_string()),
+    }
+}

@@ -1,0 +1,89 @@
+//! The server's tables, in each database's DDL. Everything after creation is the common dialect.
+//!
+//! - `users`: account, password hash, the profile as a JSON document, and the server sequences
+//!   of the latest own-profile and public-profile changes (copied into feeds on scope growth).
+//! - `tokens`: hashes of access and refresh tokens with their expiry.
+//! - `records`: every other synced record as a JSON document keyed by (kind, id), with its
+//!   owner or room for scoping and `last_seq`, the change that carries its current state.
+//! - `participants`: room membership and read markers; `direct_rooms`: one direct room per pair.
+//! - `ledger`: point transactions; the balance is their sum, awards unique per (user, rule, period).
+//! - `applied_changes`: the decision on every pushed change id, unique per (device, seq).
+//! - `changes`: the global history; `user_feed`: which changes each user receives, in order.
+
+/// SQLite DDL (idempotent).
+pub const SQLITE: &str = "
+PRAGMA journal_mode = WAL;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+    user_id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+    profile TEXT NOT NULL, profile_seq INTEGER NOT NULL DEFAULT 0, public_seq INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (
+    token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, kind TEXT NOT NULL, expires_at INTEGER NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS tokens_expiry ON tokens(expires_at);
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL, record_id TEXT NOT NULL, owner_id TEXT, room_id TEXT, doc TEXT NOT NULL,
+    last_seq INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (kind, record_id));
+CREATE INDEX IF NOT EXISTS records_owner ON records(owner_id, kind);
+CREATE INDEX IF NOT EXISTS records_room ON records(room_id, kind, last_seq);
+CREATE TABLE IF NOT EXISTS participants (
+    room_id TEXT NOT NULL, user_id TEXT NOT NULL, role TEXT NOT NULL, joined_at TEXT NOT NULL,
+    last_read_sort_key INTEGER NOT NULL DEFAULT 0, last_read_message_id TEXT,
+    PRIMARY KEY (room_id, user_id));
+CREATE INDEX IF NOT EXISTS participants_user ON participants(user_id, room_id);
+CREATE TABLE IF NOT EXISTS direct_rooms (direct_key TEXT PRIMARY KEY, room_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ledger (
+    transaction_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, points INTEGER NOT NULL, rule TEXT,
+    period_key TEXT, doc TEXT NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (user_id, rule, period_key));
+CREATE INDEX IF NOT EXISTS ledger_user ON ledger(user_id);
+CREATE TABLE IF NOT EXISTS applied_changes (
+    change_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, device_id TEXT NOT NULL, seq INTEGER NOT NULL,
+    status TEXT NOT NULL, code TEXT, reason TEXT, server_seq INTEGER, UNIQUE (device_id, seq));
+CREATE TABLE IF NOT EXISTS changes (
+    server_seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, entity_id TEXT NOT NULL,
+    operation TEXT NOT NULL, payload TEXT NOT NULL, origin_change_id TEXT);
+CREATE TABLE IF NOT EXISTS user_feed (
+    feed_seq INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, server_seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS user_feed_user ON user_feed(user_id, feed_seq, server_seq);
+";
+
+/// PostgreSQL DDL (idempotent). Same tables, BIGINT columns and identity sequences.
+pub const POSTGRES: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+    user_id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+    profile TEXT NOT NULL, profile_seq BIGINT NOT NULL DEFAULT 0, public_seq BIGINT NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (
+    token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, kind TEXT NOT NULL, expires_at BIGINT NOT NULL,
+    used BIGINT NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS tokens_expiry ON tokens(expires_at);
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL, record_id TEXT NOT NULL, owner_id TEXT, room_id TEXT, doc TEXT NOT NULL,
+    last_seq BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (kind, record_id));
+CREATE INDEX IF NOT EXISTS records_owner ON records(owner_id, kind);
+CREATE INDEX IF NOT EXISTS records_room ON records(room_id, kind, last_seq);
+CREATE TABLE IF NOT EXISTS participants (
+    room_id TEXT NOT NULL, user_id TEXT NOT NULL, role TEXT NOT NULL, joined_at TEXT NOT NULL,
+    last_read_sort_key BIGINT NOT NULL DEFAULT 0, last_read_message_id TEXT,
+    PRIMARY KEY (room_id, user_id));
+CREATE INDEX IF NOT EXISTS participants_user ON participants(user_id, room_id);
+CREATE TABLE IF NOT EXISTS direct_rooms (direct_key TEXT PRIMARY KEY, room_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ledger (
+    transaction_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, points BIGINT NOT NULL, rule TEXT,
+    period_key TEXT, doc TEXT NOT NULL, last_seq BIGINT NOT NULL DEFAULT 0,
+    UNIQUE (user_id, rule, period_key));
+CREATE INDEX IF NOT EXISTS ledger_user ON ledger(user_id);
+CREATE TABLE IF NOT EXISTS applied_changes (
+    change_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, device_id TEXT NOT NULL, seq BIGINT NOT NULL,
+    status TEXT NOT NULL, code TEXT, reason TEXT, server_seq BIGINT, UNIQUE (device_id, seq));
+CREATE TABLE IF NOT EXISTS changes (
+    server_seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL, operation TEXT NOT NULL, payload TEXT NOT NULL, origin_change_id TEXT);
+CREATE TABLE IF NOT EXISTS user_feed (
+    feed_seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id TEXT NOT NULL,
+    server_seq BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS user_feed_user ON user_feed(user_id, feed_seq, server_seq);
+";

@@ -1,0 +1,174 @@
+//! The embedded SQLite backend: a file next to the server, WAL journal, a small connection pool.
+//! Write transactions are `BEGIN IMMEDIATE`, so writers queue on SQLite's lock (with a busy
+//! timeout) while readers keep reading.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, params_from_iter};
+
+use super::{Backend, Conn, DbError, Row, TxMode, Value, schema};
+
+/// How many idle connections are kept for reuse.
+const MAX_IDLE: usize = 8;
+
+/// How long a writer waits for another writer before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// An SQLite database file and its idle connections.
+pub struct SqliteBackend {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl SqliteBackend {
+    /// Opens (creating if needed) the database file and its tables.
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        let backend = SqliteBackend {
+            path: path.to_path_buf(),
+            idle: Mutex::new(Vec::new()),
+        };
+        let conn = backend.connect()?;
+        conn.execute_batch(schema::SQLITE).map_err(db_err)?;
+        backend.release(conn);
+        Ok(backend)
+    }
+
+    fn connect(&self) -> Result<Connection, DbError> {
+        let conn = Connection::open(&self.path).map_err(db_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(db_err)?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL;")
+            .map_err(db_err)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        Ok(conn)
+    }
+
+    fn release(&self, conn: Connection) {
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < MAX_IDLE
+        {
+            idle.push(conn);
+        }
+    }
+}
+
+impl Backend for SqliteBackend {
+    fn acquire(&self) -> Result<Box<dyn Conn + '_>, DbError> {
+        let reused = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let conn = match reused {
+            Some(conn) => conn,
+            None => self.connect()?,
+        };
+        Ok(Box::new(PooledSqlite {
+            backend: self,
+            conn: Some(conn),
+        }))
+    }
+
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+}
+
+/// A checked-out connection; goes back to the pool when dropped unless discarded.
+struct PooledSqlite<'a> {
+    backend: &'a SqliteBackend,
+    conn: Option<Connection>,
+}
+
+impl PooledSqlite<'_> {
+    fn conn(&self) -> Result<&Connection, DbError> {
+        self.conn
+            .as_ref()
+            .ok_or_else(|| DbError::Database("connection was discarded".into()))
+    }
+}
+
+impl Drop for PooledSqlite<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            self.backend.release(conn);
+        }
+    }
+}
+
+impl Conn for PooledSqlite<'_> {
+    fn begin(&mut self, mode: TxMode) -> Result<(), DbError> {
+        self.batch(match mode {
+            TxMode::Read => "BEGIN DEFERRED",
+            TxMode::Write => "BEGIN IMMEDIATE",
+        })
+    }
+
+    fn commit(&mut self) -> Result<(), DbError> {
+        self.batch("COMMIT")
+    }
+
+    fn rollback(&mut self) -> Result<(), DbError> {
+        self.batch("ROLLBACK")
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare_cached(&dialect(sql)).map_err(db_err)?;
+        let changed = stmt
+            .execute(params_from_iter(params.iter().map(to_sql)))
+            .map_err(db_err)?;
+        Ok(changed as u64)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare_cached(&dialect(sql)).map_err(db_err)?;
+        let width = stmt.column_count();
+        let mut rows = stmt
+            .query(params_from_iter(params.iter().map(to_sql)))
+            .map_err(db_err)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(db_err)? {
+            let mut values = Vec::with_capacity(width);
+            for i in 0..width {
+                values.push(match row.get_ref(i).map_err(db_err)? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(v) => Value::Int(v),
+                    ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                    other => {
+                        return Err(DbError::Decode(format!(
+                            "column {i} has an unexpected type {:?}",
+                            other.data_type()
+                        )));
+                    }
+                });
+            }
+            out.push(Row(values));
+        }
+        Ok(out)
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+        self.conn()?.execute_batch(sql).map_err(db_err)
+    }
+
+    fn discard(&mut self) {
+        self.conn = None;
+    }
+}
+
+/// The common dialect numbers placeholders `$1`; SQLite spells them `?1`.
+fn dialect(sql: &str) -> String {
+    sql.replace('$', "?")
+}
+
+fn to_sql(v: &Value) -> rusqlite::types::Value {
+    match v {
+        Value::Null => rusqlite::types::Value::Null,
+        Value::Int(i) => rusqlite::types::Value::Integer(*i),
+        Value::Text(t) => rusqlite::types::Value::Text(t.clone()),
+    }
+}
+
+fn db_err(e: rusqlite::Error) -> DbError {
+    DbError::Database(e.to_string())
+}

@@ -1,0 +1,291 @@
+//! The feed: the global history of server changes and, per user, the ordered list of changes
+//! they receive.
+//!
+//! A change is written once to `changes` and delivered by adding rows to `user_feed` for each
+//! user in its audience. Every record remembers the change that carries its current state
+//! (`last_seq`), so when a user's scope grows (signup, joining a room) the current state of the
+//! records they may now see is delivered by reference, without copying payloads. A pull reads
+//! the user's `user_feed` rows after the cursor's position: one index range scan.
+
+use studymate_core::changelog::Operation;
+use studymate_core::sync::protocol::{ServerChange, ServerEntity};
+use uuid::Uuid;
+
+use crate::db::{Conn, DbError, params};
+
+/// Who receives a change.
+#[derive(Debug, Clone, Copy)]
+pub enum Audience<'a> {
+    /// One user.
+    User(&'a str),
+    /// Every current member of a room.
+    Room(&'a str),
+    /// Every user who shares a room with this user, not the user themself.
+    Contacts(&'a str),
+    /// Every user (catalog content).
+    Everyone,
+}
+
+/// A change about to be written.
+#[derive(Debug, Clone, Copy)]
+pub struct NewChange<'a> {
+    /// Kind of record.
+    pub entity: ServerEntity,
+    /// The record's id as clients name it.
+    pub entity_id: &'a str,
+    /// Insert, update or delete.
+    pub operation: Operation,
+    /// The record's whole state (or tombstone) as JSON.
+    pub payload: &'a serde_json::Value,
+    /// The pushed change that caused it.
+    pub origin: Option<Uuid>,
+}
+
+/// Writes a change to the history and returns its server sequence.
+pub fn append(conn: &mut dyn Conn, change: NewChange<'_>) -> Result<i64, DbError> {
+    let rows = conn.query(
+        "INSERT INTO changes (entity, entity_id, operation, payload, origin_change_id)
+         VALUES ($1, $2, $3, $4, $5) RETURNING server_seq",
+        params![
+            change.entity.as_str(),
+            change.entity_id,
+            change.operation.as_str(),
+            change.payload.to_string(),
+            change.origin
+        ],
+    )?;
+    rows.first()
+        .ok_or_else(|| DbError::Database("insert returned no sequence".into()))?
+        .int(0)
+}
+
+/// Replaces a change's payload: a chat message's payload holds its own server sequence, which
+/// is only known once the change is written.
+pub fn set_payload(
+    conn: &mut dyn Conn,
+    server_seq: i64,
+    payload: &serde_json::Value,
+) -> Result<(), DbError> {
+    conn.execute(
+        "UPDATE changes SET payload = $1 WHERE server_seq = $2",
+        params![payload.to_string(), server_seq],
+    )?;
+    Ok(())
+}
+
+/// Adds a change to the feeds of its audience.
+pub fn deliver(
+    conn: &mut dyn Conn,
+    server_seq: i64,
+    audience: Audience<'_>,
+) -> Result<(), DbError> {
+    match audience {
+        Audience::User(user) => conn.execute(
+            "INSERT INTO user_feed (user_id, server_seq) VALUES ($1, $2)",
+            params![user, server_seq],
+        ),
+        Audience::Room(room) => conn.execute(
+            "INSERT INTO user_feed (user_id, server_seq)
+             SELECT user_id, $1 FROM participants WHERE room_id = $2 ORDER BY user_id",
+            params![server_seq, room],
+        ),
+        Audience::Contacts(user) => conn.execute(
+            "INSERT INTO user_feed (user_id, server_seq)
+             SELECT DISTINCT other.user_id, $1 FROM participants mine
+             JOIN participants other ON other.room_id = mine.room_id
+             WHERE mine.user_id = $2 AND other.user_id <> $2",
+            params![server_seq, user],
+        ),
+        Audience::Everyone => conn.execute(
+            "INSERT INTO user_feed (user_id, server_seq) SELECT user_id, $1 FROM users ORDER BY user_id",
+            params![server_seq],
+        ),
+    }?;
+    Ok(())
+}
+
+/// Delivers to `user` the current state of the whole catalog (at signup), situations first so a
+/// variation never arrives before its situation.
+pub fn grant_catalog(conn: &mut dyn Conn, user: &str) -> Result<(), DbError> {
+    conn.execute(
+        "INSERT INTO user_feed (user_id, server_seq)
+         SELECT $1, last_seq FROM records
+         WHERE kind IN ('situation', 'variation', 'achievement') AND last_seq > 0
+         ORDER BY CASE kind WHEN 'situation' THEN 0 WHEN 'variation' THEN 1 ELSE 2 END, last_seq",
+        params![user],
+    )?;
+    Ok(())
+}
+
+/// Delivers to `user`, who just joined `room`, the current public profiles of the room's other
+/// members and of everyone who wrote in it (before the room itself, so every id it names is known).
+pub fn grant_room_profiles(conn: &mut dyn Conn, user: &str, room: &str) -> Result<(), DbError> {
+    conn.execute(
+        "INSERT INTO user_feed (user_id, server_seq)
+         SELECT $1, u.public_seq FROM users u
+         WHERE u.user_id <> $1 AND u.public_seq > 0 AND u.user_id IN (
+             SELECT user_id FROM participants WHERE room_id = $2
+             UNION SELECT owner_id FROM records WHERE room_id = $2 AND kind = 'chat_message')
+         ORDER BY u.public_seq",
+        params![user, room],
+    )?;
+    Ok(())
+}
+
+/// Delivers to `user`, who just joined `room`, the room's earlier messages and its members'
+/// read markers, each in its current state.
+pub fn grant_room_history(conn: &mut dyn Conn, user: &str, room: &str) -> Result<(), DbError> {
+    conn.execute(
+        "INSERT INTO user_feed (user_id, server_seq)
+         SELECT $1, last_seq FROM records
+         WHERE room_id = $2 AND kind IN ('chat_message', 'read_marker') AND last_seq > 0
+         ORDER BY last_seq",
+        params![user, room],
+    )?;
+    Ok(())
+}
+
+/// Delivers `user`'s public profile to the other members of `room` (when they join it).
+pub fn share_profile_with_room(conn: &mut dyn Conn, user: &str, room: &str) -> Result<(), DbError> {
+    conn.execute(
+        "INSERT INTO user_feed (user_id, server_seq)
+         SELECT p.user_id, u.public_seq FROM participants p, users u
+         WHERE p.room_id = $1 AND p.user_id <> $2 AND u.user_id = $2",
+        params![room, user],
+    )?;
+    Ok(())
+}
+
+/// Resets the history: a new epoch, every feed rebuilt from the current state of what each
+/// user may see (records before the records that refer to them: catalog, profiles, rooms, the
+/// rest), and every change that no longer carries a record's current state deleted.
+/// Returns the new epoch.
+pub fn reset_history(conn: &mut dyn Conn) -> Result<String, DbError> {
+    conn.execute("DELETE FROM user_feed", params![])?;
+    let users: Vec<String> = conn
+        .query(
+            "SELECT user_id FROM users ORDER BY created_at, user_id",
+            params![],
+        )?
+        .iter()
+        .map(|r| r.text(0))
+        .collect::<Result<_, _>>()?;
+    for user in &users {
+        conn.execute(
+            "INSERT INTO user_feed (user_id, server_seq)
+             SELECT $1, seq FROM (
+                 SELECT last_seq AS seq,
+                        CASE kind WHEN 'situation' THEN 0 WHEN 'variation' THEN 1 WHEN 'achievement' THEN 2
+                                  ELSE 5 END AS rank
+                 FROM records
+                 WHERE kind IN ('situation', 'variation', 'achievement')
+                    OR (owner_id = $1 AND room_id IS NULL)
+                 UNION SELECT profile_seq, 3 FROM users WHERE user_id = $1
+                 UNION SELECT u.public_seq, 3 FROM users u WHERE u.user_id <> $1 AND u.user_id IN (
+                       SELECT other.user_id FROM participants mine
+                       JOIN participants other ON other.room_id = mine.room_id WHERE mine.user_id = $1
+                       UNION SELECT r.owner_id FROM participants mine
+                       JOIN records r ON r.room_id = mine.room_id AND r.kind = 'chat_message'
+                       WHERE mine.user_id = $1)
+                 UNION SELECT r.last_seq, CASE r.kind WHEN 'chat_room' THEN 4 ELSE 5 END
+                       FROM participants p JOIN records r ON r.room_id = p.room_id
+                       WHERE p.user_id = $1 AND r.kind IN ('chat_room', 'chat_message', 'read_marker')
+                 UNION SELECT last_seq, 5 FROM ledger WHERE user_id = $1
+             ) AS visible WHERE seq > 0 ORDER BY rank, seq",
+            params![user],
+        )?;
+    }
+    conn.execute(
+        "DELETE FROM changes WHERE server_seq NOT IN (
+             SELECT last_seq FROM records UNION SELECT last_seq FROM ledger
+             UNION SELECT profile_seq FROM users UNION SELECT public_seq FROM users)",
+        params![],
+    )?;
+    let epoch = Uuid::now_v7().to_string();
+    set_epoch(conn, &epoch)?;
+    Ok(epoch)
+}
+
+/// Makes the history epoch if the database has none yet (a new database).
+pub fn init_epoch(conn: &mut dyn Conn) -> Result<String, DbError> {
+    match stored_epoch(conn)? {
+        Some(epoch) => Ok(epoch),
+        None => {
+            let epoch = Uuid::now_v7().to_string();
+            set_epoch(conn, &epoch)?;
+            Ok(epoch)
+        }
+    }
+}
+
+/// The current history epoch.
+pub fn epoch(conn: &mut dyn Conn) -> Result<String, DbError> {
+    stored_epoch(conn)?.ok_or_else(|| DbError::Decode("the database has no history epoch".into()))
+}
+
+fn stored_epoch(conn: &mut dyn Conn) -> Result<Option<String>, DbError> {
+    conn.query("SELECT value FROM meta WHERE key = 'epoch'", params![])?
+        .first()
+        .map(|row| row.text(0))
+        .transpose()
+}
+
+fn set_epoch(conn: &mut dyn Conn, epoch: &str) -> Result<(), DbError> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('epoch', $1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![epoch],
+    )?;
+    Ok(())
+}
+
+/// One page of a user's feed.
+#[derive(Debug)]
+pub struct Page {
+    /// The changes, in feed order.
+    pub changes: Vec<ServerChange>,
+    /// The feed position of the last change returned (or the position asked for, if none).
+    pub last_position: i64,
+    /// Whether more changes follow.
+    pub has_more: bool,
+}
+
+/// Reads up to `limit` changes of `user`'s feed after feed position `after`.
+pub fn pull(conn: &mut dyn Conn, user: &str, after: i64, limit: u32) -> Result<Page, DbError> {
+    let mut rows = conn.query(
+        "SELECT f.feed_seq, c.server_seq, c.entity, c.entity_id, c.operation, c.payload, c.origin_change_id
+         FROM user_feed f JOIN changes c ON c.server_seq = f.server_seq
+         WHERE f.user_id = $1 AND f.feed_seq > $2 ORDER BY f.feed_seq LIMIT $3",
+        params![user, after, i64::from(limit) + 1],
+    )?;
+    let has_more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let mut last_position = after;
+    let mut changes = Vec::with_capacity(rows.len());
+    for row in &rows {
+        last_position = row.int(0)?;
+        let decode = |what: &str, e: &dyn std::fmt::Display| {
+            DbError::Decode(format!("change {}: {what}: {e}", row.int(1).unwrap_or(0)))
+        };
+        let origin = row
+            .opt_text(6)?
+            .map(|o| Uuid::parse_str(&o))
+            .transpose()
+            .map_err(|e| decode("origin", &e))?;
+        changes.push(ServerChange {
+            server_seq: row.int(1)?,
+            entity: ServerEntity::parse(&row.text(2)?)
+                .ok_or_else(|| decode("entity", &"unknown kind"))?,
+            entity_id: row.text(3)?,
+            operation: Operation::parse("operation", &row.text(4)?)
+                .map_err(|e| decode("operation", &e))?,
+            payload: serde_json::from_str(&row.text(5)?).map_err(|e| decode("payload", &e))?,
+            origin_change_id: origin,
+        });
+    }
+    Ok(Page {
+        changes,
+        last_position,
+        has_more,
+    })
+}

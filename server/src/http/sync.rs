@@ -1,0 +1,136 @@
+//! `/v1/sync/*`: push and pull, and `/v1/health`.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use chrono::Utc;
+use serde::Deserialize;
+use studymate_core::sync::protocol::{
+    DEFAULT_PULL_LIMIT, HealthResponse, MAX_PULL_LIMIT, MAX_PUSH_CHANGES, PROTOCOL_HEADER,
+    PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
+};
+
+use super::error::ApiError;
+use super::extract::{ApiJson, Authed, protocol_header, unsupported};
+use super::state::AppState;
+use crate::db::{TxMode, params};
+use crate::{feed, push};
+
+/// Query of a pull.
+#[derive(Debug, Deserialize)]
+pub struct PullParams {
+    /// The `next_cursor` of the previous page; absent or empty for the beginning.
+    #[serde(default)]
+    cursor: Option<String>,
+    /// Page size, 1–5000 (default 500).
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+/// `POST /v1/sync/push`.
+pub async fn push(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    ApiJson(req): ApiJson<PushRequest>,
+) -> Result<Json<PushResponse>, ApiError> {
+    if req.protocol_version != PROTOCOL_VERSION {
+        return Err(unsupported(&req.protocol_version.to_string()));
+    }
+    if req.changes.len() > MAX_PUSH_CHANGES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "batch_too_large",
+            format!("a push carries at most {MAX_PUSH_CHANGES} changes"),
+        ));
+    }
+    let results = state
+        .run(TxMode::Write, move |conn| {
+            Ok(push::push(
+                conn,
+                user,
+                req.device_id,
+                &req.changes,
+                Utc::now(),
+            )?)
+        })
+        .await?;
+    Ok(Json(PushResponse { results }))
+}
+
+/// `GET /v1/sync/pull?cursor=…&limit=…`.
+pub async fn pull(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    headers: HeaderMap,
+    query: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<PullResponse>, ApiError> {
+    if protocol_header(&headers)?.is_none() {
+        return Err(ApiError::bad_request(
+            "unsupported_protocol",
+            format!("a pull must name its protocol version in the {PROTOCOL_HEADER} header"),
+        ));
+    }
+    let Query(params) =
+        query.map_err(|e| ApiError::bad_request("malformed_request", e.body_text()))?;
+    let limit = params.limit.unwrap_or(DEFAULT_PULL_LIMIT);
+    if !(1..=MAX_PULL_LIMIT).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_request",
+            format!("limit must be 1–{MAX_PULL_LIMIT}"),
+        ));
+    }
+    let cursor = params
+        .cursor
+        .filter(|c| !c.is_empty())
+        .map(|c| parse_cursor(&c))
+        .transpose()?;
+    let page = state
+        .run(TxMode::Read, move |conn| {
+            let epoch = feed::epoch(conn)?;
+            let after = match cursor {
+                Some((cursor_epoch, _)) if cursor_epoch != epoch => {
+                    return Err(ApiError::new(
+                        StatusCode::GONE,
+                        "history_reset",
+                        "the server's history was reset; drop the cursor and pull from the beginning",
+                    ));
+                }
+                Some((_, position)) => position,
+                None => 0,
+            };
+            let page = feed::pull(conn, &user.to_string(), after, limit)?;
+            Ok((epoch, page))
+        })
+        .await;
+    let (epoch, page) = page?;
+    Ok(Json(PullResponse {
+        changes: page.changes,
+        next_cursor: format!("{epoch}:{}", page.last_position),
+        has_more: page.has_more,
+    }))
+}
+
+/// `GET /v1/health`.
+pub async fn health(State(state): State<AppState>) -> Result<Json<HealthResponse>, ApiError> {
+    state
+        .run(TxMode::Read, |conn| Ok(conn.query("SELECT 1", params![])?))
+        .await?;
+    Ok(Json(HealthResponse {
+        status: "ok".into(),
+        protocol_version: PROTOCOL_VERSION,
+    }))
+}
+
+/// Splits a cursor `<epoch>:<position>`.
+fn parse_cursor(cursor: &str) -> Result<(String, i64), ApiError> {
+    let invalid =
+        || ApiError::bad_request("invalid_cursor", "the cursor is not one this server made");
+    let (epoch, position) = cursor.rsplit_once(':').ok_or_else(invalid)?;
+    let position = position
+        .parse::<i64>()
+        .ok()
+        .filter(|p| *p >= 0)
+        .ok_or_else(invalid)?;
+    uuid::Uuid::parse_str(epoch).map_err(|_| invalid())?;
+    Ok((epoch.to_owned(), position))
+}

@@ -1,0 +1,524 @@
+//! Pushed chat changes. The server enforces what a phone cannot be trusted with: a message's
+//! sender is the token's user, only members write into or read a room, only the sender edits or
+//! deletes a message, and read markers only move forward. Each accepted message gets its place
+//! in the room: the server sequence of its insert, which becomes its `sort_key`.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use studymate_core::changelog::Operation;
+use studymate_core::chat::{
+    Message, MessageType, NewMessage, Participant, ParticipantRole, Room, RoomType, SendState,
+};
+use studymate_core::sync::protocol::{
+    ParticipantChange, ReadMarker, ReadMarkerUpdate, ServerEntity,
+};
+use studymate_core::time;
+use uuid::Uuid;
+
+use super::{Applied, ApplyError, Ctx, invalid, reject};
+use crate::db::{Conn, DbError, params};
+use crate::feed::{self, Audience};
+use crate::records::{self, Target, to_json};
+use crate::users;
+
+/// Most members a group room may have (as on the device).
+const MAX_GROUP_MEMBERS: usize = 100;
+
+/// Longest message text, in characters.
+const MAX_MESSAGE_CHARS: usize = studymate_core::chat::MAX_MESSAGE_CHARS;
+
+/// Payload of a message edit.
+#[derive(Debug, Deserialize)]
+struct Edit {
+    room_id: Uuid,
+    content: String,
+    edited_at: DateTime<Utc>,
+}
+
+/// Payload of a message delete.
+#[derive(Debug, Deserialize)]
+struct Deletion {
+    room_id: Uuid,
+    deleted_at: DateTime<Utc>,
+}
+
+/// `chat_room` insert: a new direct or group room with its members; the pusher is its creator
+/// and admin.
+pub fn create_room(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
+    let room: Room = ctx.payload()?;
+    let room_key = room.id.to_string();
+    ctx.require_entity_id(&room_key)?;
+    if room.created_by.is_some_and(|creator| creator != ctx.user) {
+        return Err(reject("forbidden", "created_by must be the signed-in user"));
+    }
+    let mut members: Vec<Uuid> = room.participants.iter().map(|p| p.user_id).collect();
+    members.sort();
+    members.dedup();
+    if !members.contains(&ctx.user) {
+        return Err(reject(
+            "invalid_payload",
+            "the creator must be a member of the room",
+        ));
+    }
+    check_room_fields(&room, members.len())?;
+    if records::get::<Room>(conn, ServerEntity::ChatRoom, &room_key)?.is_some() {
+        return Err(reject(
+            "duplicate_record",
+            format!("room {room_key} already exists"),
+        ));
+    }
+    for member in &members {
+        if !users::exists(conn, *member)? {
+            return Err(reject(
+                "unknown_reference",
+                format!("user {member} does not exist"),
+            ));
+        }
+    }
+    if room.room_type == RoomType::Direct {
+        let direct_key = format!("{}:{}", members[0], members[1]);
+        if !conn
+            .query(
+                "SELECT 1 FROM direct_rooms WHERE direct_key = $1",
+                params![&direct_key],
+            )?
+            .is_empty()
+        {
+            return Err(reject(
+                "duplicate_direct_room",
+                "these two users already have a direct room",
+            ));
+        }
+        conn.execute(
+            "INSERT INTO direct_rooms (direct_key, room_id) VALUES ($1, $2)",
+            params![&direct_key, &room_key],
+        )?;
+    }
+    let joined = time::to_db(room.created_at);
+    for member in &members {
+        let role = if *member == ctx.user {
+            ParticipantRole::Admin
+        } else {
+            ParticipantRole::Member
+        };
+        conn.execute(
+            "INSERT INTO participants (room_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)",
+            params![&room_key, *member, role.as_str(), &joined],
+        )?;
+    }
+    for member in &members {
+        feed::grant_room_profiles(conn, &member.to_string(), &room_key)?;
+    }
+    let stored = Room {
+        created_by: Some(ctx.user),
+        participants: Vec::new(),
+        ..room
+    };
+    Ok(Some(publish_room(conn, ctx, stored, Operation::Insert)?))
+}
+
+/// `chat_participant` insert: an admin adds a member to a group room. The new member receives
+/// the members' profiles, the room and its earlier messages; the others receive their profile.
+pub fn add_member(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
+    let change: ParticipantChange = ctx.payload()?;
+    let room_key = change.room_id.to_string();
+    let member_key = change.user_id.to_string();
+    ctx.require_entity_id(&format!("{room_key}:{member_key}"))?;
+    let room = load_room(conn, &room_key, &ctx.user_key)?;
+    if role_of(conn, &room_key, &ctx.user_key)? != Some(ParticipantRole::Admin) {
+        return Err(reject(
+            "forbidden",
+            "only an admin of the room adds members",
+        ));
+    }
+    if room.room_type == RoomType::Direct {
+        return Err(reject(
+            "invalid_payload",
+            "a direct room has exactly two members",
+        ));
+    }
+    if role_of(conn, &room_key, &member_key)?.is_some() {
+        return Ok(None);
+    }
+    if !users::exists(conn, change.user_id)? {
+        return Err(reject(
+            "unknown_reference",
+            format!("user {member_key} does not exist"),
+        ));
+    }
+    if member_count(conn, &room_key)? >= MAX_GROUP_MEMBERS as i64 {
+        return Err(reject(
+            "invalid_payload",
+            format!("a group has at most {MAX_GROUP_MEMBERS} members"),
+        ));
+    }
+    let role = change.role.unwrap_or(ParticipantRole::Member);
+    conn.execute(
+        "INSERT INTO participants (room_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)",
+        params![&room_key, &member_key, role.as_str(), time::to_db(ctx.now)],
+    )?;
+    feed::grant_room_profiles(conn, &member_key, &room_key)?;
+    feed::share_profile_with_room(conn, &member_key, &room_key)?;
+    let seq = publish_room(conn, ctx, room, Operation::Update)?;
+    feed::grant_room_history(conn, &member_key, &room_key)?;
+    Ok(Some(seq))
+}
+
+/// `chat_participant` delete: a member leaves, or an admin removes one. The remaining members
+/// receive the room without them; the removed member receives a `chat_room` delete.
+pub fn remove_member(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
+    let change: ParticipantChange = ctx.payload()?;
+    let room_key = change.room_id.to_string();
+    let member_key = change.user_id.to_string();
+    ctx.require_entity_id(&format!("{room_key}:{member_key}"))?;
+    let room = load_room(conn, &room_key, &ctx.user_key)?;
+    if change.user_id != ctx.user
+        && role_of(conn, &room_key, &ctx.user_key)? != Some(ParticipantRole::Admin)
+    {
+        return Err(reject("forbidden", "only an admin removes other members"));
+    }
+    if role_of(conn, &room_key, &member_key)?.is_none() {
+        return Ok(None);
+    }
+    conn.execute(
+        "DELETE FROM participants WHERE room_id = $1 AND user_id = $2",
+        params![&room_key, &member_key],
+    )?;
+    let seq = publish_room(conn, ctx, room, Operation::Update)?;
+    let gone = Target {
+        kind: ServerEntity::ChatRoom,
+        record_id: &room_key,
+        entity_id: &room_key,
+        owner: None,
+        room: Some(&room_key),
+        audience: Audience::User(&member_key),
+        origin: Some(ctx.change.change_id),
+    };
+    records::publish(
+        conn,
+        &gone,
+        Operation::Delete,
+        &serde_json::json!({ "room_id": room_key }),
+    )?;
+    Ok(Some(seq))
+}
+
+/// `chat_message` insert: the message, sent by the pusher into a room they are in.
+pub fn send(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
+    let mut msg: Message = ctx.payload()?;
+    let id = msg.id.to_string();
+    ctx.require_entity_id(&id)?;
+    if msg.sender_id != ctx.user {
+        return Err(reject(
+            "sender_mismatch",
+            "a message's sender must be the signed-in user",
+        ));
+    }
+    let room_key = msg.room_id.to_string();
+    load_room(conn, &room_key, &ctx.user_key)?;
+    NewMessage {
+        message_type: msg.message_type,
+        content: msg.content.clone(),
+        file_url: msg.file_url.clone(),
+        file_metadata: msg.file_metadata.clone(),
+        reply_to_id: msg.reply_to_id,
+    }
+    .validate()
+    .map_err(invalid)?;
+    if let Some(reply) = msg.reply_to_id {
+        let original =
+            records::get::<Message>(conn, ServerEntity::ChatMessage, &reply.to_string())?;
+        if original.is_none_or(|m| m.doc.room_id != msg.room_id) {
+            return Err(reject(
+                "unknown_reference",
+                "reply_to_id is not a message in this room",
+            ));
+        }
+    }
+    if records::get::<Message>(conn, ServerEntity::ChatMessage, &id)?.is_some() {
+        return Err(reject(
+            "duplicate_record",
+            format!("message {id} already exists"),
+        ));
+    }
+    msg.is_edited = false;
+    msg.edited_at = None;
+    msg.is_deleted = false;
+    msg.deleted_at = None;
+    msg.send_state = SendState::Sent;
+    let target = message_target(ctx, &id, &room_key);
+    let seq = records::publish(conn, &target, Operation::Insert, &serde_json::Value::Null)?;
+    msg.sort_key = seq;
+    let doc = to_json(&msg)?;
+    feed::set_payload(conn, seq, &doc)?;
+    records::store(conn, &target, &doc, seq)?;
+    Ok(Some(seq))
+}
+
+/// `chat_message` update: the sender replaces the text of a live text message.
+pub fn edit(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
+    let edit: Edit = ctx.payload()?;
+    let len = edit.content.chars().count();
+    if edit.content.trim().is_empty() || len > MAX_MESSAGE_CHARS {
+        return Err(reject(
+            "invalid_payload",
+            format!("content must be 1–{MAX_MESSAGE_CHARS} characters, not blank"),
+        ));
+    }
+    let mut msg = own_message(conn, ctx, edit.room_id)?;
+    if msg.is_deleted {
+        return Err(reject(
+            "message_deleted",
+            "a deleted message cannot be edited",
+        ));
+    }
+    if msg.message_type != MessageType::Text {
+        return Err(reject(
+            "invalid_payload",
+            "only text messages can be edited",
+        ));
+    }
+    msg.content = Some(edit.content);
+    msg.is_edited = true;
+    msg.edited_at = Some(edit.edited_at);
+    let (id, room_key) = (msg.id.to_string(), msg.room_id.to_string());
+    Ok(Some(records::save(
+        conn,
+        &message_target(ctx, &id, &room_key),
+        Operation::Update,
+        &msg,
+    )?))
+}
+
+/// `chat_message` delete: the sender turns the message into a tombstone. Deleting a tombstone
+/// changes nothing.
+pub fn delete(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
+    let deletion: Deletion = ctx.payload()?;
+    let mut msg = own_message(conn, ctx, deletion.room_id)?;
+    if msg.is_deleted {
+        return Ok(None);
+    }
+    msg.content = None;
+    msg.file_url = None;
+    msg.file_metadata = None;
+    msg.is_deleted = true;
+    msg.deleted_at = Some(deletion.deleted_at);
+    let (id, room_key) = (msg.id.to_string(), msg.room_id.to_string());
+    Ok(Some(records::save(
+        conn,
+        &message_target(ctx, &id, &room_key),
+        Operation::Delete,
+        &msg,
+    )?))
+}
+
+/// `read_marker` update: moves the pusher's marker forward to a message of the room; a marker
+/// at or behind the current one changes nothing (the maximum wins).
+pub fn mark_read(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
+    let update: ReadMarkerUpdate = ctx.payload()?;
+    let room_key = update.room_id.to_string();
+    ctx.require_entity_id(&room_key)?;
+    load_room(conn, &room_key, &ctx.user_key)?;
+    let message = records::get::<Message>(
+        conn,
+        ServerEntity::ChatMessage,
+        &update.message_id.to_string(),
+    )?
+    .filter(|m| m.doc.room_id == update.room_id)
+    .ok_or_else(|| {
+        reject(
+            "unknown_reference",
+            "message_id is not a message in this room",
+        )
+    })?;
+    let moved = conn.execute(
+        "UPDATE participants SET last_read_sort_key = $1, last_read_message_id = $2
+         WHERE room_id = $3 AND user_id = $4 AND last_read_sort_key < $1",
+        params![
+            message.doc.sort_key,
+            update.message_id,
+            &room_key,
+            &ctx.user_key
+        ],
+    )?;
+    if moved == 0 {
+        return Ok(None);
+    }
+    let marker = ReadMarker {
+        room_id: update.room_id,
+        user_id: ctx.user,
+        message_id: update.message_id,
+        sort_key: message.doc.sort_key,
+    };
+    let key = format!("{room_key}:{}", ctx.user_key);
+    let target = Target {
+        kind: ServerEntity::ReadMarker,
+        record_id: &key,
+        entity_id: &key,
+        owner: Some(&ctx.user_key),
+        room: Some(&room_key),
+        audience: Audience::Room(&room_key),
+        origin: Some(ctx.change.change_id),
+    };
+    Ok(Some(records::save(
+        conn,
+        &target,
+        Operation::Update,
+        &marker,
+    )?))
+}
+
+/// Publishes the room's current state (members from the membership table) to its members.
+fn publish_room(
+    conn: &mut dyn Conn,
+    ctx: &Ctx<'_>,
+    mut room: Room,
+    operation: Operation,
+) -> Result<i64, DbError> {
+    let room_key = room.id.to_string();
+    room.participants = participants(conn, &room_key)?;
+    let target = Target {
+        kind: ServerEntity::ChatRoom,
+        record_id: &room_key,
+        entity_id: &room_key,
+        owner: None,
+        room: Some(&room_key),
+        audience: Audience::Room(&room_key),
+        origin: Some(ctx.change.change_id),
+    };
+    records::save(conn, &target, operation, &room)
+}
+
+/// Loads a room the user is a member of; a room they are not in is refused as `not_a_member`
+/// whether or not it exists, so its existence is not revealed.
+fn load_room(conn: &mut dyn Conn, room_key: &str, user: &str) -> Result<Room, ApplyError> {
+    let not_member = || {
+        reject(
+            "not_a_member",
+            format!("the user is not a member of room {room_key}"),
+        )
+    };
+    if role_of(conn, room_key, user)?.is_none() {
+        return Err(not_member());
+    }
+    records::get::<Room>(conn, ServerEntity::ChatRoom, room_key)?
+        .map(|r| r.doc)
+        .ok_or_else(not_member)
+}
+
+/// Loads a message the pusher sent, in a room they are still in.
+fn own_message(conn: &mut dyn Conn, ctx: &Ctx<'_>, room_id: Uuid) -> Result<Message, ApplyError> {
+    let msg = records::get::<Message>(conn, ServerEntity::ChatMessage, &ctx.change.entity_id)?
+        .map(|m| m.doc)
+        .ok_or_else(|| {
+            reject(
+                "not_found",
+                format!("message {} does not exist", ctx.change.entity_id),
+            )
+        })?;
+    if msg.room_id != room_id {
+        return Err(reject(
+            "invalid_payload",
+            "room_id is not the message's room",
+        ));
+    }
+    load_room(conn, &room_id.to_string(), &ctx.user_key)?;
+    if msg.sender_id != ctx.user {
+        return Err(reject("forbidden", "only the sender changes a message"));
+    }
+    Ok(msg)
+}
+
+fn message_target<'a>(ctx: &'a Ctx<'_>, id: &'a str, room_key: &'a str) -> Target<'a> {
+    Target {
+        kind: ServerEntity::ChatMessage,
+        record_id: id,
+        entity_id: id,
+        owner: Some(&ctx.user_key),
+        room: Some(room_key),
+        audience: Audience::Room(room_key),
+        origin: Some(ctx.change.change_id),
+    }
+}
+
+fn check_room_fields(room: &Room, members: usize) -> Result<(), ApplyError> {
+    match room.room_type {
+        RoomType::Direct if members != 2 => Err(reject(
+            "invalid_payload",
+            "a direct room has exactly two members",
+        )),
+        RoomType::Group if !(2..=MAX_GROUP_MEMBERS).contains(&members) => Err(reject(
+            "invalid_payload",
+            format!("a group has 2–{MAX_GROUP_MEMBERS} members"),
+        )),
+        RoomType::Group
+            if room
+                .name
+                .as_ref()
+                .is_none_or(|n| n.trim().is_empty() || n.chars().count() > 255) =>
+        {
+            Err(reject(
+                "invalid_payload",
+                "a group needs a name of 1–255 characters",
+            ))
+        }
+        _ if room
+            .description
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > 2000) =>
+        {
+            Err(reject(
+                "invalid_payload",
+                "description is longer than 2000 characters",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn role_of(
+    conn: &mut dyn Conn,
+    room: &str,
+    user: &str,
+) -> Result<Option<ParticipantRole>, DbError> {
+    conn.query(
+        "SELECT role FROM participants WHERE room_id = $1 AND user_id = $2",
+        params![room, user],
+    )?
+    .first()
+    .map(|row| {
+        let role = row.text(0)?;
+        ParticipantRole::parse("role", &role).map_err(|e| DbError::Decode(e.to_string()))
+    })
+    .transpose()
+}
+
+fn member_count(conn: &mut dyn Conn, room: &str) -> Result<i64, DbError> {
+    conn.query(
+        "SELECT count(*) FROM participants WHERE room_id = $1",
+        params![room],
+    )?
+    .first()
+    .map_or(Ok(0), |row| row.int(0))
+}
+
+fn participants(conn: &mut dyn Conn, room: &str) -> Result<Vec<Participant>, DbError> {
+    conn.query(
+        "SELECT user_id, role, last_read_message_id FROM participants WHERE room_id = $1
+         ORDER BY joined_at, user_id",
+        params![room],
+    )?
+    .iter()
+    .map(|row| {
+        let parse = |text: String| {
+            Uuid::parse_str(&text).map_err(|e| DbError::Decode(format!("member id: {e}")))
+        };
+        Ok(Participant {
+            user_id: parse(row.text(0)?)?,
+            role: ParticipantRole::parse("role", &row.text(1)?)
+                .map_err(|e| DbError::Decode(e.to_string()))?,
+            last_read_message_id: row.opt_text(2)?.map(parse).transpose()?,
+        })
+    })
+    .collect()
+}

@@ -1,0 +1,284 @@
+//! Push: applies a device's batch of change-log entries in one transaction.
+//!
+//! Each entry is decided once. Its change id (and its device sequence) is recorded with the
+//! decision in the same transaction as its effects, so a retried batch is answered from the
+//! record. Each entry runs in a savepoint: a rejected entry undoes only its own writes and the
+//! entries behind it still run.
+
+mod chat;
+mod ledger;
+mod practice;
+mod profile;
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use studymate_core::changelog::{Entity, Operation};
+use studymate_core::sync::protocol::{ChangeResult, ChangeStatus, WireChange};
+use uuid::Uuid;
+
+use studymate_core::sync::protocol::ServerEntity;
+
+use crate::db::{Conn, DbError, in_savepoint, params};
+use crate::feed::Audience;
+use crate::records::Target;
+
+/// A refusal: a stable code and a sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    /// Machine-readable code, e.g. `insufficient_points`.
+    pub code: &'static str,
+    /// Why, for developers.
+    pub reason: String,
+}
+
+/// Why an entry was not applied: refused by a rule, or the store failed (which fails the batch).
+#[derive(Debug)]
+pub enum ApplyError {
+    /// A rule refused the entry; the batch goes on.
+    Reject(Reject),
+    /// The store failed; the whole batch is rolled back.
+    Db(DbError),
+}
+
+impl From<DbError> for ApplyError {
+    fn from(e: DbError) -> Self {
+        ApplyError::Db(e)
+    }
+}
+
+/// Builds a rejection.
+pub fn reject(code: &'static str, reason: impl Into<String>) -> ApplyError {
+    ApplyError::Reject(Reject {
+        code,
+        reason: reason.into(),
+    })
+}
+
+/// Refuses an entry whose payload breaks a field rule (the core's validation error says which).
+pub fn invalid(e: impl std::fmt::Display) -> ApplyError {
+    reject("invalid_payload", e.to_string())
+}
+
+/// What applying an entry produced: the server sequence of its main change, if it made one
+/// (an entry that changes nothing, like a read marker moving backwards, makes none).
+pub type Applied = Result<Option<i64>, ApplyError>;
+
+/// The entry being applied and who pushed it.
+#[derive(Debug)]
+pub struct Ctx<'a> {
+    /// The token's user.
+    pub user: Uuid,
+    /// The same, as stored.
+    pub user_key: String,
+    /// The entry.
+    pub change: &'a WireChange,
+    /// The server's clock at the push.
+    pub now: DateTime<Utc>,
+}
+
+impl Ctx<'_> {
+    /// Parses the payload as `T`, refusing it as `invalid_payload` if it has another shape.
+    pub fn payload<T: DeserializeOwned>(&self) -> Result<T, ApplyError> {
+        serde_json::from_value(self.change.payload.clone()).map_err(|e| {
+            reject(
+                "invalid_payload",
+                format!(
+                    "{} {} payload: {e}",
+                    self.change.entity, self.change.operation
+                ),
+            )
+        })
+    }
+
+    /// Where one of the pushing user's private records lives: only they receive its changes.
+    pub fn own<'a>(
+        &'a self,
+        kind: ServerEntity,
+        record_id: &'a str,
+        entity_id: &'a str,
+    ) -> Target<'a> {
+        Target {
+            kind,
+            record_id,
+            entity_id,
+            owner: Some(&self.user_key),
+            room: None,
+            audience: Audience::User(&self.user_key),
+            origin: Some(self.change.change_id),
+        }
+    }
+
+    /// Refuses the entry unless its entity id is `expected`.
+    pub fn require_entity_id(&self, expected: &str) -> Result<(), ApplyError> {
+        if self.change.entity_id == expected {
+            Ok(())
+        } else {
+            Err(reject(
+                "invalid_payload",
+                format!(
+                    "entity_id {:?} does not match the payload's id {expected:?}",
+                    self.change.entity_id
+                ),
+            ))
+        }
+    }
+}
+
+/// Applies a batch for `user` from `device` and returns one result per entry, in order.
+pub fn push(
+    conn: &mut dyn Conn,
+    user: Uuid,
+    device: Uuid,
+    changes: &[WireChange],
+    now: DateTime<Utc>,
+) -> Result<Vec<ChangeResult>, DbError> {
+    let user_key = user.to_string();
+    let mut results = Vec::with_capacity(changes.len());
+    for change in changes {
+        if let Some(earlier) = recorded(conn, change, &user_key)? {
+            results.push(earlier);
+            continue;
+        }
+        let taken = conn.query(
+            "SELECT change_id FROM applied_changes WHERE device_id = $1 AND seq = $2",
+            params![device, change.seq],
+        )?;
+        if !taken.is_empty() {
+            results.push(result(
+                change,
+                ChangeStatus::Rejected,
+                Some(Reject {
+                    code: "sequence_conflict",
+                    reason: format!(
+                        "device {device} already pushed another change with seq {}",
+                        change.seq
+                    ),
+                }),
+                None,
+            ));
+            continue;
+        }
+        let ctx = Ctx {
+            user,
+            user_key: user_key.clone(),
+            change,
+            now,
+        };
+        let outcome = in_savepoint(conn, |conn| apply(conn, &ctx));
+        let decided = match outcome {
+            Ok(server_seq) => result(change, ChangeStatus::Applied, None, server_seq),
+            Err(ApplyError::Reject(r)) => result(change, ChangeStatus::Rejected, Some(r), None),
+            Err(ApplyError::Db(e)) => return Err(e),
+        };
+        conn.execute(
+            "INSERT INTO applied_changes (change_id, user_id, device_id, seq, status, code, reason, server_seq)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            params![
+                change.change_id,
+                &user_key,
+                device,
+                change.seq,
+                status_name(decided.status),
+                decided.code.clone(),
+                decided.reason.clone(),
+                decided.server_seq
+            ],
+        )?;
+        results.push(decided);
+    }
+    Ok(results)
+}
+
+/// The recorded decision on a change id pushed before, answered as `duplicate` (applied) or the
+/// same rejection. A change id recorded for another user is refused without revealing anything.
+fn recorded(
+    conn: &mut dyn Conn,
+    change: &WireChange,
+    user: &str,
+) -> Result<Option<ChangeResult>, DbError> {
+    let rows = conn.query(
+        "SELECT user_id, status, code, reason, server_seq FROM applied_changes WHERE change_id = $1",
+        params![change.change_id],
+    )?;
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
+    if row.text(0)? != user {
+        return Ok(Some(result(
+            change,
+            ChangeStatus::Rejected,
+            Some(Reject {
+                code: "change_id_conflict",
+                reason: "this change id was already used by another account".into(),
+            }),
+            None,
+        )));
+    }
+    let status = if row.text(1)? == status_name(ChangeStatus::Applied) {
+        ChangeStatus::Duplicate
+    } else {
+        ChangeStatus::Rejected
+    };
+    Ok(Some(ChangeResult {
+        change_id: change.change_id,
+        seq: change.seq,
+        status,
+        reason: row.opt_text(3)?,
+        code: row.opt_text(2)?,
+        server_seq: row.opt_int(4)?,
+    }))
+}
+
+/// Routes an entry to the rules of its entity and operation.
+fn apply(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
+    use Operation::{Delete, Insert, Update};
+    match (ctx.change.entity, ctx.change.operation) {
+        (Entity::Profile, Update) => profile::update(conn, ctx),
+        (Entity::UserLanguage, Insert | Update) => profile::set_language(conn, ctx),
+        (Entity::UserLanguage, Delete) => profile::remove_language(conn, ctx),
+        (Entity::UserInterest, Insert) => profile::add_interest(conn, ctx),
+        (Entity::UserInterest, Delete) => profile::remove_interest(conn, ctx),
+        (Entity::Onboarding, Insert | Update) => profile::save_onboarding_step(conn, ctx),
+        (Entity::PracticeSession, Insert | Update) => practice::save_session(conn, ctx),
+        (Entity::UserAchievement, Insert | Update) => practice::save_achievement(conn, ctx),
+        (Entity::PointTransaction, Insert) => ledger::record(conn, ctx),
+        (Entity::ChatRoom, Insert) => chat::create_room(conn, ctx),
+        (Entity::ChatParticipant, Insert) => chat::add_member(conn, ctx),
+        (Entity::ChatParticipant, Delete) => chat::remove_member(conn, ctx),
+        (Entity::ChatMessage, Insert) => chat::send(conn, ctx),
+        (Entity::ChatMessage, Update) => chat::edit(conn, ctx),
+        (Entity::ChatMessage, Delete) => chat::delete(conn, ctx),
+        (Entity::ReadMarker, Insert | Update) => chat::mark_read(conn, ctx),
+        (entity, operation) => Err(reject(
+            "unsupported_operation",
+            format!("{operation} of {entity} is not something a device may push"),
+        )),
+    }
+}
+
+fn result(
+    change: &WireChange,
+    status: ChangeStatus,
+    refusal: Option<Reject>,
+    server_seq: Option<i64>,
+) -> ChangeResult {
+    let (code, reason) = match refusal {
+        Some(r) => (Some(r.code.to_owned()), Some(r.reason)),
+        None => (None, None),
+    };
+    ChangeResult {
+        change_id: change.change_id,
+        seq: change.seq,
+        status,
+        reason,
+        code,
+        server_seq,
+    }
+}
+
+fn status_name(status: ChangeStatus) -> &'static str {
+    match status {
+        ChangeStatus::Applied | ChangeStatus::Duplicate => "applied",
+        ChangeStatus::Rejected => "rejected",
+    }
+}
