@@ -1,0 +1,133 @@
+//! The command line: global options and one subcommand per action.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Practise English situations offline, chat, and sync devices.
+#[derive(Debug, Parser)]
+#[command(name = "studymate-demo", version, about)]
+pub struct Cli {
+    /// The device's folder: its database and sync settings live here. Two folders act as two devices.
+    #[arg(long, global = true, default_value = "studymate-demo-data")]
+    pub data_dir: PathBuf,
+    /// Print one JSON document instead of text (for scripts and tests).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do; without a command the interactive app starts.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Every action of the demo.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the interactive app (the default).
+    Interactive,
+    /// List situations of the catalog.
+    Situations {
+        /// Only this category (greetings, ordering, directions, …).
+        #[arg(long)]
+        category: Option<String>,
+        /// Only this difficulty (beginner, intermediate, advanced).
+        #[arg(long)]
+        difficulty: Option<String>,
+    },
+    /// What to practise next, with the reason for each.
+    Next {
+        /// How many to list.
+        #[arg(long, default_value_t = 5)]
+        limit: u32,
+    },
+    /// Practise one round: start, take hints, answer, complete, and see the score and rewards.
+    Practice(PracticeArgs),
+    /// Points, level, streak, achievements and a chart of scores over time.
+    Progress,
+    /// Show the profile, or change it.
+    Profile {
+        /// New display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// New IANA time zone, e.g. Asia/Seoul.
+        #[arg(long)]
+        time_zone: Option<String>,
+    },
+    /// Chat rooms and messages.
+    #[command(subcommand)]
+    Chat(ChatCommand),
+    /// Sync this device with the reference server.
+    Sync(SyncArgs),
+}
+
+/// Options of `practice`.
+#[derive(Debug, Args)]
+pub struct PracticeArgs {
+    /// The situation: its name (e.g. cafe_ordering_dongseongro) or id; default: the top recommendation.
+    #[arg(long)]
+    pub situation: Option<String>,
+    /// A variation id; default: the one practised least recently.
+    #[arg(long)]
+    pub variation: Option<String>,
+    /// The answer to the character's line.
+    #[arg(long)]
+    pub answer: String,
+    /// How many hints to take before answering (0–3).
+    #[arg(long, default_value_t = 0)]
+    pub hints: u8,
+    /// Seconds the learner took to answer (affects typed fluency).
+    #[arg(long, default_value_t = 6)]
+    pub seconds: u32,
+}
+
+/// `chat …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ChatCommand {
+    /// List rooms with unread counts.
+    Rooms,
+    /// Start (or open) a direct chat with someone.
+    Start {
+        /// Their user id (shown by `profile` on their device).
+        #[arg(long)]
+        user_id: String,
+        /// Their name, shown until sync brings their profile.
+        #[arg(long)]
+        name: String,
+    },
+    /// Send a text message.
+    Send {
+        /// The room id (see `chat rooms`).
+        #[arg(long)]
+        room: String,
+        /// The text.
+        text: String,
+    },
+    /// The newest messages of a room, with their send state.
+    List {
+        /// The room id.
+        #[arg(long)]
+        room: String,
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Mark a room read up to its newest message.
+    Read {
+        /// The room id.
+        #[arg(long)]
+        room: String,
+    },
+}
+
+/// Options of `sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The server, e.g. http://127.0.0.1:8787 (remembered for later syncs).
+    #[arg(long)]
+    pub server: Option<String>,
+    /// Account name: signs up on first use, logs in on a second device.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Account password (at least 8 characters).
+    #[arg(long)]
+    pub password: Option<String>,
+}
