@@ -288,7 +288,16 @@ fn import(tx: &Transaction<'_>, batch: &CatalogBatch) -> Result<ImportSummary> {
     let mut summary = ImportSummary::default();
     for s in &batch.situations {
         tx.prepare_cached(&format!(
-            "INSERT OR REPLACE INTO situations ({SITUATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+            // An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, which cascades to
+            // the situation's variations and fails on practice sessions that refer to it.
+            "INSERT INTO situations ({SITUATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT (situation_id) DO UPDATE SET situation_name = excluded.situation_name,
+                category = excluded.category, difficulty_level = excluded.difficulty_level,
+                estimated_duration_seconds = excluded.estimated_duration_seconds,
+                description = excluded.description, learning_objectives = excluded.learning_objectives,
+                location_specific = excluded.location_specific, target_location = excluded.target_location,
+                initial_prompt = excluded.initial_prompt, context_description = excluded.context_description,
+                is_active = excluded.is_active, version = excluded.version"
         ))?
         .execute(params![
             s.id.to_string(),
