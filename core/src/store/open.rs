@@ -70,8 +70,12 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
     if applied == SCHEMA_VERSION {
         return Ok(());
     }
+    // Grouped: every pending migration and its history row commit in one transaction. Ungrouped,
+    // refinery commits a migration's SQL and its history row separately, so a kill between the two
+    // leaves a schema the history does not record, and every later open fails re-running it.
     embedded::migrations::runner()
         .set_abort_divergent(true)
+        .set_grouped(true)
         .run(conn)
         .map_err(|e| Error::Migration(e.to_string()))?;
     Ok(())
