@@ -1,35 +1,20 @@
 //! The practice lifecycle on a real database file: state machine, scoring, completion with
 //! awards, streaks, levels and achievements, idempotency, and resuming after a restart.
 
-use std::sync::{Arc, Mutex};
+mod common;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
 use studymate_core::catalog::CatalogBatch;
 use studymate_core::ledger::{NewPoints, PointSource, TransactionType};
 use studymate_core::practice::{AnswerInput, SessionStatus};
 use studymate_core::profile::ProfilePatch;
 use studymate_core::rewards::PeriodType;
-use studymate_core::time::Clock;
 use studymate_core::{Client, Error, OpenOptions};
 use uuid::Uuid;
 
-/// A clock the test moves by hand (forwards, backwards, across time zones).
-struct TestClock(Mutex<DateTime<Utc>>);
-
-impl TestClock {
-    fn at(instant: DateTime<Utc>) -> Arc<Self> {
-        Arc::new(TestClock(Mutex::new(instant)))
-    }
-    fn set(&self, instant: DateTime<Utc>) {
-        *self.0.lock().expect("clock lock") = instant;
-    }
-}
-
-impl Clock for TestClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().expect("clock lock")
-    }
-}
+use common::TestClock;
 
 const SITUATION: &str = "0193a000-0000-7000-8000-000000000001";
 const VARIATION: &str = "0193a000-0000-7000-8000-000000000002";
@@ -131,7 +116,7 @@ fn a_full_session_scores_awards_and_unlocks_in_one_go() {
     );
     let hint = client.use_hint(session.id).expect("hint");
     assert_eq!(hint.level, 1);
-    clock.set(clock.now() + Duration::seconds(30));
+    clock.set(clock.get() + Duration::seconds(30));
     let strong = client
         .answer(session.id, &answer("I'd like an iced americano, please."))
         .expect("answer");

@@ -1,9 +1,9 @@
 //! Golden tests: real answers to real situations, with the bands, orderings, mistakes and
 //! spans a teacher would expect.
 
-mod common;
+mod scoring_common;
 
-use common::*;
+use scoring_common::*;
 use studymate_core::scoring::{
     Answer, ReferenceKind, Score, Scorer, ScoringReference, score_answer,
 };

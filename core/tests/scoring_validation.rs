@@ -1,8 +1,8 @@
 //! Invalid input is refused with an error naming the field and the reason; nothing panics.
 
-mod common;
+mod scoring_common;
 
-use common::*;
+use scoring_common::*;
 use studymate_core::scoring::{
     Answer, HintLevel, RecognizedWord, Scorer, ScoringError, ScoringReference, score_answer,
 };

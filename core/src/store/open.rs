@@ -27,9 +27,21 @@ pub(crate) struct ConnectionSettings {
 /// Applies the pragmas every connection needs. Fails cleanly on a file that is not a database.
 pub(crate) fn configure(conn: &Connection, settings: &ConnectionSettings) -> Result<()> {
     conn.busy_timeout(settings.busy_timeout)?;
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-        .map_err(describe_open_failure)?;
+    // Two processes switching a new file to WAL at once can deadlock on the file lock; SQLite then
+    // fails one with SQLITE_BUSY at once, without waiting. That one holds no lock afterwards, so a
+    // retry waits (busy timeout) for the other to finish and finds the file already in WAL.
+    let mut attempts = 0;
+    let mode: String = loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0)) {
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && attempts < 3 =>
+            {
+                attempts += 1;
+            }
+            other => break other.map_err(describe_open_failure)?,
+        }
+    };
     if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
         return Err(Error::Storage(format!(
             "could not switch the database to WAL (journal mode is {mode})"
@@ -60,18 +72,39 @@ pub(crate) fn open_reader(path: &Path, settings: &ConnectionSettings) -> Result<
 
 /// Brings the schema up to date, or refuses a database made by a newer library version.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
-    let applied = applied_version(conn)?;
-    if applied > SCHEMA_VERSION {
-        return Err(Error::NewerDatabase {
-            found: applied,
-            supported: SCHEMA_VERSION,
-        });
+    loop {
+        let applied = applied_version(conn)?;
+        if applied > SCHEMA_VERSION {
+            return Err(Error::NewerDatabase {
+                found: applied,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if applied == SCHEMA_VERSION {
+            return Ok(());
+        }
+        match run_migrations(conn) {
+            Ok(()) => return Ok(()),
+            // Another process opening the same file (an app and its extension on first launch)
+            // may have applied the migrations between our check and our run, so ours failed on
+            // "table already exists". If the schema moved on meanwhile, look again; each retry
+            // needs progress, so this ends.
+            Err(e) => {
+                if applied_version(conn)? <= applied {
+                    return Err(e);
+                }
+            }
+        }
     }
-    if applied == SCHEMA_VERSION {
-        return Ok(());
-    }
+}
+
+fn run_migrations(conn: &mut Connection) -> Result<()> {
+    // Grouped: every pending migration and its history row commit in one transaction. Ungrouped,
+    // refinery commits a migration's SQL and its history row separately, so a kill between the two
+    // leaves a schema the history does not record, and every later open fails re-running it.
     embedded::migrations::runner()
         .set_abort_divergent(true)
+        .set_grouped(true)
         .run(conn)
         .map_err(|e| Error::Migration(e.to_string()))?;
     Ok(())

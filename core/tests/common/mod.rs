@@ -1,252 +1,342 @@
-//! Real-world reference sets (Daegu situations) shared by the scoring tests.
+//! Helpers shared by the integration tests: a client on a real SQLite file in a temp dir, a
+//! settable clock, a small catalog, contact profiles, and raw-connection tools for inspecting
+//! the file (row counts, full snapshots) and for inserting rows the way sync will.
+//!
+//! Each test binary compiles this module separately and uses only part of it.
+#![allow(dead_code)]
 
-#![allow(dead_code)] // each test binary uses a different subset of the fixtures
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use studymate_core::scoring::{
-    Answer, CommonMistake, HintLevel, RecognizedWord, ScoringReference, VocabularyItem,
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::Connection;
+use rusqlite::types::Value;
+use studymate_core::catalog::{
+    Achievement, CatalogBatch, CommonMistake, HintLevel, Rarity, Situation, Variation,
+    VocabularyItem,
 };
+use studymate_core::profile::{Level, Profile};
+use studymate_core::time::Clock;
+use studymate_core::{Client, OpenOptions};
+use tempfile::TempDir;
+use uuid::Uuid;
 
-pub fn mistake(pattern: &str, correction: &str, explanation: &str) -> CommonMistake {
-    CommonMistake {
-        pattern: pattern.into(),
-        correction: correction.into(),
-        explanation: explanation.into(),
-    }
+/// A clock the test sets by hand. Starts at a fixed instant and only moves when told to.
+#[derive(Debug)]
+pub struct TestClock {
+    now: Mutex<DateTime<Utc>>,
 }
 
-pub fn key(term: &str) -> VocabularyItem {
-    VocabularyItem {
-        term: term.into(),
-        meaning: None,
-        key: true,
+impl TestClock {
+    /// A clock frozen at `2026-03-01T09:00:00Z`.
+    pub fn new() -> Arc<Self> {
+        Self::at(Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap())
     }
-}
 
-pub fn extra(term: &str, meaning: &str) -> VocabularyItem {
-    VocabularyItem {
-        term: term.into(),
-        meaning: Some(meaning.into()),
-        key: false,
-    }
-}
-
-fn hints(texts: [&str; 3]) -> Vec<HintLevel> {
-    texts
-        .iter()
-        .zip(1..)
-        .map(|(text, level)| HintLevel {
-            level,
-            text: (*text).into(),
+    /// A clock frozen at `instant`.
+    pub fn at(instant: DateTime<Utc>) -> Arc<Self> {
+        Arc::new(TestClock {
+            now: Mutex::new(instant),
         })
-        .collect()
+    }
+
+    /// Moves the clock to `instant` (backwards too).
+    pub fn set(&self, instant: DateTime<Utc>) {
+        *self.now.lock().unwrap() = instant;
+    }
+
+    /// Moves the clock forward by `millis` milliseconds.
+    pub fn advance_ms(&self, millis: i64) {
+        let mut now = self.now.lock().unwrap();
+        *now += chrono::Duration::milliseconds(millis);
+    }
+
+    /// The instant the clock shows.
+    pub fn get(&self) -> DateTime<Utc> {
+        *self.now.lock().unwrap()
+    }
 }
 
-fn strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| (*s).into()).collect()
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.get()
+    }
 }
 
-/// Ordering an iced americano at a café on Dongseong-ro (English).
-pub fn en_cafe() -> ScoringReference {
-    ScoringReference {
-        language: "en".into(),
-        ideal_responses: strings(&[
-            "I'd like an iced americano, please.",
-            "Could I get an iced americano, please?",
-        ]),
-        acceptable_responses: strings(&[
-            "One iced americano, please.",
-            "An iced americano, please.",
-            "Can I have an iced americano?",
-        ]),
-        common_mistakes: vec![
-            mistake(
-                "give me",
-                "could I have",
-                "\"Give me\" sounds like an order; ask politely.",
-            ),
-            mistake("a iced", "an iced", "Use \"an\" before a vowel sound."),
-            mistake(
-                "ice americano",
-                "iced americano",
-                "The drink is an \"iced\" americano.",
-            ),
+/// A database file in its own temp dir, with the client opened on it and the clock it uses.
+/// The temp dir (and the file) is removed when this is dropped.
+pub struct TestDb {
+    pub dir: TempDir,
+    pub path: PathBuf,
+    pub clock: Arc<TestClock>,
+    pub client: Client,
+}
+
+impl TestDb {
+    /// A brand-new database for a fresh user.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("user.db");
+        let clock = TestClock::new();
+        let client = open_client(&path, None, &clock).expect("open a new database");
+        TestDb {
+            dir,
+            path,
+            clock,
+            client,
+        }
+    }
+
+    /// A raw connection to the same file (for inspection and for sync-style inserts).
+    pub fn raw(&self) -> Connection {
+        raw(&self.path)
+    }
+
+    /// Every row of every table, for "nothing was written" checks.
+    pub fn snapshot(&self) -> Snapshot {
+        snapshot(&self.path)
+    }
+
+    /// Adds a chat partner's public profile and returns their id.
+    pub fn add_contact(&self, name: &str) -> Uuid {
+        let id = Uuid::now_v7();
+        self.client
+            .save_contact(&contact(id, name))
+            .expect("save contact");
+        id
+    }
+}
+
+/// Options with the given user id and clock, and the default busy timeout.
+pub fn options(user_id: Option<Uuid>, clock: &Arc<TestClock>) -> OpenOptions {
+    OpenOptions {
+        user_id,
+        clock: clock.clone(),
+        ..OpenOptions::default()
+    }
+}
+
+/// Opens (creating if needed) a client on `path`.
+pub fn open_client(
+    path: &Path,
+    user_id: Option<Uuid>,
+    clock: &Arc<TestClock>,
+) -> studymate_core::Result<Client> {
+    Client::open(path, options(user_id, clock))
+}
+
+/// A raw SQLite connection to `path`, waiting for locks like the library does.
+pub fn raw(path: &Path) -> Connection {
+    let conn = Connection::open(path).expect("raw connection");
+    conn.busy_timeout(Duration::from_secs(10))
+        .expect("busy timeout");
+    conn
+}
+
+/// Number of rows in `table`.
+pub fn count(conn: &Connection, table: &str) -> i64 {
+    conn.query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| {
+        r.get(0)
+    })
+    .expect("count rows")
+}
+
+/// Every row of every table (sorted), by table name.
+pub type Snapshot = BTreeMap<String, Vec<Vec<Value>>>;
+
+/// Reads every row of every table in the file, so a test can assert that a failed call changed
+/// nothing at all (not only row counts: also updated fields).
+pub fn snapshot(path: &Path) -> Snapshot {
+    let conn = raw(path);
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let mut out = BTreeMap::new();
+    for table in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
+        let width = stmt.column_count();
+        let mut rows: Vec<Vec<Value>> = stmt
+            .query_map([], |r| (0..width).map(|i| r.get::<_, Value>(i)).collect())
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        rows.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+        out.insert(table, rows);
+    }
+    out
+}
+
+/// Inserts a message from another user the way the sync engine will when it pulls one: state
+/// `sent` and the server's sequence as `sort_key`. There is no public API for incoming messages
+/// yet, so tests write the row with a raw connection on the same file. No change-log entry: the
+/// change came from the server.
+pub fn insert_incoming(
+    conn: &Connection,
+    room_id: Uuid,
+    sender: Uuid,
+    server_seq: i64,
+    content: &str,
+) -> Uuid {
+    let id = Uuid::now_v7();
+    conn.execute(
+        "INSERT INTO chat_messages (message_id, room_id, sender_id, message_type, content, send_state, sort_key, created_at)
+         VALUES (?1, ?2, ?3, 'TEXT', ?4, 'sent', ?5, '2026-03-01T08:00:00.000Z')",
+        rusqlite::params![id.to_string(), room_id.to_string(), sender.to_string(), content, server_seq],
+    )
+    .expect("insert incoming message");
+    id
+}
+
+/// Turns an incoming message into a tombstone, as a pulled delete does.
+pub fn tombstone_incoming(conn: &Connection, message_id: Uuid) {
+    let n = conn
+        .execute(
+            "UPDATE chat_messages SET content = NULL, is_deleted = 1, deleted_at = '2026-03-01T08:30:00.000Z'
+             WHERE message_id = ?1",
+            [message_id.to_string()],
+        )
+        .expect("tombstone");
+    assert_eq!(n, 1);
+}
+
+/// A chat partner's public profile.
+pub fn contact(user_id: Uuid, name: &str) -> Profile {
+    Profile {
+        user_id,
+        username: Some(format!(
+            "{}_{}",
+            name.to_lowercase(),
+            &user_id.simple().to_string()[..8]
+        )),
+        display_name: name.to_owned(),
+        korean_name: None,
+        profile_image_url: None,
+        intro: Some(format!("Hi, I am {name}")),
+        city: Some("Daegu".to_owned()),
+        district: None,
+        language_level: Level::Intermediate,
+        target_fluency_level: None,
+        learning_goals: vec!["travel".to_owned()],
+        preferences: serde_json::json!({}),
+        preferred_session_minutes: 20,
+        time_zone: "Asia/Seoul".to_owned(),
+        updated_at: Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap(),
+    }
+}
+
+/// Fixed ids of the sample catalog, so tests can look things up.
+pub mod ids {
+    use uuid::{Uuid, uuid};
+    pub const CAFE: Uuid = uuid!("0190a000-0000-7000-8000-000000000001");
+    pub const DIRECTIONS: Uuid = uuid!("0190a000-0000-7000-8000-000000000002");
+    pub const BUSINESS: Uuid = uuid!("0190a000-0000-7000-8000-000000000003");
+    pub const RETIRED: Uuid = uuid!("0190a000-0000-7000-8000-000000000004");
+    pub const CAFE_LATTE: Uuid = uuid!("0190a000-0000-7000-8000-000000000101");
+    pub const CAFE_TAKEAWAY: Uuid = uuid!("0190a000-0000-7000-8000-000000000102");
+    pub const DIRECTIONS_STATION: Uuid = uuid!("0190a000-0000-7000-8000-000000000103");
+    pub const FIRST_STEPS: Uuid = uuid!("0190a000-0000-7000-8000-000000000201");
+    pub const WEEK_STREAK: Uuid = uuid!("0190a000-0000-7000-8000-000000000202");
+}
+
+pub fn situation(id: Uuid, name: &str, category: &str, difficulty: Level) -> Situation {
+    Situation {
+        id,
+        name: name.to_owned(),
+        category: category.to_owned(),
+        difficulty,
+        estimated_duration_seconds: 90,
+        description: Some(format!("Practise {name}")),
+        learning_objectives: vec!["politeness".to_owned()],
+        location_specific: false,
+        target_location: None,
+        initial_prompt: format!("You are about to {name}."),
+        context_description: None,
+        is_active: true,
+        version: 1,
+    }
+}
+
+pub fn variation(id: Uuid, situation_id: Uuid, name: &str) -> Variation {
+    Variation {
+        id,
+        situation_id,
+        name: name.to_owned(),
+        specific_context: format!("{name} context"),
+        ai_character_role: Some("barista".to_owned()),
+        opening_line: "Hi! What can I get you?".to_owned(),
+        support_text: Some("안녕하세요! 무엇을 드릴까요?".to_owned()),
+        language: "en".to_owned(),
+        local_context: serde_json::json!({ "landmark": "Dongseong-ro" }),
+        cultural_notes: None,
+        ideal_responses: vec!["Could I have an iced latte, please?".to_owned()],
+        acceptable_responses: vec!["Iced latte please".to_owned()],
+        common_mistakes: vec![CommonMistake {
+            pattern: "Give me latte".to_owned(),
+            correction: "Could I have a latte?".to_owned(),
+            explanation: "A question is more polite.".to_owned(),
+        }],
+        hint_levels: vec![HintLevel {
+            level: 1,
+            text: "Start with 'Could I…'".to_owned(),
+        }],
+        vocabulary: vec![VocabularyItem {
+            term: "iced".to_owned(),
+            meaning: Some("아이스".to_owned()),
+            key: true,
+        }],
+    }
+}
+
+pub fn achievement(id: Uuid, name: &str, title: &str) -> Achievement {
+    Achievement {
+        id,
+        name: name.to_owned(),
+        category: "milestone".to_owned(),
+        title: title.to_owned(),
+        description: format!("{title}!"),
+        requirements: serde_json::json!({ "type": "sessions_completed", "count": 1 }),
+        points_reward: 50,
+        icon_url: None,
+        badge_color: Some("#FFAA00".to_owned()),
+        rarity: Rarity::Common,
+        is_active: true,
+    }
+}
+
+/// A small catalog: four situations (one inactive, one tied to Daegu), three variations and two
+/// achievements.
+pub fn catalog_batch() -> CatalogBatch {
+    let mut directions = situation(
+        ids::DIRECTIONS,
+        "asking_directions",
+        "directions",
+        Level::Intermediate,
+    );
+    directions.location_specific = true;
+    directions.target_location = Some("Daegu".to_owned());
+    let mut retired = situation(ids::RETIRED, "old_cafe", "ordering", Level::Beginner);
+    retired.is_active = false;
+    CatalogBatch {
+        situations: vec![
+            situation(ids::CAFE, "cafe_ordering", "ordering", Level::Beginner),
+            directions,
+            situation(ids::BUSINESS, "business_meeting", "work", Level::Advanced),
+            retired,
         ],
-        vocabulary: vec![
-            key("iced"),
-            key("americano"),
-            key("please"),
-            extra("to go", "takeaway"),
+        variations: vec![
+            variation(ids::CAFE_TAKEAWAY, ids::CAFE, "Takeaway"),
+            variation(ids::CAFE_LATTE, ids::CAFE, "Iced latte"),
+            variation(ids::DIRECTIONS_STATION, ids::DIRECTIONS, "To the station"),
         ],
-        hint_levels: hints([
-            "Start with \"I'd like…\".",
-            "I'd like an ___ americano.",
-            "I'd like an iced americano, please.",
-        ]),
-    }
-}
-
-/// Asking the way to Seomun Market (English).
-pub fn en_directions() -> ScoringReference {
-    ScoringReference {
-        language: "en-US".into(),
-        ideal_responses: strings(&[
-            "Excuse me, how do I get to Seomun Market?",
-            "Excuse me, could you tell me the way to Seomun Market?",
-        ]),
-        acceptable_responses: strings(&[
-            "Where is Seomun Market?",
-            "How can I get to Seomun Market?",
-        ]),
-        common_mistakes: vec![
-            mistake(
-                "how to go to",
-                "how do I get to",
-                "\"How to go\" is not a question; ask \"How do I get to…?\".",
-            ),
-            mistake(
-                "the Seomun Market",
-                "Seomun Market",
-                "Market names take no article.",
-            ),
+        achievements: vec![
+            achievement(ids::WEEK_STREAK, "week_streak", "Seven days"),
+            achievement(ids::FIRST_STEPS, "first_steps", "First steps"),
         ],
-        vocabulary: vec![
-            key("excuse me"),
-            key("Seomun Market"),
-            extra("get to", "reach"),
-        ],
-        hint_levels: hints([
-            "Be polite first.",
-            "Excuse me, how do I ___ to Seomun Market?",
-            "Excuse me, how do I get to Seomun Market?",
-        ]),
     }
-}
-
-/// Buying KTX tickets at Daegu Station (English).
-pub fn en_station() -> ScoringReference {
-    ScoringReference {
-        language: "en".into(),
-        ideal_responses: strings(&[
-            "Two tickets to Seoul on the next KTX, please.",
-            "Can I have two tickets to Seoul for the next KTX?",
-        ]),
-        acceptable_responses: strings(&[
-            "Two tickets to Seoul, please.",
-            "I want two tickets to Seoul.",
-        ]),
-        common_mistakes: vec![
-            mistake("two ticket", "two tickets", "Use the plural after \"two\"."),
-            mistake("to go Seoul", "to Seoul", "Say \"tickets to Seoul\"."),
-        ],
-        vocabulary: vec![key("tickets"), key("Seoul"), key("KTX")],
-        hint_levels: Vec::new(),
-    }
-}
-
-/// 동성로 카페에서 아이스 아메리카노 주문하기 (Korean).
-pub fn ko_cafe() -> ScoringReference {
-    ScoringReference {
-        language: "ko".into(),
-        ideal_responses: strings(&[
-            "아이스 아메리카노 한 잔 주세요.",
-            "아이스 아메리카노 한 잔 주시겠어요?",
-        ]),
-        acceptable_responses: strings(&["아이스 아메리카노 주세요.", "아메리카노 하나 주세요."]),
-        common_mistakes: vec![
-            mistake(
-                "아메리카노 하나 줘",
-                "아메리카노 한 잔 주세요",
-                "Use the polite ending 주세요 with staff.",
-            ),
-            mistake("주세여", "주세요", "The polite ending is spelled 주세요."),
-            mistake("한 개", "한 잔", "Drinks are counted with 잔."),
-        ],
-        vocabulary: vec![key("아이스"), key("아메리카노"), key("잔"), key("주세요")],
-        hint_levels: hints([
-            "아이스 ...",
-            "아이스 아메리카노 한 ___ 주세요.",
-            "아이스 아메리카노 한 잔 주세요.",
-        ]),
-    }
-}
-
-/// 서문시장 가는 길 묻기 (Korean).
-pub fn ko_directions() -> ScoringReference {
-    ScoringReference {
-        language: "ko-KR".into(),
-        ideal_responses: strings(&[
-            "실례합니다, 서문시장에 어떻게 가요?",
-            "저기요, 서문시장 가는 길 좀 알려 주세요.",
-        ]),
-        acceptable_responses: strings(&["서문시장 어디예요?", "서문시장에 어떻게 가요?"]),
-        common_mistakes: vec![mistake(
-            "어디야",
-            "어디예요",
-            "Use the polite 요 form with strangers.",
-        )],
-        vocabulary: vec![key("서문시장"), key("어떻게")],
-        hint_levels: Vec::new(),
-    }
-}
-
-/// 동대구역에서 KTX 표 사기 (Korean).
-pub fn ko_station() -> ScoringReference {
-    ScoringReference {
-        language: "ko".into(),
-        ideal_responses: strings(&["서울 가는 KTX 표 두 장 주세요."]),
-        acceptable_responses: strings(&["서울행 표 두 장 주세요.", "서울 표 두 장이요."]),
-        common_mistakes: vec![
-            mistake("표 두 개", "표 두 장", "Tickets are counted with 장."),
-            mistake(
-                "두 표",
-                "표 두 장",
-                "Put the counter after the noun: 표 두 장.",
-            ),
-        ],
-        vocabulary: vec![key("표"), key("장"), key("서울")],
-        hint_levels: Vec::new(),
-    }
-}
-
-/// A typed answer, answered promptly with no hints.
-pub fn typed(text: &str) -> Answer {
-    Answer {
-        text: text.into(),
-        spoken: None,
-        response_time_ms: 6_000,
-        hints_used: 0,
-    }
-}
-
-/// A spoken answer from `(word, confidence, start_ms, end_ms)` tuples.
-pub fn spoken(words: &[(&str, f32, u32, u32)]) -> Answer {
-    let text = words.iter().map(|w| w.0).collect::<Vec<_>>().join(" ");
-    let spoken = words
-        .iter()
-        .map(|&(word, confidence, start_ms, end_ms)| RecognizedWord {
-            word: word.into(),
-            confidence,
-            start_ms,
-            end_ms,
-        })
-        .collect();
-    Answer {
-        text,
-        spoken: Some(spoken),
-        response_time_ms: 0,
-        hints_used: 0,
-    }
-}
-
-/// Evenly paced recognised words (`gap_ms` between words, 350 ms each) with one confidence.
-pub fn paced(text: &str, confidence: f32, gap_ms: u32) -> Answer {
-    let words: Vec<(&str, f32, u32, u32)> = text
-        .split_whitespace()
-        .scan(0u32, |t, w| {
-            let start = *t;
-            *t += 350 + gap_ms;
-            Some((w, confidence, start, start + 350))
-        })
-        .collect();
-    spoken(&words)
 }
