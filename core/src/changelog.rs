@@ -97,6 +97,14 @@ pub(crate) fn append(
     Ok(tx.last_insert_rowid())
 }
 
+/// The sequence the next [`append`] in this transaction will get: the newest entry is never
+/// deleted, so the rowid after it is the next number.
+pub(crate) fn next_seq(tx: &Transaction<'_>) -> Result<i64> {
+    Ok(tx
+        .prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM change_log")?
+        .query_row([], |row| row.get(0))?)
+}
+
 /// Lists up to `limit` entries with a sequence greater than `after_seq`, oldest first.
 pub(crate) fn list(tx: &Transaction<'_>, after_seq: i64, limit: u32) -> Result<Vec<Change>> {
     let mut stmt = tx.prepare_cached(

@@ -322,7 +322,8 @@ impl Client {
                     ));
                 }
             }
-            let seq = changelog::append(
+            msg.sort_key = PENDING_SORT_BASE + changelog::next_seq(tx)?;
+            changelog::append(
                 tx,
                 Entity::ChatMessage,
                 &msg.id.to_string(),
@@ -330,7 +331,6 @@ impl Client {
                 &msg,
                 now,
             )?;
-            msg.sort_key = PENDING_SORT_BASE + seq;
             insert_message(tx, &msg)?;
             Ok(msg.clone())
         })

@@ -530,8 +530,9 @@ fn check_patch(p: &ProfilePatch) -> Result<()> {
         ("district", &p.district, 100),
     ];
     for (field, value, max) in optional {
-        if let Some(v) = value {
-            validate::text_len(field, v, 0, max)?;
+        match value {
+            Some(v) if !v.is_empty() => validate::non_blank(field, v, max)?,
+            _ => {}
         }
     }
     if let Some(name) = &p.display_name {
