@@ -55,8 +55,6 @@ pub enum Command {
     /// Chat rooms and messages.
     #[command(subcommand)]
     Chat(ChatCommand),
-    /// Sync this device with the reference server.
-    Sync(SyncArgs),
 }
 
 /// Options of `practice`.
@@ -116,18 +114,4 @@ pub enum ChatCommand {
         #[arg(long)]
         room: String,
     },
-}
-
-/// Options of `sync`.
-#[derive(Debug, Args)]
-pub struct SyncArgs {
-    /// The server, e.g. http://127.0.0.1:8787 (remembered for later syncs).
-    #[arg(long)]
-    pub server: Option<String>,
-    /// Account name: signs up on first use, logs in on a second device.
-    #[arg(long)]
-    pub username: Option<String>,
-    /// Account password (at least 8 characters).
-    #[arg(long)]
-    pub password: Option<String>,
 }
