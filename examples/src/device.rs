@@ -12,14 +12,18 @@ pub const BUNDLED_CATALOG: &str = include_str!("../catalog/catalog.json");
 
 /// Opens (creating on first use) the device in `data_dir`.
 pub fn open(data_dir: &Path) -> Result<Client> {
-    std::fs::create_dir_all(data_dir)
-        .map_err(|e| studymate_core::Error::Storage(format!("cannot create {}: {e}", data_dir.display())))?;
+    std::fs::create_dir_all(data_dir).map_err(|e| {
+        studymate_core::Error::Storage(format!("cannot create {}: {e}", data_dir.display()))
+    })?;
     let client = Client::open(data_dir.join("studymate.db"), OpenOptions::default())?;
     if client.situations(&SituationFilter::default())?.is_empty() {
         client.import_catalog(&CatalogBatch::from_json(BUNDLED_CATALOG)?)?;
         if let Ok(zone) = iana_time_zone::get_timezone() {
             // A zone the library does not know (rare) keeps the default UTC.
-            let _ = client.update_profile(&ProfilePatch { time_zone: Some(zone), ..Default::default() });
+            let _ = client.update_profile(&ProfilePatch {
+                time_zone: Some(zone),
+                ..Default::default()
+            });
         }
     }
     Ok(client)

@@ -12,30 +12,63 @@ use crate::run::{AppResult, close_leftover, pick_situation};
 
 /// Runs the menu loop until the user quits.
 pub fn run(client: &Client) -> AppResult<()> {
-    println!("{}", style("StudyMate — practise English situations, offline").bold().cyan());
+    println!(
+        "{}",
+        style("StudyMate — practise English situations, offline")
+            .bold()
+            .cyan()
+    );
     if let Some(left) = close_leftover(client)? {
-        println!("(an unfinished session from last time was set aside: {})", left.id);
+        println!(
+            "(an unfinished session from last time was set aside: {})",
+            left.id
+        );
     }
     loop {
         let top = client.next_up(1)?.into_iter().next();
         let recommended = top
             .as_ref()
-            .map(|i| format!("Practise: {} ({})", i.situation.name, render::reason(&i.recommendation.reason)))
+            .map(|i| {
+                format!(
+                    "Practise: {} ({})",
+                    i.situation.name,
+                    render::reason(&i.recommendation.reason)
+                )
+            })
             .unwrap_or_else(|| "Practise".to_owned());
-        let items = [recommended.as_str(), "Choose a situation", "Progress", "Chat", "Quit"];
-        let choice = Select::new().with_prompt("What next?").items(items).default(0).interact()?;
+        let items = [
+            recommended.as_str(),
+            "Choose a situation",
+            "Progress",
+            "Chat",
+            "Quit",
+        ];
+        let choice = Select::new()
+            .with_prompt("What next?")
+            .items(items)
+            .default(0)
+            .interact()?;
         match choice {
             0 => practice_round(client, top.map(|i| i.situation.name).as_deref())?,
             1 => {
                 let situations = client.situations(&SituationFilter::default())?;
-                let names: Vec<String> =
-                    situations.iter().map(|s| format!("{} [{} · {}]", s.name, s.category, s.difficulty)).collect();
-                let i = Select::new().with_prompt("Situation").items(&names).default(0).interact()?;
+                let names: Vec<String> = situations
+                    .iter()
+                    .map(|s| format!("{} [{} · {}]", s.name, s.category, s.difficulty))
+                    .collect();
+                let i = Select::new()
+                    .with_prompt("Situation")
+                    .items(&names)
+                    .default(0)
+                    .interact()?;
                 practice_round(client, situations.get(i).map(|s| s.name.as_str()))?;
             }
             2 => {
                 let progress = client.progress()?;
-                print!("{}", render::progress(&progress, &client.practice_history(None, 30)?));
+                print!(
+                    "{}",
+                    render::progress(&progress, &client.practice_history(None, 30)?)
+                );
             }
             3 => chat(client)?,
             _ => return Ok(()),
@@ -52,14 +85,24 @@ fn practice_round(client: &Client, situation: Option<&str>) -> AppResult<()> {
     if let Some(support) = &variation.support_text {
         println!("{}", style(support).dim());
     }
-    let role = variation.ai_character_role.clone().unwrap_or_else(|| "Character".to_owned());
+    let role = variation
+        .ai_character_role
+        .clone()
+        .unwrap_or_else(|| "Character".to_owned());
     println!("{}: {}", style(role).cyan(), variation.opening_line);
     loop {
         let started = std::time::Instant::now();
-        let text: String = Input::new().with_prompt("You (or 'hint')").allow_empty(true).interact_text()?;
+        let text: String = Input::new()
+            .with_prompt("You (or 'hint')")
+            .allow_empty(true)
+            .interact_text()?;
         if text.trim().eq_ignore_ascii_case("hint") {
             match client.use_hint(session.id) {
-                Ok(hint) => println!("{} {}", style(format!("hint {}:", hint.level)).yellow(), hint.text),
+                Ok(hint) => println!(
+                    "{} {}",
+                    style(format!("hint {}:", hint.level)).yellow(),
+                    hint.text
+                ),
                 Err(err) => println!("{err}"),
             }
             continue;
@@ -76,7 +119,11 @@ fn practice_round(client: &Client, situation: Option<&str>) -> AppResult<()> {
                 continue;
             }
         }
-        if !Confirm::new().with_prompt("Try again?").default(false).interact()? {
+        if !Confirm::new()
+            .with_prompt("Try again?")
+            .default(false)
+            .interact()?
+        {
             break;
         }
     }
@@ -96,12 +143,21 @@ fn chat(client: &Client) -> AppResult<()> {
     let labels: Vec<String> = rooms
         .iter()
         .map(|r| {
-            let n = unread.iter().find(|u| u.room_id == r.id).map_or(0, |u| u.unread);
+            let n = unread
+                .iter()
+                .find(|u| u.room_id == r.id)
+                .map_or(0, |u| u.unread);
             render::room(r, n).trim().to_owned()
         })
         .collect();
-    let i = Select::new().with_prompt("Room").items(&labels).default(0).interact()?;
-    let Some(room) = rooms.get(i) else { return Ok(()) };
+    let i = Select::new()
+        .with_prompt("Room")
+        .items(&labels)
+        .default(0)
+        .interact()?;
+    let Some(room) = rooms.get(i) else {
+        return Ok(());
+    };
     let page = client.messages(room.id, None, 20)?;
     for m in page.messages.iter().rev() {
         print!("{}", render::message(m));
@@ -109,9 +165,15 @@ fn chat(client: &Client) -> AppResult<()> {
     if let Some(newest) = page.messages.first() {
         client.mark_read(room.id, newest.id)?;
     }
-    let text: String = Input::new().with_prompt("Message (empty to go back)").allow_empty(true).interact_text()?;
+    let text: String = Input::new()
+        .with_prompt("Message (empty to go back)")
+        .allow_empty(true)
+        .interact_text()?;
     if !text.trim().is_empty() {
-        print!("{}", render::message(&client.send_message(room.id, &NewMessage::text(text))?));
+        print!(
+            "{}",
+            render::message(&client.send_message(room.id, &NewMessage::text(text))?)
+        );
     }
     Ok(())
 }

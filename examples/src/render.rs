@@ -18,7 +18,10 @@ pub fn highlight(answer: &str, score: &Score) -> String {
     let mut out = String::new();
     let mut at = 0usize;
     for mistake in &score.mistakes {
-        let (start, end) = (mistake.start as usize, (mistake.end as usize).min(chars.len()));
+        let (start, end) = (
+            mistake.start as usize,
+            (mistake.end as usize).min(chars.len()),
+        );
         if start < at || start > end {
             continue;
         }
@@ -35,9 +38,22 @@ pub fn highlight(answer: &str, score: &Score) -> String {
 pub fn score(answer: &str, score: &Score) -> String {
     let mut out = String::new();
     out.push_str(&format!("  You said: {}\n", highlight(answer, score)));
-    out.push_str(&format!("  {} {:>3}  {}\n", style("Overall        ").bold(), score.overall, bar(score.overall)));
-    out.push_str(&format!("  Appropriateness {:>3}  {}\n", score.appropriateness, bar(score.appropriateness)));
-    out.push_str(&format!("  Fluency         {:>3}  {}\n", score.fluency, bar(score.fluency)));
+    out.push_str(&format!(
+        "  {} {:>3}  {}\n",
+        style("Overall        ").bold(),
+        score.overall,
+        bar(score.overall)
+    ));
+    out.push_str(&format!(
+        "  Appropriateness {:>3}  {}\n",
+        score.appropriateness,
+        bar(score.appropriateness)
+    ));
+    out.push_str(&format!(
+        "  Fluency         {:>3}  {}\n",
+        score.fluency,
+        bar(score.fluency)
+    ));
     if let Some(p) = score.pronunciation {
         out.push_str(&format!("  Pronunciation   {:>3}  {}\n", p, bar(p)));
     }
@@ -45,7 +61,10 @@ pub fn score(answer: &str, score: &Score) -> String {
         out.push_str(&format!("  Hints used: -{} points\n", score.hint_penalty));
     }
     if let Some(m) = &score.matched {
-        out.push_str(&format!("  Closest model answer: {}\n", style(&m.text).green()));
+        out.push_str(&format!(
+            "  Closest model answer: {}\n",
+            style(&m.text).green()
+        ));
     }
     for mistake in &score.mistakes {
         out.push_str(&format!(
@@ -57,7 +76,10 @@ pub fn score(answer: &str, score: &Score) -> String {
         ));
     }
     if !score.missing_vocabulary.is_empty() {
-        out.push_str(&format!("  Try to use: {}\n", score.missing_vocabulary.join(", ")));
+        out.push_str(&format!(
+            "  Try to use: {}\n",
+            score.missing_vocabulary.join(", ")
+        ));
     }
     for suggestion in &score.suggestions {
         out.push_str(&format!("  • {suggestion}\n"));
@@ -77,14 +99,24 @@ pub fn completion(done: &Completion) -> String {
         ));
     }
     for level in &done.level_ups {
-        out.push_str(&format!("  {} Level up! You reached level {level}\n", style("▲").green().bold()));
+        out.push_str(&format!(
+            "  {} Level up! You reached level {level}\n",
+            style("▲").green().bold()
+        ));
     }
     for unlock in &done.unlocked {
-        out.push_str(&format!("  {} Achievement unlocked: {}\n", style("🏆").yellow(), style(&unlock.title).bold()));
+        out.push_str(&format!(
+            "  {} Achievement unlocked: {}\n",
+            style("🏆").yellow(),
+            style(&unlock.title).bold()
+        ));
     }
     out.push_str(&format!(
         "  Points {} · Level {} ({} to next) · Streak {} day(s)\n",
-        done.balance.available, done.level.level, done.level.points_to_next_level, done.streak.current
+        done.balance.available,
+        done.level.level,
+        done.level.points_to_next_level,
+        done.streak.current
     ));
     out
 }
@@ -104,13 +136,29 @@ pub fn progress(p: &Progress, history: &[PracticeSession]) -> String {
     );
     out.push_str(&format!("{}\n", style("Achievements").bold()));
     for a in &p.achievements {
-        let mark = if a.unlocked_at.is_some() { style("✓").green() } else { style("·").dim() };
-        out.push_str(&format!("  {mark} {:<28} {}/{}\n", a.achievement.title, a.current.min(a.target), a.target));
+        let mark = if a.unlocked_at.is_some() {
+            style("✓").green()
+        } else {
+            style("·").dim()
+        };
+        out.push_str(&format!(
+            "  {mark} {:<28} {}/{}\n",
+            a.achievement.title,
+            a.current.min(a.target),
+            a.target
+        ));
     }
-    out.push_str(&format!("{}\n", style("Scores over time (oldest first)").bold()));
+    out.push_str(&format!(
+        "{}\n",
+        style("Scores over time (oldest first)").bold()
+    ));
     for s in history.iter().rev() {
         if let (Some(scores), Some(day)) = (s.scores, s.local_day) {
-            out.push_str(&format!("  {day} {:>3} {}\n", scores.overall, bar(scores.overall)));
+            out.push_str(&format!(
+                "  {day} {:>3} {}\n",
+                scores.overall,
+                bar(scores.overall)
+            ));
         }
     }
     out
@@ -138,8 +186,15 @@ pub fn reason(reason: &studymate_core::next_up::RecommendationReason) -> String 
     use studymate_core::next_up::RecommendationReason as R;
     match reason {
         R::Due { overdue_days } => format!("due for review ({overdue_days} day(s) overdue)"),
-        R::WeakCategory { category, average_tenths } => {
-            format!("{category} is a weak spot (average {}.{})", average_tenths / 10, average_tenths % 10)
+        R::WeakCategory {
+            category,
+            average_tenths,
+        } => {
+            format!(
+                "{category} is a weak spot (average {}.{})",
+                average_tenths / 10,
+                average_tenths % 10
+            )
         }
         R::New => "new to you".to_owned(),
         R::Upcoming { due_in_days } => format!("practise ahead (due in {due_in_days} day(s))"),
@@ -148,13 +203,20 @@ pub fn reason(reason: &studymate_core::next_up::RecommendationReason) -> String 
 
 /// A room line with its unread count.
 pub fn room(room: &Room, unread: u32) -> String {
-    let name = room.name.clone().unwrap_or_else(|| format!("direct ({} people)", room.participants.len()));
+    let name = room
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("direct ({} people)", room.participants.len()));
     format!("  {}  {}  unread {}\n", room.id, name, unread)
 }
 
 /// A message line with its send state.
 pub fn message(m: &Message) -> String {
-    let text = if m.is_deleted { style("(deleted)".to_owned()).dim().to_string() } else { m.content.clone().unwrap_or_default() };
+    let text = if m.is_deleted {
+        style("(deleted)".to_owned()).dim().to_string()
+    } else {
+        m.content.clone().unwrap_or_default()
+    };
     let state = match m.send_state {
         studymate_core::chat::SendState::Pending => style("pending").yellow(),
         studymate_core::chat::SendState::Sent => style("sent").green(),

@@ -20,12 +20,26 @@ pub fn run(cli: Cli) -> AppResult<()> {
     let json = cli.json;
     match cli.command.unwrap_or(Command::Interactive) {
         Command::Interactive => interactive::run(&client),
-        Command::Situations { category, difficulty } => {
-            let difficulty = difficulty.map(|d| Level::parse("difficulty", &d)).transpose()?;
-            let list = client.situations(&SituationFilter { category, difficulty, ..Default::default() })?;
+        Command::Situations {
+            category,
+            difficulty,
+        } => {
+            let difficulty = difficulty
+                .map(|d| Level::parse("difficulty", &d))
+                .transpose()?;
+            let list = client.situations(&SituationFilter {
+                category,
+                difficulty,
+                ..Default::default()
+            })?;
             output(json, &json!(list), || {
                 list.iter()
-                    .map(|s| format!("  {:<34} [{} · {}] {}\n", s.name, s.category, s.difficulty, s.initial_prompt))
+                    .map(|s| {
+                        format!(
+                            "  {:<34} [{} · {}] {}\n",
+                            s.name, s.category, s.difficulty, s.initial_prompt
+                        )
+                    })
                     .collect()
             })
         }
@@ -58,12 +72,19 @@ pub fn run(cli: Cli) -> AppResult<()> {
         }
         Command::Profile { name, time_zone } => {
             let profile = if name.is_some() || time_zone.is_some() {
-                client.update_profile(&ProfilePatch { display_name: name, time_zone, ..Default::default() })?
+                client.update_profile(&ProfilePatch {
+                    display_name: name,
+                    time_zone,
+                    ..Default::default()
+                })?
             } else {
                 client.profile()?
             };
             output(json, &json!(profile), || {
-                format!("  {} (user id {})\n  time zone {}\n", profile.display_name, profile.user_id, profile.time_zone)
+                format!(
+                    "  {} (user id {})\n  time zone {}\n",
+                    profile.display_name, profile.user_id, profile.time_zone
+                )
             })
         }
         Command::Chat(command) => chat(&client, command, json),
@@ -84,7 +105,11 @@ fn output(json: bool, value: &Value, text: impl FnOnce() -> String) -> AppResult
 pub fn pick_situation(client: &Client, wanted: Option<&str>) -> AppResult<Situation> {
     let Some(wanted) = wanted else {
         let top = client.next_up(1)?;
-        return top.into_iter().next().map(|i| i.situation).ok_or_else(|| "the catalog is empty".into());
+        return top
+            .into_iter()
+            .next()
+            .map(|i| i.situation)
+            .ok_or_else(|| "the catalog is empty".into());
     };
     if let Ok(id) = Uuid::parse_str(wanted) {
         return Ok(client.situation(id)?);
@@ -113,7 +138,11 @@ fn practice(client: &Client, args: &PracticeArgs, json: bool) -> AppResult<()> {
     for _ in 0..args.hints {
         hints.push(client.use_hint(session.id)?);
     }
-    let input = AnswerInput { text: args.answer.clone(), spoken: None, response_time_ms: args.seconds.saturating_mul(1000) };
+    let input = AnswerInput {
+        text: args.answer.clone(),
+        spoken: None,
+        response_time_ms: args.seconds.saturating_mul(1000),
+    };
     let score = match client.answer(session.id, &input) {
         Ok(score) => score,
         Err(err) => {
@@ -130,7 +159,11 @@ fn practice(client: &Client, args: &PracticeArgs, json: bool) -> AppResult<()> {
         "completion": completion_json(&done),
     });
     output(json, &value, || {
-        let mut text = format!("{}\n  {}\n", situation.initial_prompt, session.turns.first().map(|t| t.text.as_str()).unwrap_or(""));
+        let mut text = format!(
+            "{}\n  {}\n",
+            situation.initial_prompt,
+            session.turns.first().map(|t| t.text.as_str()).unwrap_or("")
+        );
         for hint in &hints {
             text.push_str(&format!("  hint {}: {}\n", hint.level, hint.text));
         }
@@ -161,9 +194,19 @@ fn chat(client: &Client, command: ChatCommand, json: bool) -> AppResult<()> {
         ChatCommand::Rooms => {
             let rooms = client.rooms()?;
             let unread = client.unread_counts()?;
-            let count = |id: Uuid| unread.iter().find(|u| u.room_id == id).map_or(0, |u| u.unread);
-            let value: Vec<Value> = rooms.iter().map(|r| json!({ "room": r, "unread": count(r.id) })).collect();
-            output(json, &json!(value), || rooms.iter().map(|r| render::room(r, count(r.id))).collect())
+            let count = |id: Uuid| {
+                unread
+                    .iter()
+                    .find(|u| u.room_id == id)
+                    .map_or(0, |u| u.unread)
+            };
+            let value: Vec<Value> = rooms
+                .iter()
+                .map(|r| json!({ "room": r, "unread": count(r.id) }))
+                .collect();
+            output(json, &json!(value), || {
+                rooms.iter().map(|r| render::room(r, count(r.id))).collect()
+            })
         }
         ChatCommand::Start { user_id, name } => {
             let other = Uuid::parse_str(&user_id).map_err(|e| Error::invalid("user_id", e))?;
@@ -179,7 +222,9 @@ fn chat(client: &Client, command: ChatCommand, json: bool) -> AppResult<()> {
         }
         ChatCommand::List { room, limit } => {
             let page = client.messages(room_id(&room)?, None, limit)?;
-            output(json, &json!(page), || page.messages.iter().rev().map(render::message).collect())
+            output(json, &json!(page), || {
+                page.messages.iter().rev().map(render::message).collect()
+            })
         }
         ChatCommand::Read { room } => {
             let room = room_id(&room)?;
@@ -188,7 +233,9 @@ fn chat(client: &Client, command: ChatCommand, json: bool) -> AppResult<()> {
                 Some(m) => client.mark_read(room, m.id)?,
                 None => 0,
             };
-            output(json, &json!({ "room_id": room, "unread": unread }), || format!("  unread {unread}\n"))
+            output(json, &json!({ "room_id": room, "unread": unread }), || {
+                format!("  unread {unread}\n")
+            })
         }
     }
 }
