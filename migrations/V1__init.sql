@@ -159,6 +159,8 @@ CREATE TABLE practice_sessions (
 CREATE INDEX practice_sessions_user_time ON practice_sessions(user_id, started_at DESC);
 CREATE INDEX practice_sessions_situation ON practice_sessions(situation_id, started_at);
 CREATE INDEX practice_sessions_open ON practice_sessions(status) WHERE status IN ('in_progress', 'paused');
+-- Covers what completing a session reads about history (days, week counts, stats) without the wide rows.
+CREATE INDEX practice_sessions_completed ON practice_sessions(status, local_day, situation_id, overall_score);
 
 -- One line of a practice dialogue: the character's line or the learner's answer (with its score).
 CREATE TABLE practice_turns (
@@ -194,6 +196,8 @@ CREATE TABLE point_transactions (
     UNIQUE (rule, period_key)
 );
 CREATE INDEX point_transactions_user_time ON point_transactions(user_id, created_at DESC, transaction_id DESC);
+-- Covers the derived balance.
+CREATE INDEX point_transactions_balance ON point_transactions(user_id, points_amount);
 
 CREATE TABLE user_achievements (
     user_id        TEXT NOT NULL REFERENCES users(user_id),
