@@ -73,7 +73,8 @@ pub fn set_payload(
     Ok(())
 }
 
-/// Adds a change to the feeds of its audience.
+/// Adds a change to the feeds of its audience. (A parameter in a select list has no type for
+/// PostgreSQL to infer, hence the casts.)
 pub fn deliver(
     conn: &mut dyn Conn,
     server_seq: i64,
@@ -86,18 +87,18 @@ pub fn deliver(
         ),
         Audience::Room(room) => conn.execute(
             "INSERT INTO user_feed (user_id, server_seq)
-             SELECT user_id, $1 FROM participants WHERE room_id = $2 ORDER BY user_id",
+             SELECT user_id, CAST($1 AS BIGINT) FROM participants WHERE room_id = $2 ORDER BY user_id",
             params![server_seq, room],
         ),
         Audience::Contacts(user) => conn.execute(
             "INSERT INTO user_feed (user_id, server_seq)
-             SELECT DISTINCT other.user_id, $1 FROM participants mine
+             SELECT DISTINCT other.user_id, CAST($1 AS BIGINT) FROM participants mine
              JOIN participants other ON other.room_id = mine.room_id
              WHERE mine.user_id = $2 AND other.user_id <> $2",
             params![server_seq, user],
         ),
         Audience::Everyone => conn.execute(
-            "INSERT INTO user_feed (user_id, server_seq) SELECT user_id, $1 FROM users ORDER BY user_id",
+            "INSERT INTO user_feed (user_id, server_seq) SELECT user_id, CAST($1 AS BIGINT) FROM users ORDER BY user_id",
             params![server_seq],
         ),
     }?;

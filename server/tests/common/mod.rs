@@ -37,7 +37,7 @@ impl Server {
             .arg(&catalog)
             .args(extra)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(server_log())
             .spawn()
             .expect("server binary starts");
         let stdout = child.stdout.take().expect("stdout is piped");
@@ -206,6 +206,20 @@ pub fn announce_body(base: &str, path: &str, token: &str, length: usize) -> (u16
         assert!(n > 0, "connection closed without a full answer: {text}");
         raw.extend_from_slice(&buf[..n]);
     }
+}
+
+/// Where the server's log goes: the file named by `STUDYMATE_TEST_SERVER_LOG` (appended), or
+/// nowhere.
+fn server_log() -> Stdio {
+    std::env::var_os("STUDYMATE_TEST_SERVER_LOG")
+        .and_then(|path| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .ok()
+        })
+        .map_or_else(Stdio::null, Stdio::from)
 }
 
 /// Sends a request and returns status and JSON body (Null if the body is not JSON).

@@ -9,8 +9,11 @@ use uuid::Uuid;
 
 use super::{Device, Server, Session, announce_body, entities, send, statuses};
 
+/// A scenario: runs against the database it is given.
+pub type Scenario = fn(&str);
+
 /// Every scenario, by name, for the stores' test drivers.
-pub const ALL: &[(&str, fn(&str))] = &[
+pub const ALL: &[(&str, Scenario)] = &[
     (
         "auth_signup_login_refresh_expiry",
         auth_signup_login_refresh_expiry,
