@@ -7,6 +7,7 @@
 //! records they may now see is delivered by reference, without copying payloads. A pull reads
 //! the user's `user_feed` rows after the cursor's position: one index range scan.
 
+use serde_json::value::RawValue;
 use studymate_core::changelog::Operation;
 use studymate_core::sync::protocol::{ServerChange, ServerEntity};
 use uuid::Uuid;
@@ -243,8 +244,8 @@ fn set_epoch(conn: &mut dyn Conn, epoch: &str) -> Result<(), DbError> {
 /// One page of a user's feed.
 #[derive(Debug)]
 pub struct Page {
-    /// The changes, in feed order.
-    pub changes: Vec<ServerChange>,
+    /// The changes, in feed order, payloads as stored (never parsed on the way out).
+    pub changes: Vec<ServerChange<Box<RawValue>>>,
     /// The feed position of the last change returned (or the position asked for, if none).
     pub last_position: i64,
     /// Whether more changes follow.
@@ -280,7 +281,7 @@ pub fn pull(conn: &mut dyn Conn, user: &str, after: i64, limit: u32) -> Result<P
             entity_id: row.text(3)?,
             operation: Operation::parse("operation", &row.text(4)?)
                 .map_err(|e| decode("operation", &e))?,
-            payload: serde_json::from_str(&row.text(5)?).map_err(|e| decode("payload", &e))?,
+            payload: RawValue::from_string(row.text(5)?).map_err(|e| decode("payload", &e))?,
             origin_change_id: origin,
         });
     }

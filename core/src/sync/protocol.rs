@@ -123,11 +123,12 @@ pub enum ChangeStatus {
     Rejected,
 }
 
-/// `GET /v1/sync/pull`: one page of the user's feed.
+/// `GET /v1/sync/pull`: one page of the user's feed. `P` is how payloads are held: parsed
+/// [`serde_json::Value`] for clients; the server passes its stored JSON through unparsed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PullResponse {
+pub struct PullResponse<P = serde_json::Value> {
     /// Changes in feed order; apply them in this order.
-    pub changes: Vec<ServerChange>,
+    pub changes: Vec<ServerChange<P>>,
     /// Pass as `cursor` on the next pull (also when `has_more` is false, to get later changes).
     pub next_cursor: String,
     /// Whether another page is ready right now.
@@ -135,9 +136,10 @@ pub struct PullResponse {
 }
 
 /// One change in a user's feed. The payload is always the whole current state of the record
-/// (for a delete, its tombstone or its key), so applying a change is an upsert.
+/// (for a delete, its tombstone or its key), so applying a change is an upsert. `P` as in
+/// [`PullResponse`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ServerChange {
+pub struct ServerChange<P = serde_json::Value> {
     /// The change's place in the server's global history: the record's version. A chat
     /// message's `sort_key` is the `server_seq` of its insert. Changes a user receives when
     /// their scope grows (joining a room) keep their original `server_seq`, so within one feed
@@ -150,7 +152,7 @@ pub struct ServerChange {
     /// Insert, update or delete.
     pub operation: Operation,
     /// The record, in the form [`ServerEntity`] documents.
-    pub payload: serde_json::Value,
+    pub payload: P,
     /// The pushed change that caused it, so a device can recognise its own changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_change_id: Option<Uuid>,
@@ -396,8 +398,8 @@ pub struct ReadMarkerUpdate {
     pub message_id: Uuid,
 }
 
-/// The payload of a pushed `chat_participant` insert (entity id `room_id:user_id`): an admin
-/// of a group room adds a member.
+/// The payload of a pushed `chat_participant` insert or delete (entity id `room_id:user_id`): an
+/// admin of a group room adds a member; a member leaves, or an admin removes one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParticipantChange {
     /// The room.
