@@ -75,6 +75,7 @@ pub struct Turn {
     /// What was said.
     pub text: String,
     /// The score of a learner's answer.
+    #[serde(default)]
     pub score: Option<Score>,
     /// When it was said.
     pub created_at: DateTime<Utc>,
@@ -94,22 +95,29 @@ pub struct PracticeSession {
     /// When it started.
     pub started_at: DateTime<Utc>,
     /// When it was completed or abandoned.
+    #[serde(default)]
     pub ended_at: Option<DateTime<Utc>>,
     /// Practice time in seconds, pauses excluded (set when it ends).
+    #[serde(default)]
     pub total_duration_seconds: Option<u32>,
     /// The IANA time zone the learner was in when it started.
     pub time_zone: String,
     /// That zone's UTC offset at the start, in seconds.
     pub utc_offset_seconds: i32,
     /// The local calendar day it counts for (streaks, daily awards), fixed on completion.
+    #[serde(default)]
     pub local_day: Option<NaiveDate>,
     /// Hints used so far, 0–3.
+    #[serde(default)]
     pub hints_used: u8,
     /// Final scores (completed sessions).
+    #[serde(default)]
     pub scores: Option<SessionScores>,
     /// The full feedback of the best answer (completed sessions).
+    #[serde(default)]
     pub feedback: Option<Score>,
     /// The dialogue.
+    #[serde(default)]
     pub turns: Vec<Turn>,
 }
 

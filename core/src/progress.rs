@@ -19,6 +19,7 @@ use crate::rewards::{
     self, AchievementDef, LearnerStats, LearningSummary, LevelInfo, PeriodType, Requirement,
     StreakInfo, StreakMilestoneKey, SummaryRecord, Unlock,
 };
+use crate::sync::protocol::UserAchievementRecord;
 use crate::time;
 
 /// The ledger rule under which streak-freeze purchases are recorded; their period key is
@@ -306,12 +307,15 @@ pub(crate) fn evaluate_achievements(
             stamp
         ])?;
         if let Some(unlock) = unlock {
-            let payload = serde_json::json!({
-                "achievement_id": unlock.achievement_id,
-                "completed_at": stamp,
-                "points_earned": unlock.points_reward,
-                "progress": { "current": p.current, "target": p.target },
-            });
+            let payload = UserAchievementRecord {
+                achievement_id: unlock.achievement_id,
+                progress: serde_json::json!({ "current": p.current, "target": p.target }),
+                completed_at: Some(now),
+                points_earned: u32::try_from(unlock.points_reward.max(0)).unwrap_or(u32::MAX),
+                is_pinned: false,
+                is_public: true,
+                updated_at: now,
+            };
             changelog::append(
                 tx,
                 Entity::UserAchievement,

@@ -7,6 +7,7 @@
 //! records they may now see is delivered by reference, without copying payloads. A pull reads
 //! the user's `user_feed` rows after the cursor's position: one index range scan.
 
+use serde_json::value::RawValue;
 use studymate_core::changelog::Operation;
 use studymate_core::sync::protocol::{ServerChange, ServerEntity};
 use uuid::Uuid;
@@ -73,7 +74,8 @@ pub fn set_payload(
     Ok(())
 }
 
-/// Adds a change to the feeds of its audience.
+/// Adds a change to the feeds of its audience. (A parameter in a select list has no type for
+/// PostgreSQL to infer, hence the casts.)
 pub fn deliver(
     conn: &mut dyn Conn,
     server_seq: i64,
@@ -86,18 +88,18 @@ pub fn deliver(
         ),
         Audience::Room(room) => conn.execute(
             "INSERT INTO user_feed (user_id, server_seq)
-             SELECT user_id, $1 FROM participants WHERE room_id = $2 ORDER BY user_id",
+             SELECT user_id, CAST($1 AS BIGINT) FROM participants WHERE room_id = $2 ORDER BY user_id",
             params![server_seq, room],
         ),
         Audience::Contacts(user) => conn.execute(
             "INSERT INTO user_feed (user_id, server_seq)
-             SELECT DISTINCT other.user_id, $1 FROM participants mine
+             SELECT DISTINCT other.user_id, CAST($1 AS BIGINT) FROM participants mine
              JOIN participants other ON other.room_id = mine.room_id
              WHERE mine.user_id = $2 AND other.user_id <> $2",
             params![server_seq, user],
         ),
         Audience::Everyone => conn.execute(
-            "INSERT INTO user_feed (user_id, server_seq) SELECT user_id, $1 FROM users ORDER BY user_id",
+            "INSERT INTO user_feed (user_id, server_seq) SELECT user_id, CAST($1 AS BIGINT) FROM users ORDER BY user_id",
             params![server_seq],
         ),
     }?;
@@ -242,8 +244,8 @@ fn set_epoch(conn: &mut dyn Conn, epoch: &str) -> Result<(), DbError> {
 /// One page of a user's feed.
 #[derive(Debug)]
 pub struct Page {
-    /// The changes, in feed order.
-    pub changes: Vec<ServerChange>,
+    /// The changes, in feed order, payloads as stored (never parsed on the way out).
+    pub changes: Vec<ServerChange<Box<RawValue>>>,
     /// The feed position of the last change returned (or the position asked for, if none).
     pub last_position: i64,
     /// Whether more changes follow.
@@ -279,7 +281,7 @@ pub fn pull(conn: &mut dyn Conn, user: &str, after: i64, limit: u32) -> Result<P
             entity_id: row.text(3)?,
             operation: Operation::parse("operation", &row.text(4)?)
                 .map_err(|e| decode("operation", &e))?,
-            payload: serde_json::from_str(&row.text(5)?).map_err(|e| decode("payload", &e))?,
+            payload: RawValue::from_string(row.text(5)?).map_err(|e| decode("payload", &e))?,
             origin_change_id: origin,
         });
     }

@@ -40,8 +40,8 @@ struct Cli {
     /// SQLite file path, or a postgres:// URL.
     #[arg(long, default_value = "studymate-server.db")]
     database: String,
-    /// Situation catalog in the CatalogBatch JSON format.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/catalog.json"))]
+    /// Situation catalog in the CatalogBatch JSON format; by default the one the desktop demo bundles.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/catalog/catalog.json"))]
     catalog: PathBuf,
     /// Lifetime of access tokens, in seconds.
     #[arg(long, default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]

@@ -123,11 +123,12 @@ pub enum ChangeStatus {
     Rejected,
 }
 
-/// `GET /v1/sync/pull`: one page of the user's feed.
+/// `GET /v1/sync/pull`: one page of the user's feed. `P` is how payloads are held: parsed
+/// [`serde_json::Value`] for clients; the server passes its stored JSON through unparsed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PullResponse {
+pub struct PullResponse<P = serde_json::Value> {
     /// Changes in feed order; apply them in this order.
-    pub changes: Vec<ServerChange>,
+    pub changes: Vec<ServerChange<P>>,
     /// Pass as `cursor` on the next pull (also when `has_more` is false, to get later changes).
     pub next_cursor: String,
     /// Whether another page is ready right now.
@@ -135,9 +136,10 @@ pub struct PullResponse {
 }
 
 /// One change in a user's feed. The payload is always the whole current state of the record
-/// (for a delete, its tombstone or its key), so applying a change is an upsert.
+/// (for a delete, its tombstone or its key), so applying a change is an upsert. `P` as in
+/// [`PullResponse`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ServerChange {
+pub struct ServerChange<P = serde_json::Value> {
     /// The change's place in the server's global history: the record's version. A chat
     /// message's `sort_key` is the `server_seq` of its insert. Changes a user receives when
     /// their scope grows (joining a room) keep their original `server_seq`, so within one feed
@@ -150,7 +152,7 @@ pub struct ServerChange {
     /// Insert, update or delete.
     pub operation: Operation,
     /// The record, in the form [`ServerEntity`] documents.
-    pub payload: serde_json::Value,
+    pub payload: P,
     /// The pushed change that caused it, so a device can recognise its own changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_change_id: Option<Uuid>,
@@ -177,7 +179,7 @@ pub enum ServerEntity {
     UserInterest,
     /// One onboarding step: `{step, data}`; the client derives progress as on a local save.
     Onboarding,
-    /// A practice session: [`PracticeSessionRecord`].
+    /// A practice session: [`crate::practice::PracticeSession`].
     PracticeSession,
     /// A ledger entry: [`crate::ledger::PointTransaction`].
     PointTransaction,
@@ -265,92 +267,6 @@ pub struct PublicProfile {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Status of a practice session on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SessionStatus {
-    /// Being answered.
-    InProgress,
-    /// Put aside; can be resumed.
-    Paused,
-    /// Finished and scored; the session can no longer change.
-    Completed,
-    /// Given up; the session can no longer change.
-    Abandoned,
-}
-
-/// One line of a practice dialogue.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PracticeTurn {
-    /// Position in the dialogue, from 0.
-    pub turn_index: u32,
-    /// `"character"` or `"learner"`.
-    pub speaker: String,
-    /// What was said (1–2000 characters).
-    pub text: String,
-    /// The score of a learner's answer, as the scoring engine reports it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub score: Option<serde_json::Value>,
-}
-
-/// The payload of a `practice_session` insert or update, pushed and pulled alike: the whole
-/// session (columns of the local `practice_sessions` table plus its turns).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PracticeSessionRecord {
-    /// Session id (made on the device).
-    pub id: Uuid,
-    /// The situation practised.
-    pub situation_id: Uuid,
-    /// The variation practised.
-    pub variation_id: Uuid,
-    /// Where the session is.
-    pub status: SessionStatus,
-    /// When it started.
-    pub started_at: DateTime<Utc>,
-    /// When it was completed or abandoned.
-    #[serde(default)]
-    pub ended_at: Option<DateTime<Utc>>,
-    /// Active time in seconds.
-    #[serde(default)]
-    pub total_duration_seconds: Option<u32>,
-    /// The learner's IANA time zone at the time.
-    pub time_zone: String,
-    /// The learner's UTC offset at the time, in seconds.
-    pub utc_offset_seconds: i32,
-    /// The learner's local calendar day (`YYYY-MM-DD`), for streaks.
-    #[serde(default)]
-    pub local_day: Option<String>,
-    /// Hints taken, 0–3.
-    #[serde(default)]
-    pub hints_used: u8,
-    /// Overall score 0–100 (required once completed).
-    #[serde(default)]
-    pub overall_score: Option<i64>,
-    /// Pronunciation score 0–100.
-    #[serde(default)]
-    pub pronunciation_score: Option<i64>,
-    /// Fluency score 0–100.
-    #[serde(default)]
-    pub fluency_score: Option<i64>,
-    /// Appropriateness score 0–100.
-    #[serde(default)]
-    pub appropriateness_score: Option<i64>,
-    /// Feedback as the scoring engine reports it.
-    #[serde(default)]
-    pub feedback: Option<serde_json::Value>,
-    /// The learner's difficulty rating, 1–5.
-    #[serde(default)]
-    pub user_difficulty_rating: Option<u8>,
-    /// The learner's satisfaction rating, 1–5.
-    #[serde(default)]
-    pub user_satisfaction_rating: Option<u8>,
-    /// The dialogue so far.
-    #[serde(default)]
-    pub turns: Vec<PracticeTurn>,
-    /// When the session last changed, by the device clock.
-    pub updated_at: DateTime<Utc>,
-}
-
 /// The payload of a `user_achievement` insert or update (entity id: the achievement id).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserAchievementRecord {
@@ -396,8 +312,8 @@ pub struct ReadMarkerUpdate {
     pub message_id: Uuid,
 }
 
-/// The payload of a pushed `chat_participant` insert (entity id `room_id:user_id`): an admin
-/// of a group room adds a member.
+/// The payload of a pushed `chat_participant` insert or delete (entity id `room_id:user_id`): an
+/// admin of a group room adds a member; a member leaves, or an admin removes one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParticipantChange {
     /// The room.

@@ -83,6 +83,28 @@ impl FromRequestParts<AppState> for Authed {
     }
 }
 
+/// Middleware: a request announcing a body over [`super::BODY_LIMIT_BYTES`] is answered 413 at
+/// once, before its body is read. (A body without a length is cut off at the limit while read.)
+pub async fn reject_oversized(req: Request, next: Next) -> Response {
+    let announced = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match announced {
+        Some(length) if length > super::BODY_LIMIT_BYTES as u64 => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!(
+                "the body is {length} bytes; the limit is {} bytes",
+                super::BODY_LIMIT_BYTES
+            ),
+        )
+        .into_response(),
+        _ => next.run(req).await,
+    }
+}
+
 /// Middleware: a request carrying a `StudyMate-Protocol` header with another version than this
 /// server's is refused before anything runs.
 pub async fn check_protocol_header(req: Request, next: Next) -> Response {
@@ -92,19 +114,21 @@ pub async fn check_protocol_header(req: Request, next: Next) -> Response {
     }
 }
 
-/// The version named by the protocol header: `None` if absent, an error if it is not ours.
+/// The version named by the protocol header: `None` if absent, an error if any value given is
+/// not this server's version.
 pub fn protocol_header(headers: &axum::http::HeaderMap) -> Result<Option<u32>, ApiError> {
-    let Some(value) = headers.get(PROTOCOL_HEADER) else {
-        return Ok(None);
-    };
-    let version = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.trim().parse::<u32>().ok());
-    match version {
-        Some(v) if v == PROTOCOL_VERSION => Ok(Some(v)),
-        _ => Err(unsupported(&format!("{value:?}"))),
+    let mut named = None;
+    for value in headers.get_all(PROTOCOL_HEADER) {
+        match value
+            .to_str()
+            .ok()
+            .and_then(|v| v.trim().parse::<u32>().ok())
+        {
+            Some(v) if v == PROTOCOL_VERSION => named = Some(v),
+            _ => return Err(unsupported(&format!("{value:?}"))),
+        }
     }
+    Ok(named)
 }
 
 /// 400 `unsupported_protocol`.

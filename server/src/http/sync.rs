@@ -63,7 +63,7 @@ pub async fn pull(
     Authed(user): Authed,
     headers: HeaderMap,
     query: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<PullResponse>, ApiError> {
+) -> Result<Json<PullResponse<Box<serde_json::value::RawValue>>>, ApiError> {
     if protocol_header(&headers)?.is_none() {
         return Err(ApiError::bad_request(
             "unsupported_protocol",

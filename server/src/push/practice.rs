@@ -4,10 +4,9 @@
 
 use studymate_core::catalog::{Achievement, Variation};
 use studymate_core::changelog::Operation;
+use studymate_core::practice::{PracticeSession, SessionStatus};
 use studymate_core::profile::check_time_zone;
-use studymate_core::sync::protocol::{
-    PracticeSessionRecord, ServerEntity, SessionStatus, UserAchievementRecord,
-};
+use studymate_core::sync::protocol::{ServerEntity, UserAchievementRecord};
 
 use super::{Applied, ApplyError, Ctx, invalid, reject};
 use crate::db::Conn;
@@ -15,7 +14,7 @@ use crate::records;
 
 /// `practice_session` insert or update: the whole session.
 pub fn save_session(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
-    let session: PracticeSessionRecord = ctx.payload()?;
+    let session: PracticeSession = ctx.payload()?;
     let id = session.id.to_string();
     ctx.require_entity_id(&id)?;
     check_session(&session)?;
@@ -33,7 +32,7 @@ pub fn save_session(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
             ),
         ));
     }
-    let existing = records::get::<PracticeSessionRecord>(conn, ServerEntity::PracticeSession, &id)?;
+    let existing = records::get::<PracticeSession>(conn, ServerEntity::PracticeSession, &id)?;
     let operation = match existing {
         None => Operation::Insert,
         Some(stored) if stored.owner.as_deref() != Some(ctx.user_key.as_str()) => {
@@ -90,19 +89,21 @@ pub fn save_achievement(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     Ok(Some(records::save(conn, &target, operation, &progress)?))
 }
 
-fn check_session(s: &PracticeSessionRecord) -> Result<(), ApplyError> {
-    let scores = [
-        ("overall_score", s.overall_score),
-        ("pronunciation_score", s.pronunciation_score),
-        ("fluency_score", s.fluency_score),
-        ("appropriateness_score", s.appropriateness_score),
-    ];
-    for (field, score) in scores {
-        if let Some(v) = score.filter(|v| !(0..=100).contains(v)) {
-            return Err(reject(
-                "score_out_of_range",
-                format!("{field} must be 0–100, got {v}"),
-            ));
+fn check_session(s: &PracticeSession) -> Result<(), ApplyError> {
+    if let Some(scores) = s.scores {
+        let named = [
+            ("overall", Some(scores.overall)),
+            ("appropriateness", Some(scores.appropriateness)),
+            ("fluency", Some(scores.fluency)),
+            ("pronunciation", scores.pronunciation),
+        ];
+        for (field, score) in named {
+            if let Some(v) = score.filter(|v| *v > 100) {
+                return Err(reject(
+                    "score_out_of_range",
+                    format!("{field} score must be 0–100, got {v}"),
+                ));
+            }
         }
     }
     if s.hints_used > 3 {
@@ -111,17 +112,6 @@ fn check_session(s: &PracticeSessionRecord) -> Result<(), ApplyError> {
             format!("hints_used must be 0–3, got {}", s.hints_used),
         ));
     }
-    for (field, rating) in [
-        ("user_difficulty_rating", s.user_difficulty_rating),
-        ("user_satisfaction_rating", s.user_satisfaction_rating),
-    ] {
-        if let Some(v) = rating.filter(|v| !(1..=5).contains(v)) {
-            return Err(reject(
-                "invalid_payload",
-                format!("{field} must be 1–5, got {v}"),
-            ));
-        }
-    }
     if !(-86_400..=86_400).contains(&s.utc_offset_seconds) {
         return Err(reject(
             "invalid_payload",
@@ -129,21 +119,17 @@ fn check_session(s: &PracticeSessionRecord) -> Result<(), ApplyError> {
         ));
     }
     check_time_zone(&s.time_zone).map_err(invalid)?;
-    if s.status == SessionStatus::Completed && (s.ended_at.is_none() || s.overall_score.is_none()) {
+    if s.status == SessionStatus::Completed && (s.ended_at.is_none() || s.scores.is_none()) {
         return Err(reject(
             "invalid_payload",
-            "a completed session needs ended_at and overall_score",
+            "a completed session needs ended_at and scores",
         ));
     }
     for turn in &s.turns {
-        let len = turn.text.chars().count();
-        if !matches!(turn.speaker.as_str(), "character" | "learner") || !(1..=2000).contains(&len) {
+        if !(1..=2000).contains(&turn.text.chars().count()) {
             return Err(reject(
                 "invalid_payload",
-                format!(
-                    "turn {}: speaker must be character or learner and text 1–2000 characters",
-                    turn.turn_index
-                ),
+                format!("turn {}: text must be 1–2000 characters", turn.index),
             ));
         }
     }

@@ -1,0 +1,19 @@
+//! The same protocol scenarios against the server on PostgreSQL, in a throwaway cluster.
+//! Skipped, with a printed message, where the PostgreSQL 15 binaries are not installed.
+
+mod common;
+mod pg;
+
+use common::scenarios;
+
+#[test]
+fn every_scenario_on_postgres() {
+    let Some(mut cluster) = pg::Cluster::start() else {
+        return;
+    };
+    for (name, scenario) in scenarios::ALL {
+        let url = cluster.new_database();
+        println!("scenario {name} on {url}");
+        scenario(&url);
+    }
+}

@@ -1,0 +1,40 @@
+//! The protocol scenarios against the server on its default store, an SQLite file.
+
+mod common;
+
+use common::scenarios;
+
+/// Runs one scenario on a fresh database file.
+fn run(name: &str) {
+    let (_, scenario) = scenarios::ALL
+        .iter()
+        .find(|(n, _)| *n == name)
+        .expect("known scenario");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("server.db");
+    scenario(db.to_str().expect("utf-8 path"));
+}
+
+macro_rules! scenario_tests {
+    ($($name:ident),* $(,)?) => {
+        $(#[test] fn $name() { run(stringify!($name)); })*
+        #[test]
+        fn every_scenario_has_a_test() {
+            let tested = [$(stringify!($name)),*];
+            for (name, _) in scenarios::ALL {
+                assert!(tested.contains(name), "scenario {name} has no SQLite test");
+            }
+        }
+    };
+}
+
+scenario_tests!(
+    auth_signup_login_refresh_expiry,
+    push_applied_duplicate_rejected,
+    spends_from_two_devices_cannot_overdraw,
+    pull_pages_with_cursor,
+    pull_is_scoped_to_the_user,
+    history_reset_answers_410,
+    bad_requests_get_4xx_and_change_nothing,
+    sigterm_finishes_in_flight_requests,
+);
