@@ -154,13 +154,49 @@ CREATE TABLE practice_sessions (
     user_difficulty_rating   INTEGER CHECK (user_difficulty_rating BETWEEN 1 AND 5),
     user_satisfaction_rating INTEGER CHECK (user_satisfaction_rating BETWEEN 1 AND 5),
     updated_at             TEXT NOT NULL,
-    CHECK (status NOT IN ('completed') OR (ended_at IS NOT NULL AND overall_score IS NOT NULL))
+    CHECK (status NOT IN ('completed') OR (ended_at IS NOT NULL AND overall_score IS NOT NULL AND local_day IS NOT NULL))
 );
 CREATE INDEX practice_sessions_user_time ON practice_sessions(user_id, started_at DESC);
 CREATE INDEX practice_sessions_situation ON practice_sessions(situation_id, started_at);
 CREATE INDEX practice_sessions_open ON practice_sessions(status) WHERE status IN ('in_progress', 'paused');
--- Covers what completing a session reads about history (days, week counts, stats) without the wide rows.
-CREATE INDEX practice_sessions_completed ON practice_sessions(status, local_day, situation_id, overall_score);
+-- The "least recently practised variation" choice.
+CREATE INDEX practice_sessions_variation ON practice_sessions(variation_id, started_at);
+
+-- Aggregates of completed sessions that completing a session reads (streak days, achievement
+-- counters), so that a completion costs the same after ten sessions or ten thousand. They are
+-- maintained by the triggers below in the same transaction as the session row, whichever code
+-- path (local completion or sync) writes it; a completed session never changes again.
+-- 95 is rewards::PERFECT_SCORE_THRESHOLD (a unit test in progress.rs keeps the two equal).
+CREATE TABLE practice_days (
+    local_day TEXT PRIMARY KEY,
+    sessions  INTEGER NOT NULL CHECK (sessions > 0)
+) WITHOUT ROWID;
+
+CREATE TABLE practice_situation_stats (
+    situation_id TEXT PRIMARY KEY REFERENCES situations(situation_id),
+    completed    INTEGER NOT NULL CHECK (completed > 0),
+    perfect      INTEGER NOT NULL CHECK (perfect >= 0)
+) WITHOUT ROWID;
+
+CREATE TRIGGER practice_completed_insert AFTER INSERT ON practice_sessions
+WHEN NEW.status = 'completed'
+BEGIN
+    INSERT INTO practice_days (local_day, sessions) VALUES (NEW.local_day, 1)
+        ON CONFLICT (local_day) DO UPDATE SET sessions = sessions + 1;
+    INSERT INTO practice_situation_stats (situation_id, completed, perfect)
+        VALUES (NEW.situation_id, 1, NEW.overall_score >= 95)
+        ON CONFLICT (situation_id) DO UPDATE SET completed = completed + 1, perfect = perfect + (NEW.overall_score >= 95);
+END;
+
+CREATE TRIGGER practice_completed_update AFTER UPDATE OF status ON practice_sessions
+WHEN NEW.status = 'completed' AND OLD.status <> 'completed'
+BEGIN
+    INSERT INTO practice_days (local_day, sessions) VALUES (NEW.local_day, 1)
+        ON CONFLICT (local_day) DO UPDATE SET sessions = sessions + 1;
+    INSERT INTO practice_situation_stats (situation_id, completed, perfect)
+        VALUES (NEW.situation_id, 1, NEW.overall_score >= 95)
+        ON CONFLICT (situation_id) DO UPDATE SET completed = completed + 1, perfect = perfect + (NEW.overall_score >= 95);
+END;
 
 -- One line of a practice dialogue: the character's line or the learner's answer (with its score).
 CREATE TABLE practice_turns (
@@ -196,8 +232,35 @@ CREATE TABLE point_transactions (
     UNIQUE (rule, period_key)
 );
 CREATE INDEX point_transactions_user_time ON point_transactions(user_id, created_at DESC, transaction_id DESC);
--- Covers the derived balance.
-CREATE INDEX point_transactions_balance ON point_transactions(user_id, points_amount);
+-- The ledger's running totals, derived from its rows by the triggers below in the same transaction
+-- as every insert or delete, so reading the balance does not cost a scan of the whole ledger.
+-- No code writes this table.
+CREATE TABLE point_totals (
+    user_id   TEXT PRIMARY KEY,
+    available INTEGER NOT NULL,
+    earned    INTEGER NOT NULL CHECK (earned >= 0),
+    used      INTEGER NOT NULL CHECK (used >= 0)
+) WITHOUT ROWID;
+
+CREATE TRIGGER point_totals_insert AFTER INSERT ON point_transactions
+BEGIN
+    INSERT INTO point_totals (user_id, available, earned, used)
+        VALUES (NEW.user_id, NEW.points_amount, max(NEW.points_amount, 0), max(-NEW.points_amount, 0))
+        ON CONFLICT (user_id) DO UPDATE SET available = available + NEW.points_amount,
+            earned = earned + max(NEW.points_amount, 0), used = used + max(-NEW.points_amount, 0);
+END;
+
+CREATE TRIGGER point_totals_delete AFTER DELETE ON point_transactions
+BEGIN
+    UPDATE point_totals SET available = available - OLD.points_amount,
+        earned = earned - max(OLD.points_amount, 0), used = used - max(-OLD.points_amount, 0)
+    WHERE user_id = OLD.user_id;
+END;
+
+CREATE TRIGGER point_transactions_immutable BEFORE UPDATE OF points_amount, user_id ON point_transactions
+BEGIN
+    SELECT RAISE(ABORT, 'ledger entries are append-only');
+END;
 
 CREATE TABLE user_achievements (
     user_id        TEXT NOT NULL REFERENCES users(user_id),

@@ -276,21 +276,24 @@ pub(crate) fn insert(tx: &Transaction<'_>, user: &str, e: &PointTransaction) -> 
     Ok(())
 }
 
-/// The balance derived from the ledger, inside the caller's transaction.
+/// The balance derived from the ledger (its running totals, kept by triggers), inside the
+/// caller's transaction.
 pub(crate) fn balance_in(tx: &Transaction<'_>, user: &str) -> Result<Balance> {
-    let (available, earned, used): (i64, i64, i64) = tx
-        .prepare_cached(
-            "SELECT coalesce(sum(points_amount), 0),
-                    coalesce(sum(CASE WHEN points_amount > 0 THEN points_amount END), 0),
-                    coalesce(-sum(CASE WHEN points_amount < 0 THEN points_amount END), 0)
-             FROM point_transactions WHERE user_id = ?1",
-        )?
-        .query_row([user], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
-    Ok(Balance {
-        available,
-        lifetime_earned: earned,
-        used,
-    })
+    let totals = tx
+        .prepare_cached("SELECT available, earned, used FROM point_totals WHERE user_id = ?1")?
+        .query_row([user], |row| {
+            Ok(Balance {
+                available: row.get(0)?,
+                lifetime_earned: row.get(1)?,
+                used: row.get(2)?,
+            })
+        })
+        .optional()?;
+    Ok(totals.unwrap_or(Balance {
+        available: 0,
+        lifetime_earned: 0,
+        used: 0,
+    }))
 }
 
 fn from_row(row: &Row<'_>) -> Result<PointTransaction> {

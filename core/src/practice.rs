@@ -413,7 +413,7 @@ impl Client {
             let streak = crate::progress::streak_in(tx, day)?;
             let (week_start, week_end) = rewards::iso_week_bounds(day);
             let sessions_in_week: u32 = tx.query_row(
-                "SELECT count(*) FROM practice_sessions WHERE status = 'completed' AND local_day BETWEEN ?1 AND ?2",
+                "SELECT coalesce(sum(sessions), 0) FROM practice_days WHERE local_day BETWEEN ?1 AND ?2",
                 params![rewards::day_key(week_start), rewards::day_key(week_end)],
                 |r| r.get(0),
             )?;

@@ -225,9 +225,7 @@ fn today(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<NaiveDate> {
 /// The streak as of `today`, from completed sessions' local days and freeze purchases.
 pub(crate) fn streak_in(tx: &Transaction<'_>, today: NaiveDate) -> Result<StreakInfo> {
     let days: Vec<String> = tx
-        .prepare_cached(
-            "SELECT DISTINCT local_day FROM practice_sessions WHERE status = 'completed'",
-        )?
+        .prepare_cached("SELECT local_day FROM practice_days")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let days = days
@@ -356,27 +354,33 @@ fn unlock_times(tx: &Transaction<'_>, user: &str) -> Result<BTreeMap<Uuid, DateT
 }
 
 fn learner_stats(tx: &Transaction<'_>, user: &str, streak: StreakInfo) -> Result<LearnerStats> {
-    let (sessions_completed, perfect_scores, distinct_situations): (u32, u32, u32) = tx.query_row(
-        "SELECT count(*), count(*) FILTER (WHERE overall_score >= ?1), count(DISTINCT situation_id)
-         FROM practice_sessions WHERE status = 'completed'",
-        [rewards::PERFECT_SCORE_THRESHOLD],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    // Per-situation counters kept by the practice_situation_stats triggers (see V1__init.sql).
+    let mut stmt = tx.prepare_cached(
+        "SELECT p.completed, p.perfect, s.category
+         FROM practice_situation_stats p LEFT JOIN situations s ON s.situation_id = p.situation_id",
     )?;
-    let category_sessions = tx
-        .prepare_cached(
-            "SELECT st.category, count(*) FROM practice_sessions s JOIN situations st ON st.situation_id = s.situation_id
-             WHERE s.status = 'completed' GROUP BY st.category",
-        )?
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?
-        .collect::<rusqlite::Result<BTreeMap<_, _>>>()?;
-    Ok(LearnerStats {
-        sessions_completed,
-        perfect_scores,
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, u32>(0)?,
+            r.get::<_, u32>(1)?,
+            r.get::<_, Option<String>>(2)?,
+        ))
+    })?;
+    let mut stats = LearnerStats {
         longest_streak: streak.longest,
-        category_sessions,
         lifetime_earned: ledger::balance_in(tx, user)?.lifetime_earned,
-        distinct_situations,
-    })
+        ..LearnerStats::default()
+    };
+    for row in rows {
+        let (completed, perfect, category) = row?;
+        stats.sessions_completed += completed;
+        stats.perfect_scores += perfect;
+        stats.distinct_situations += 1;
+        if let Some(category) = category {
+            *stats.category_sessions.entry(category).or_default() += completed;
+        }
+    }
+    Ok(stats)
 }
 
 fn practice_records(tx: &Transaction<'_>) -> Result<Vec<PracticeRecord>> {
@@ -400,4 +404,28 @@ fn practice_records(tx: &Transaction<'_>) -> Result<Vec<PracticeRecord>> {
         });
     }
     Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Client, OpenOptions};
+
+    #[test]
+    fn the_stats_triggers_use_the_perfect_score_threshold() {
+        let client = Client::open_in_memory(OpenOptions::default()).expect("open");
+        let sql: Vec<String> = client
+            .store
+            .read(|tx| {
+                let mut stmt = tx.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'practice_completed_%'")?;
+                let rows = stmt.query_map([], |r| r.get(0))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })
+            .expect("triggers");
+        assert_eq!(sql.len(), 2);
+        let threshold = format!(">= {}", crate::rewards::PERFECT_SCORE_THRESHOLD);
+        assert!(
+            sql.iter().all(|s| s.matches(&threshold).count() == 2),
+            "{sql:?}"
+        );
+    }
 }

@@ -312,6 +312,21 @@ fn awards_are_never_doubled_by_retries_or_a_clock_set_backwards() {
     keys.sort();
     keys.dedup();
     assert_eq!(keys.len(), all, "every (rule, period) appears once");
+    assert_totals_match_ledger(&dir.path().join("user.db"));
+}
+
+/// The trigger-kept running totals equal a fresh sum over the ledger.
+fn assert_totals_match_ledger(path: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).expect("raw connection");
+    let (sum, totals): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT coalesce(sum(points_amount), 0) FROM point_transactions),
+                    (SELECT coalesce(sum(available), 0) FROM point_totals)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("sums");
+    assert_eq!(sum, totals);
 }
 
 #[test]
@@ -413,6 +428,7 @@ fn spending_is_checked_against_the_derived_balance() {
     );
     assert_eq!(client.balance().expect("balance").available, 50);
     assert_eq!(client.progress().expect("progress").streak.freezes_held, 2);
+    assert_totals_match_ledger(&dir.path().join("user.db"));
 }
 
 #[test]
