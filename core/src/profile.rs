@@ -457,79 +457,73 @@ pub(crate) fn upsert_public_profile(tx: &Transaction<'_>, p: &Profile) -> Result
     Ok(())
 }
 
-/// Writes the patch's fields onto the user's row.
+/// Writes the patch's fields onto the user's row (through [`ProfilePatch::apply_to`], the one
+/// definition of what a patch does, which the server uses too).
 pub(crate) fn apply_patch(
     tx: &Transaction<'_>,
     user_id: Uuid,
     patch: &ProfilePatch,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let cleared = |v: &Option<String>| {
-        v.as_ref()
-            .map(|s| if s.is_empty() { None } else { Some(s.clone()) })
-    };
-    let goals = patch
-        .learning_goals
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()?;
-    let changed = tx.execute(
-        "UPDATE users SET
-            username = CASE WHEN ?2 THEN ?3 ELSE username END,
-            display_name = coalesce(?4, display_name),
-            korean_name = CASE WHEN ?5 THEN ?6 ELSE korean_name END,
-            profile_image_url = CASE WHEN ?7 THEN ?8 ELSE profile_image_url END,
-            intro = CASE WHEN ?9 THEN ?10 ELSE intro END,
-            city = CASE WHEN ?11 THEN ?12 ELSE city END,
-            district = CASE WHEN ?13 THEN ?14 ELSE district END,
-            language_level = coalesce(?15, language_level),
-            target_fluency_level = coalesce(?16, target_fluency_level),
-            learning_goals = coalesce(?17, learning_goals),
-            preferences = coalesce(?18, preferences),
-            preferred_session_minutes = coalesce(?19, preferred_session_minutes),
-            time_zone = coalesce(?20, time_zone),
-            updated_at = ?21
+    let mut profile = load_profile(tx, user_id)?;
+    patch.apply_to(&mut profile);
+    profile.updated_at = now;
+    tx.execute(
+        "UPDATE users SET username = ?2, display_name = ?3, korean_name = ?4, profile_image_url = ?5,
+            intro = ?6, city = ?7, district = ?8, language_level = ?9, target_fluency_level = ?10,
+            learning_goals = ?11, preferences = ?12, preferred_session_minutes = ?13, time_zone = ?14,
+            updated_at = ?15
          WHERE user_id = ?1",
         params![
             user_id.to_string(),
-            patch.username.is_some(),
-            cleared(&patch.username).flatten(),
-            patch.display_name,
-            patch.korean_name.is_some(),
-            cleared(&patch.korean_name).flatten(),
-            patch.profile_image_url.is_some(),
-            cleared(&patch.profile_image_url).flatten(),
-            patch.intro.is_some(),
-            cleared(&patch.intro).flatten(),
-            patch.city.is_some(),
-            cleared(&patch.city).flatten(),
-            patch.district.is_some(),
-            cleared(&patch.district).flatten(),
-            patch.language_level,
-            patch.target_fluency_level,
-            goals,
-            patch.preferences.as_ref().map(|p| p.to_string()),
-            patch.preferred_session_minutes,
-            patch.time_zone,
-            time::to_db(now),
+            profile.username,
+            profile.display_name,
+            profile.korean_name,
+            profile.profile_image_url,
+            profile.intro,
+            profile.city,
+            profile.district,
+            profile.language_level,
+            profile.target_fluency_level,
+            serde_json::to_string(&profile.learning_goals)?,
+            profile.preferences.to_string(),
+            profile.preferred_session_minutes,
+            profile.time_zone,
+            time::to_db(profile.updated_at),
         ],
     )?;
-    if changed == 0 {
-        return Err(Error::not_found("profile", user_id));
-    }
     Ok(())
 }
 
+/// Length limits of the optional text fields, shared by patches and whole profiles.
+fn optional_texts<'a>(
+    username: &'a Option<String>,
+    korean_name: &'a Option<String>,
+    profile_image_url: &'a Option<String>,
+    intro: &'a Option<String>,
+    city: &'a Option<String>,
+    district: &'a Option<String>,
+) -> [(&'static str, &'a Option<String>, usize); 6] {
+    [
+        ("username", username, 50),
+        ("korean_name", korean_name, 100),
+        ("profile_image_url", profile_image_url, 500),
+        ("intro", intro, 2000),
+        ("city", city, 100),
+        ("district", district, 100),
+    ]
+}
+
 fn check_patch(p: &ProfilePatch) -> Result<()> {
-    let optional = [
-        ("username", &p.username, 50),
-        ("korean_name", &p.korean_name, 100),
-        ("profile_image_url", &p.profile_image_url, 500),
-        ("intro", &p.intro, 2000),
-        ("city", &p.city, 100),
-        ("district", &p.district, 100),
-    ];
-    for (field, value, max) in optional {
+    let texts = optional_texts(
+        &p.username,
+        &p.korean_name,
+        &p.profile_image_url,
+        &p.intro,
+        &p.city,
+        &p.district,
+    );
+    for (field, value, max) in texts {
         match value {
             Some(v) if !v.is_empty() => validate::non_blank(field, v, max)?,
             _ => {}
@@ -555,17 +549,17 @@ fn check_patch(p: &ProfilePatch) -> Result<()> {
 
 fn check_profile(p: &Profile) -> Result<()> {
     validate::non_blank("display_name", &p.display_name, 100)?;
-    let optional = [
-        ("username", &p.username, 50),
-        ("korean_name", &p.korean_name, 100),
-        ("profile_image_url", &p.profile_image_url, 500),
-        ("intro", &p.intro, 2000),
-        ("city", &p.city, 100),
-        ("district", &p.district, 100),
-    ];
-    for (field, value, max) in optional {
+    let texts = optional_texts(
+        &p.username,
+        &p.korean_name,
+        &p.profile_image_url,
+        &p.intro,
+        &p.city,
+        &p.district,
+    );
+    for (field, value, max) in texts {
         if let Some(v) = value {
-            validate::text_len(field, v, 1, max)?;
+            validate::non_blank(field, v, max)?;
         }
     }
     check_goals(&p.learning_goals)?;
