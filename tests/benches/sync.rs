@@ -1,0 +1,2 @@
+//! Placeholder until the sync benches land.
+fn main() {}
