@@ -247,7 +247,7 @@ const VARIATION_COLUMNS: &str = "variation_id, situation_id, variation_name, spe
 const ACHIEVEMENT_COLUMNS: &str = "achievement_id, achievement_name, achievement_category, title, description, \
      requirements, points_reward, icon_url, badge_color, rarity, is_active";
 
-fn import(tx: &Transaction<'_>, batch: &CatalogBatch) -> Result<ImportSummary> {
+pub(crate) fn import(tx: &Transaction<'_>, batch: &CatalogBatch) -> Result<ImportSummary> {
     let mut summary = ImportSummary::default();
     for s in &batch.situations {
         tx.prepare_cached(&format!(

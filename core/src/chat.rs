@@ -639,13 +639,18 @@ pub(crate) fn insert_message(tx: &Transaction<'_>, m: &Message) -> Result<()> {
     tx.prepare_cached(&format!(
         "INSERT INTO chat_messages ({MESSAGE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
     ))?
-    .execute(params![
+    .execute(message_params(m))?;
+    Ok(())
+}
+
+fn message_params(m: &Message) -> impl rusqlite::Params + '_ {
+    (
         m.id.to_string(),
         m.room_id.to_string(),
         m.sender_id.to_string(),
         m.message_type,
-        m.content,
-        m.file_url,
+        m.content.as_deref(),
+        m.file_url.as_deref(),
         m.file_metadata.as_ref().map(|v| v.to_string()),
         m.reply_to_id.map(|id| id.to_string()),
         m.is_edited,
@@ -655,7 +660,21 @@ pub(crate) fn insert_message(tx: &Transaction<'_>, m: &Message) -> Result<()> {
         m.send_state,
         m.sort_key,
         time::to_db(m.created_at),
-    ])?;
+    )
+}
+
+/// Stores a message's whole state as the server sent it (insert, or overwrite of the local echo
+/// or an older state).
+pub(crate) fn upsert_message(tx: &Transaction<'_>, m: &Message) -> Result<()> {
+    tx.prepare_cached(&format!(
+        "INSERT INTO chat_messages ({MESSAGE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ON CONFLICT (message_id) DO UPDATE SET message_type = excluded.message_type, content = excluded.content,
+            file_url = excluded.file_url, file_metadata = excluded.file_metadata, reply_to_id = excluded.reply_to_id,
+            is_edited = excluded.is_edited, edited_at = excluded.edited_at, is_deleted = excluded.is_deleted,
+            deleted_at = excluded.deleted_at, send_state = excluded.send_state, sort_key = excluded.sort_key
+         WHERE chat_messages.room_id = excluded.room_id AND chat_messages.sender_id = excluded.sender_id"
+    ))?
+    .execute(message_params(m))?;
     Ok(())
 }
 

@@ -63,6 +63,8 @@ pub struct Client {
     pub(crate) user_id: Uuid,
     pub(crate) device_id: Uuid,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Held while [`Client::sync`] runs, so two runs never push the same outbox at once.
+    pub(crate) sync_lock: std::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Client {
@@ -106,6 +108,7 @@ impl Client {
             user_id,
             device_id,
             clock: options.clock,
+            sync_lock: std::sync::Mutex::new(()),
         })
     }
 

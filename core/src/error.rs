@@ -40,6 +40,24 @@ pub enum Error {
         /// Highest migration this library knows.
         supported: u32,
     },
+    /// The server could not be reached or did not answer in time, even after the retries
+    /// (offline, timeout, connection dropped, 5xx/429 that did not clear). Retryable: nothing
+    /// local was lost; sync again later.
+    #[error("network error: {0}")]
+    Network(String),
+    /// The server refused the credentials and a token refresh did not help: the user must sign
+    /// in again.
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    /// The server answered something this client cannot accept: malformed JSON, wrong types, an
+    /// incompatible protocol version, a cursor going backwards, or rows outside the user's scope.
+    /// Nothing of the offending answer was applied.
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    /// The caller cancelled the operation; what was committed before stays, and the database
+    /// is consistent.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 /// Shorthand used across the crate.

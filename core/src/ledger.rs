@@ -276,6 +276,35 @@ pub(crate) fn insert(tx: &Transaction<'_>, user: &str, e: &PointTransaction) -> 
     Ok(())
 }
 
+/// Stores a ledger entry pulled from the server. Entries are immutable: an entry already present
+/// is left as it is (never updated). A local entry holding the same award key `(rule, period_key)`
+/// under another id lost the race to the server's (its push is or will be refused
+/// `duplicate_award`), so it is removed first; the triggers keep the totals right either way.
+pub(crate) fn insert_pulled(tx: &Transaction<'_>, user: &str, e: &PointTransaction) -> Result<()> {
+    if let (Some(rule), Some(period)) = (&e.rule, &e.period_key) {
+        tx.prepare_cached(
+            "DELETE FROM point_transactions WHERE rule = ?1 AND period_key = ?2 AND transaction_id <> ?3",
+        )?
+        .execute(params![rule, period, e.id.to_string()])?;
+    }
+    tx.prepare_cached(&format!(
+        "INSERT OR IGNORE INTO point_transactions (user_id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    ))?
+    .execute(params![
+        user,
+        e.id.to_string(),
+        e.transaction_type,
+        e.points,
+        e.source,
+        e.source_reference_id.map(|id| id.to_string()),
+        e.rule,
+        e.period_key,
+        e.description,
+        time::to_db(e.created_at),
+    ])?;
+    Ok(())
+}
+
 /// The balance derived from the ledger (its running totals, kept by triggers), inside the
 /// caller's transaction.
 pub(crate) fn balance_in(tx: &Transaction<'_>, user: &str) -> Result<Balance> {

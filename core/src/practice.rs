@@ -575,6 +575,64 @@ fn insert_turn(
     Ok(())
 }
 
+/// Stores a practice session pulled from the server (its whole state, turns included) as an
+/// upsert. The aggregate triggers count it once when it arrives completed or turns completed.
+pub(crate) fn upsert_pulled(tx: &Transaction<'_>, user: &str, s: &PracticeSession) -> Result<()> {
+    let scores = s.scores;
+    tx.prepare_cached(
+        "INSERT INTO practice_sessions (session_id, user_id, situation_id, variation_id, status, started_at, ended_at,
+             total_duration_seconds, active_seconds, time_zone, utc_offset_seconds, local_day, hints_used,
+             overall_score, appropriateness_score, fluency_score, pronunciation_score, feedback, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?8, 0), ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, coalesce(?7, ?6))
+         ON CONFLICT (session_id) DO UPDATE SET status = excluded.status, ended_at = excluded.ended_at,
+             total_duration_seconds = excluded.total_duration_seconds, active_seconds = excluded.active_seconds,
+             resumed_at = NULL, local_day = excluded.local_day, hints_used = excluded.hints_used,
+             overall_score = excluded.overall_score, appropriateness_score = excluded.appropriateness_score,
+             fluency_score = excluded.fluency_score, pronunciation_score = excluded.pronunciation_score,
+             feedback = excluded.feedback, updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        s.id.to_string(),
+        user,
+        s.situation_id.to_string(),
+        s.variation_id.to_string(),
+        s.status,
+        time::to_db(s.started_at),
+        s.ended_at.map(time::to_db),
+        s.total_duration_seconds,
+        s.time_zone,
+        s.utc_offset_seconds,
+        s.local_day.map(rewards::day_key),
+        s.hints_used,
+        scores.map(|x| x.overall),
+        scores.map(|x| x.appropriateness),
+        scores.map(|x| x.fluency),
+        scores.and_then(|x| x.pronunciation),
+        s.feedback.as_ref().map(serde_json::to_string).transpose()?,
+    ])?;
+    tx.prepare_cached("DELETE FROM practice_turns WHERE session_id = ?1")?
+        .execute([s.id.to_string()])?;
+    for t in &s.turns {
+        insert_turn(
+            tx,
+            s.id,
+            t.index,
+            t.speaker,
+            &t.text,
+            t.score.as_ref(),
+            t.created_at,
+        )?;
+    }
+    if let (SessionStatus::Completed, Some(day)) = (s.status, s.local_day) {
+        tx.prepare_cached(
+            "INSERT INTO local_meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+        )?
+        .execute(params![HIGH_WATER_KEY, rewards::day_key(day)])?;
+    }
+    Ok(())
+}
+
 pub(crate) fn load_session(tx: &Transaction<'_>, id: Uuid) -> Result<PracticeSession> {
     let mut session = tx
         .prepare_cached(&format!(

@@ -377,26 +377,17 @@ impl Client {
         validate::json_object("data", data)?;
         let now = self.now();
         let user = self.user_id.to_string();
-        let completed = step == 6;
         self.store.write(|tx| {
-            let stamp = time::to_db(now);
-            tx.execute(
-                "INSERT INTO onboarding_step_data (user_id, step_num, data_json, updated_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (user_id, step_num) DO UPDATE SET data_json = excluded.data_json, updated_at = excluded.updated_at",
-                params![user, step, data.to_string(), stamp],
-            )?;
-            tx.execute(
-                "INSERT INTO onboarding_progress (user_id, current_step, is_completed, completed_at, updated_at)
-                 VALUES (?1, ?2, ?3, CASE WHEN ?3 THEN ?4 END, ?4)
-                 ON CONFLICT (user_id) DO UPDATE SET
-                    current_step = max(current_step, excluded.current_step),
-                    is_completed = max(is_completed, excluded.is_completed),
-                    completed_at = coalesce(completed_at, excluded.completed_at),
-                    updated_at = excluded.updated_at",
-                params![user, step, completed, stamp],
-            )?;
+            save_step(tx, &user, step, data, now)?;
             let payload = serde_json::json!({ "step": step, "data": data });
-            changelog::append(tx, Entity::Onboarding, &format!("{step}"), Operation::Update, &payload, now)?;
+            changelog::append(
+                tx,
+                Entity::Onboarding,
+                &format!("{step}"),
+                Operation::Update,
+                &payload,
+                now,
+            )?;
             load_onboarding(tx, &user)
         })
     }
@@ -419,6 +410,35 @@ impl Client {
         check_profile(contact)?;
         self.store.write(|tx| upsert_public_profile(tx, contact))
     }
+}
+
+/// Stores one onboarding step's data and moves progress forward (step 6 completes onboarding),
+/// for a local save and a pulled step alike.
+pub(crate) fn save_step(
+    tx: &Transaction<'_>,
+    user: &str,
+    step: u8,
+    data: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let completed = step == 6;
+    let stamp = time::to_db(now);
+    tx.execute(
+        "INSERT INTO onboarding_step_data (user_id, step_num, data_json, updated_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (user_id, step_num) DO UPDATE SET data_json = excluded.data_json, updated_at = excluded.updated_at",
+        params![user, step, data.to_string(), stamp],
+    )?;
+    tx.execute(
+        "INSERT INTO onboarding_progress (user_id, current_step, is_completed, completed_at, updated_at)
+         VALUES (?1, ?2, ?3, CASE WHEN ?3 THEN ?4 END, ?4)
+         ON CONFLICT (user_id) DO UPDATE SET
+            current_step = max(current_step, excluded.current_step),
+            is_completed = max(is_completed, excluded.is_completed),
+            completed_at = coalesce(completed_at, excluded.completed_at),
+            updated_at = excluded.updated_at",
+        params![user, step, completed, stamp],
+    )?;
+    Ok(())
 }
 
 /// Inserts or replaces a public profile row (never the signed-in user's).
@@ -468,14 +488,21 @@ pub(crate) fn apply_patch(
     let mut profile = load_profile(tx, user_id)?;
     patch.apply_to(&mut profile);
     profile.updated_at = now;
-    tx.execute(
+    store_self_profile(tx, &profile)
+}
+
+/// Overwrites the signed-in user's row with `profile` (every field), as a local patch or a
+/// pulled profile does.
+pub(crate) fn store_self_profile(tx: &Transaction<'_>, profile: &Profile) -> Result<()> {
+    tx.prepare_cached(
         "UPDATE users SET username = ?2, display_name = ?3, korean_name = ?4, profile_image_url = ?5,
             intro = ?6, city = ?7, district = ?8, language_level = ?9, target_fluency_level = ?10,
             learning_goals = ?11, preferences = ?12, preferred_session_minutes = ?13, time_zone = ?14,
             updated_at = ?15
          WHERE user_id = ?1",
-        params![
-            user_id.to_string(),
+    )?
+    .execute(params![
+            profile.user_id.to_string(),
             profile.username,
             profile.display_name,
             profile.korean_name,
@@ -490,8 +517,7 @@ pub(crate) fn apply_patch(
             profile.preferred_session_minutes,
             profile.time_zone,
             time::to_db(profile.updated_at),
-        ],
-    )?;
+        ])?;
     Ok(())
 }
 

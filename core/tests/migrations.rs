@@ -56,12 +56,22 @@ struct Fixture {
 
 const V1_SQL: &str = include_str!("../../migrations/V1__init.sql");
 
-const FIXTURES: &[Fixture] = &[Fixture {
-    version: 1,
-    migrations: &[("V1__init", V1_SQL)],
-    data: include_str!("fixtures/v1_data.sql"),
-    check: check_v1_data,
-}];
+const V2_SQL: &str = include_str!("../../migrations/V2__sync.sql");
+
+const FIXTURES: &[Fixture] = &[
+    Fixture {
+        version: 1,
+        migrations: &[("V1__init", V1_SQL)],
+        data: include_str!("fixtures/v1_data.sql"),
+        check: check_v1_upgraded,
+    },
+    Fixture {
+        version: 2,
+        migrations: &[("V1__init", V1_SQL), ("V2__sync", V2_SQL)],
+        data: include_str!("fixtures/v2_data.sql"),
+        check: check_v2_data,
+    },
+];
 
 const V1_USER: Uuid = uuid!("0190b000-0000-7000-8000-000000000001");
 const V1_DEVICE: Uuid = uuid!("0190b000-0000-7000-8000-000000000009");
@@ -273,6 +283,33 @@ fn every_earlier_version_upgrades_with_nothing_lost() {
         assert_eq!(max_version(&conn), i64::from(SCHEMA_VERSION));
         (fixture.check)(&again, &conn);
     }
+}
+
+/// A V1 database upgraded to V2: its data, and a sync state that has never synced (the whole
+/// change log is the outbox).
+fn check_v1_upgraded(c: &Client, conn: &Connection) {
+    check_v1_data(c, conn);
+    let status = c.sync_status().unwrap();
+    assert!(!status.has_cursor);
+    assert_eq!(status.rejected, 0);
+    assert!(
+        status.outbox >= 8,
+        "every V1 change-log entry is still to push"
+    );
+    assert!(c.rejected_changes().unwrap().is_empty());
+}
+
+/// The V2 fixture: the V1 data plus a sync state (cursor, acked mark at seq 3, one rejection).
+fn check_v2_data(c: &Client, conn: &Connection) {
+    check_v1_data(c, conn);
+    let status = c.sync_status().unwrap();
+    assert!(status.has_cursor);
+    assert!(status.outbox >= 5, "entries after seq 3 are still to push");
+    let rejected = c.rejected_changes().unwrap();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].seq, 3);
+    assert_eq!(rejected[0].entity, Entity::UserInterest);
+    assert_eq!(rejected[0].code, "invalid_payload");
 }
 
 /// What the V1 fixture holds, read through the current API (and raw SQL where there is no API yet).

@@ -1,3 +1,101 @@
-//! Sync with the server: the wire protocol shared with the reference server.
+//! Sync with the server: the wire protocol shared with the reference server, and the client
+//! engine that pushes the change log and pulls the user's feed (`docs/sync-client.md`).
+//!
+//! One job per module: [`protocol`] (wire types), `transport` (HTTP, TLS, timeouts, 401 and
+//! retries), `retry` (backoff), [`auth`] (token provider and session helper), `outbox` (push and
+//! acknowledgements), `pull` (paging and cursor), `apply` (one page into the local tables),
+//! `state` (saved sync state), `control` (observer and cancellation), `engine` (the `Client`
+//! calls).
 
+mod apply;
+pub mod auth;
+mod control;
+mod engine;
+mod outbox;
 pub mod protocol;
+mod pull;
+mod retry;
+mod state;
+mod transport;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use auth::{ServerSession, TokenProvider};
+pub use control::{CancelToken, NoObserver, SyncObserver, SyncProgress, SyncState};
+pub use retry::RetryPolicy;
+pub use state::{RejectedChange, SyncStatus};
+
+use crate::client::Client;
+
+/// How to reach the server for one [`Client::sync`] run.
+#[derive(Clone)]
+pub struct SyncConfig {
+    /// The server's base URL, e.g. `https://sync.studymate.app` (no trailing `/v1`).
+    pub base_url: String,
+    /// Supplies and renews the bearer token.
+    pub tokens: Arc<dyn TokenProvider>,
+    /// Told about state changes and progress.
+    pub observer: Arc<dyn SyncObserver>,
+    /// Cancels the run from another thread.
+    pub cancel: CancelToken,
+    /// Retries of transient failures.
+    pub retry: RetryPolicy,
+    /// Limit on establishing a connection (default 10 s).
+    pub connect_timeout: Duration,
+    /// Limit on each whole request, answer body included (default 60 s).
+    pub request_timeout: Duration,
+    /// Changes per pull page, 1–5000 (default 1000).
+    pub pull_limit: u32,
+}
+
+impl SyncConfig {
+    /// A configuration with the defaults: no observer, a fresh cancel token, [`RetryPolicy::default`].
+    pub fn new(base_url: impl Into<String>, tokens: Arc<dyn TokenProvider>) -> Self {
+        SyncConfig {
+            base_url: base_url.into(),
+            tokens,
+            observer: Arc::new(NoObserver),
+            cancel: CancelToken::new(),
+            retry: RetryPolicy::default(),
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            pull_limit: 1000,
+        }
+    }
+}
+
+impl std::fmt::Debug for SyncConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncConfig")
+            .field("base_url", &self.base_url)
+            .field("retry", &self.retry)
+            .field("pull_limit", &self.pull_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one [`Client::sync`] run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Change-log entries the server decided in this run.
+    pub pushed: u64,
+    /// Of those, applied now.
+    pub applied: u64,
+    /// Of those, applied by an earlier push (a retry after a lost answer).
+    pub duplicate: u64,
+    /// Of those, refused (listed by [`Client::rejected_changes`]).
+    pub rejected: u64,
+    /// Server changes applied locally.
+    pub pulled: u64,
+    /// Times the server's history was reset and the feed pulled again from the start.
+    pub history_resets: u64,
+}
+
+/// Everything a running sync shares between its phases.
+pub(crate) struct Run<'a> {
+    pub client: &'a Client,
+    pub observer: &'a dyn SyncObserver,
+    pub cancel: &'a CancelToken,
+    pub pull_limit: u32,
+}

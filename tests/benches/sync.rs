@@ -1,0 +1,175 @@
+//! Sync throughput against the real server (release build, SQLite store, loopback):
+//! `sync/push_100k` (a device pushes 50,000 chat messages and 50,000 ledger entries; the time is
+//! the push phase, up to the observer's `Pulling`), `sync/pull_100k` (a fresh device of the same
+//! user pulls those 100,000 changes) and `sync/initial_1m` (a fresh device pulls a feed of
+//! 1,000,000 changes in the `sync-child` process, which prints its peak RSS, VmHWM).
+//! `SYNC_BENCH_INITIAL` overrides the size of the initial pull (default 1,000,000).
+//!
+//! `cargo bench -p studymate-e2e --bench sync`
+
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use studymate_core::chat::NewMessage;
+use studymate_core::ledger::{NewPoints, PointSource, TransactionType};
+use studymate_core::sync::{SyncConfig, SyncObserver, SyncState};
+use studymate_e2e::{Device, Server};
+
+struct PhaseClock(Mutex<Option<Instant>>);
+
+impl SyncObserver for PhaseClock {
+    fn state_changed(&self, state: SyncState) {
+        if state == SyncState::Pulling {
+            *self.0.lock().unwrap() = Some(Instant::now());
+        }
+    }
+}
+
+/// A user with a room and `n` unsent changes (half messages, half ledger entries).
+fn loaded_device(dir: &std::path::Path, base: &str, n: usize) -> Device {
+    let tag = uuid::Uuid::now_v7().simple().to_string();
+    let a = Device::open(
+        dir,
+        &format!("a{tag}"),
+        None,
+        None,
+        base,
+        &format!("a{}", &tag[16..]),
+    );
+    let b = Device::open(
+        dir,
+        &format!("b{tag}"),
+        None,
+        None,
+        base,
+        &format!("b{}", &tag[16..]),
+    );
+    a.sync(base).unwrap();
+    a.client.save_contact(&b.client.profile().unwrap()).unwrap();
+    let room = a.client.create_direct_room(b.client.user_id()).unwrap().id;
+    for i in 0..n / 2 {
+        a.client
+            .send_message(room, &NewMessage::text(format!("message {i}")))
+            .unwrap();
+        a.client
+            .record_points(&NewPoints {
+                transaction_type: TransactionType::Earned,
+                amount: 1,
+                source: PointSource::ChallengeComplete,
+                source_reference_id: None,
+                description: Some("bench".into()),
+            })
+            .unwrap();
+    }
+    a
+}
+
+/// Pushes only (the time until the pull phase starts).
+fn timed_push(d: &Device, base: &str) -> Duration {
+    let clock = Arc::new(PhaseClock(Mutex::new(None)));
+    let mut config = SyncConfig::new(base, d.session.clone());
+    config.observer = clock.clone();
+    config.pull_limit = 5000;
+    let start = Instant::now();
+    d.client.sync(&config).unwrap();
+    let pulled_at = clock.0.lock().unwrap().expect("reached the pull phase");
+    pulled_at - start
+}
+
+fn fresh_pull(dir: &std::path::Path, of: &Device, base: &str, limit: u32) -> Duration {
+    let name = format!("f{}", uuid::Uuid::now_v7().simple());
+    let d = Device::open(
+        dir,
+        &name,
+        Some(of.client.user_id()),
+        Some(of.session.clone()),
+        base,
+        "",
+    );
+    let mut config = SyncConfig::new(base, d.session.clone());
+    config.pull_limit = limit;
+    let start = Instant::now();
+    d.client.sync(&config).unwrap();
+    start.elapsed()
+}
+
+fn sync(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("server.db"));
+    let base = server.base.clone();
+    let mut group = c.benchmark_group("sync");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_millis(1));
+    group.measurement_time(Duration::from_secs(1));
+    group.throughput(Throughput::Elements(100_000));
+    let pushed = Mutex::new(None);
+    group.bench_function("push_100k", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let d = loaded_device(dir.path(), &base, 100_000);
+                total += timed_push(&d, &base);
+                *pushed.lock().unwrap() = Some(d);
+            }
+            total
+        })
+    });
+    let source = pushed.lock().unwrap().take().expect("a pushed device");
+    group.bench_function("pull_100k", |b| {
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| fresh_pull(dir.path(), &source, &base, 5000))
+                .sum()
+        })
+    });
+
+    let initial: usize = std::env::var("SYNC_BENCH_INITIAL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let big = loaded_device(dir.path(), &base, initial);
+    timed_push(&big, &base);
+    group.throughput(Throughput::Elements(initial as u64));
+    group.bench_function("initial_1m", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let db = dir
+                    .path()
+                    .join(format!("i{}.db", uuid::Uuid::now_v7().simple()));
+                let tokens = db.with_extension("json");
+                std::fs::write(
+                    &tokens,
+                    serde_json::to_string(&big.session.tokens()).unwrap(),
+                )
+                .unwrap();
+                let out = Command::new(env!("CARGO_BIN_EXE_sync-child"))
+                    .arg(&db)
+                    .arg(&base)
+                    .arg(&tokens)
+                    .arg(big.client.user_id().to_string())
+                    .arg("5000")
+                    .output()
+                    .unwrap();
+                let line = String::from_utf8_lossy(&out.stdout).into_owned();
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                assert_eq!(fields.first(), Some(&"ok"), "{line}");
+                let ms: u64 = fields[1].parse().unwrap();
+                eprintln!(
+                    "initial pull: {} changes in {ms} ms, peak RSS {} kB",
+                    fields[3], fields[2]
+                );
+                total += Duration::from_millis(ms);
+            }
+            total
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, sync);
+criterion_main!(benches);

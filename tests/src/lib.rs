@@ -1,0 +1,272 @@
+//! Harness of the end-to-end tests: the real `studymate-server` process on loopback with a
+//! temporary SQLite store, devices (a `Client` on a real database file plus a signed-in
+//! session), a fault-injecting HTTP proxy and a hand-written responder for malformed answers.
+//!
+//! The server binary is built once per test process with `$CARGO build -p studymate-server`
+//! (same profile as the test) and started with `--listen 127.0.0.1:0`; its
+//! `listening on http://ADDR` line gives the address.
+
+pub mod proxy;
+pub mod responder;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use studymate_core::sync::protocol::SignupRequest;
+use studymate_core::sync::{RetryPolicy, ServerSession, SyncConfig, SyncReport};
+use studymate_core::{Client, OpenOptions, Result};
+use uuid::Uuid;
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Builds the server binary once (in the profile of the running executable) and returns its path.
+pub fn server_binary() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let exe = std::env::current_exe().expect("current exe");
+        let release = exe.components().any(|c| c.as_os_str() == "release");
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.args(["build", "-q", "-p", "studymate-server"])
+            .current_dir(workspace());
+        if release {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().expect("cargo runs");
+        assert!(status.success(), "building studymate-server failed");
+        let profile_dir = exe
+            .ancestors()
+            .find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n == "debug" || n == "release")
+            })
+            .expect("target profile dir")
+            .to_path_buf();
+        profile_dir.join("studymate-server")
+    })
+}
+
+/// A running server process on a temp SQLite file; killed when dropped.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The database file (kept across restarts).
+    pub database: PathBuf,
+}
+
+impl Server {
+    /// Starts a server on `database` with the four-situation fixture catalog.
+    pub fn start(database: &Path) -> Server {
+        Self::start_with(database, &[])
+    }
+
+    /// Starts a server with extra flags (e.g. `--reset-history`).
+    pub fn start_with(database: &Path, extra: &[&str]) -> Server {
+        let catalog = workspace().join("server/tests/fixtures/catalog.json");
+        let mut child = Command::new(server_binary())
+            .args(["--listen", "127.0.0.1:0", "--database"])
+            .arg(database)
+            .arg("--catalog")
+            .arg(&catalog)
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("server starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
+                if let Some(addr) = line.strip_prefix("listening on ") {
+                    let _ = tx.send(addr.to_owned());
+                }
+            }
+        });
+        let base = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("server reports its address");
+        Server {
+            child,
+            base,
+            database: database.to_path_buf(),
+        }
+    }
+
+    /// Kills the process (SIGKILL) and waits for it.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Fast retries for tests: faults clear within a few attempts.
+pub fn test_retry() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 12,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(100),
+        max_retry_after: Duration::from_secs(1),
+    }
+}
+
+/// Signs up a new account for `client`'s user (keeping the device's user id).
+pub fn signup(base: &str, client: &Client, username: &str) -> Arc<ServerSession> {
+    Arc::new(
+        ServerSession::signup(
+            base,
+            &SignupRequest {
+                username: username.into(),
+                password: "correct horse battery".into(),
+                display_name: username.into(),
+                user_id: Some(client.user_id()),
+            },
+        )
+        .expect("signup"),
+    )
+}
+
+/// One device: its database file, the client, and the user's session.
+pub struct Device {
+    /// The open database.
+    pub client: Client,
+    /// Where it lives.
+    pub path: PathBuf,
+    /// The signed-in session (shared by the user's devices in tests).
+    pub session: Arc<ServerSession>,
+}
+
+impl Device {
+    /// Opens a database for `user` (a new user when `None`) at `dir/name.db`.
+    pub fn open(
+        dir: &Path,
+        name: &str,
+        user: Option<Uuid>,
+        session: Option<Arc<ServerSession>>,
+        base: &str,
+        username: &str,
+    ) -> Device {
+        let path = dir.join(format!("{name}.db"));
+        let client = Client::open(
+            &path,
+            OpenOptions {
+                user_id: user,
+                ..OpenOptions::default()
+            },
+        )
+        .expect("open device");
+        let session = session.unwrap_or_else(|| signup(base, &client, username));
+        Device {
+            client,
+            path,
+            session,
+        }
+    }
+
+    /// Syncs against `base` with the test retry policy.
+    pub fn sync(&self, base: &str) -> Result<SyncReport> {
+        let mut config = SyncConfig::new(base, self.session.clone());
+        config.retry = test_retry();
+        config.request_timeout = Duration::from_secs(20);
+        self.client.sync(&config)
+    }
+}
+
+/// One message as compared across devices: id, sort key, content, send state, deleted.
+pub type MessageRow = (Uuid, i64, Option<String>, String, bool);
+
+/// What two devices must agree on after quiescing: a comparable snapshot of one user's data.
+#[derive(Debug, PartialEq)]
+pub struct Snapshot {
+    /// The user's profile, as JSON.
+    pub profile: serde_json::Value,
+    /// The ledger, newest first, as JSON.
+    pub ledger: serde_json::Value,
+    /// Balance (available, lifetime earned, used).
+    pub balance: (i64, i64, i64),
+    /// Per room: messages (id, sort_key, content, state, deleted) in timeline order.
+    pub rooms: Vec<(Uuid, Vec<MessageRow>)>,
+    /// Rooms with their members and read markers, as JSON.
+    pub room_members: serde_json::Value,
+    /// Unread counts per room.
+    pub unread: Vec<(Uuid, u32)>,
+    /// Completed practice sessions (ids).
+    pub sessions: Vec<Uuid>,
+}
+
+/// Reads a device's snapshot.
+pub fn snapshot(c: &Client) -> Snapshot {
+    let mut rooms = c.rooms().expect("rooms");
+    rooms.sort_by_key(|r| r.id);
+    let mut messages = Vec::new();
+    for r in &rooms {
+        let mut all = Vec::new();
+        let mut before = None;
+        loop {
+            let page = c.messages(r.id, before, 200).expect("messages");
+            all.extend(page.messages.iter().map(|m| {
+                (
+                    m.id,
+                    m.sort_key,
+                    m.content.clone(),
+                    m.send_state.as_str().to_owned(),
+                    m.is_deleted,
+                )
+            }));
+            match page.next_before {
+                Some(b) => before = Some(b),
+                None => break,
+            }
+        }
+        all.reverse();
+        messages.push((r.id, all));
+    }
+    let mut ledger = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = c.point_history(cursor.as_deref(), 100).expect("ledger");
+        ledger.extend(page.entries);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let b = c.balance().expect("balance");
+    let mut unread: Vec<(Uuid, u32)> = c
+        .unread_counts()
+        .expect("unread")
+        .into_iter()
+        .map(|u| (u.room_id, u.unread))
+        .collect();
+    unread.sort();
+    let mut sessions: Vec<Uuid> = c
+        .practice_history(None, 200)
+        .expect("practice history")
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    sessions.sort();
+    Snapshot {
+        profile: serde_json::to_value(c.profile().expect("profile")).expect("json"),
+        ledger: serde_json::to_value(&ledger).expect("json"),
+        balance: (b.available, b.lifetime_earned, b.used),
+        rooms: messages,
+        room_members: serde_json::to_value(&rooms).expect("json"),
+        unread,
+        sessions,
+    }
+}

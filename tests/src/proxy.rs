@@ -1,0 +1,260 @@
+//! A fault-injecting HTTP/1.1 proxy on loopback, between a device and the real server. Each
+//! request is forwarded on a fresh upstream connection (`Connection: close`) and may suffer one
+//! [`Fault`], taken from a script (then passing) or drawn at random.
+
+use std::collections::VecDeque;
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// What happens to one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Forwarded and answered normally.
+    Pass,
+    /// The connection is closed before the request reaches the server.
+    DropBefore,
+    /// The server handles the request, but the connection is closed before the answer.
+    DropAfter,
+    /// Answered normally after a delay (milliseconds).
+    Delay(u64),
+    /// Answered by the proxy with this status (no server involved); 503/429 carry `Retry-After: 1`.
+    Status(u16),
+    /// The server's answer is cut in the middle of its body.
+    Truncate,
+    /// The request reaches the server twice; the second answer is returned.
+    Repeat,
+}
+
+/// The faults a random plan draws from.
+pub const RANDOM_FAULTS: &[Fault] = &[
+    Fault::DropBefore,
+    Fault::DropAfter,
+    Fault::Delay(30),
+    Fault::Status(500),
+    Fault::Status(503),
+    Fault::Truncate,
+    Fault::Repeat,
+];
+
+enum Plan {
+    Script(VecDeque<Fault>),
+    Random {
+        rng: fastrand::Rng,
+        rate_percent: u8,
+    },
+}
+
+/// A running proxy; stops accepting when dropped.
+pub struct Proxy {
+    /// `http://127.0.0.1:PORT` to give the device instead of the server's address.
+    pub base: String,
+    plan: Arc<Mutex<Plan>>,
+    upstream: Arc<Mutex<String>>,
+    stopped: Arc<AtomicBool>,
+    /// How many faults (other than `Pass`) were injected.
+    pub injected: Arc<AtomicU64>,
+}
+
+impl Proxy {
+    /// Starts a proxy to `upstream` (`http://host:port`) that passes everything.
+    pub fn start(upstream: &str) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let proxy = Proxy {
+            base,
+            plan: Arc::new(Mutex::new(Plan::Script(VecDeque::new()))),
+            upstream: Arc::new(Mutex::new(strip(upstream))),
+            stopped: Arc::new(AtomicBool::new(false)),
+            injected: Arc::new(AtomicU64::new(0)),
+        };
+        let (plan, upstream, stopped, injected) = (
+            proxy.plan.clone(),
+            proxy.upstream.clone(),
+            proxy.stopped.clone(),
+            proxy.injected.clone(),
+        );
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(conn) = conn else { continue };
+                let (plan, upstream, injected) = (plan.clone(), upstream.clone(), injected.clone());
+                std::thread::spawn(move || serve(conn, &plan, &upstream, &injected));
+            }
+        });
+        proxy
+    }
+
+    /// The next requests suffer these faults, in order; later ones pass.
+    pub fn script(&self, faults: &[Fault]) {
+        *self.plan.lock().unwrap() = Plan::Script(faults.iter().copied().collect());
+    }
+
+    /// Every request suffers a random fault with probability `rate_percent`%.
+    pub fn random(&self, seed: u64, rate_percent: u8) {
+        *self.plan.lock().unwrap() = Plan::Random {
+            rng: fastrand::Rng::with_seed(seed),
+            rate_percent,
+        };
+    }
+
+    /// Points the proxy at another server address (after a restart).
+    pub fn retarget(&self, upstream: &str) {
+        *self.upstream.lock().unwrap() = strip(upstream);
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.base.trim_start_matches("http://"));
+    }
+}
+
+fn strip(base: &str) -> String {
+    base.trim_start_matches("http://").to_owned()
+}
+
+fn next_fault(plan: &Mutex<Plan>) -> Fault {
+    match &mut *plan.lock().unwrap() {
+        Plan::Script(queue) => queue.pop_front().unwrap_or(Fault::Pass),
+        Plan::Random { rng, rate_percent } => {
+            if rng.u8(0..100) < *rate_percent {
+                RANDOM_FAULTS[rng.usize(0..RANDOM_FAULTS.len())]
+            } else {
+                Fault::Pass
+            }
+        }
+    }
+}
+
+/// Serves one client connection, request by request.
+fn serve(mut conn: TcpStream, plan: &Mutex<Plan>, upstream: &Mutex<String>, injected: &AtomicU64) {
+    let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
+    let mut buffer = Vec::new();
+    loop {
+        let Some(request) = read_request(&mut conn, &mut buffer) else {
+            return;
+        };
+        let fault = next_fault(plan);
+        if fault != Fault::Pass {
+            injected.fetch_add(1, Ordering::SeqCst);
+        }
+        let target = upstream.lock().unwrap().clone();
+        let answer = match fault {
+            Fault::DropBefore => None,
+            Fault::DropAfter => {
+                let _ = forward(&target, &request);
+                None
+            }
+            Fault::Delay(ms) => {
+                std::thread::sleep(Duration::from_millis(ms));
+                forward(&target, &request)
+            }
+            Fault::Status(code) => Some(canned(code)),
+            Fault::Truncate => forward(&target, &request).map(|r| truncate(&r)),
+            Fault::Repeat => {
+                let _ = forward(&target, &request);
+                forward(&target, &request)
+            }
+            Fault::Pass => forward(&target, &request),
+        };
+        let Some(answer) = answer else {
+            let _ = conn.shutdown(Shutdown::Both);
+            return;
+        };
+        if conn.write_all(&answer).is_err() {
+            return;
+        }
+        if matches!(fault, Fault::Truncate) {
+            let _ = conn.shutdown(Shutdown::Both);
+            return;
+        }
+    }
+}
+
+/// Reads one request (head and Content-Length body) and rewrites it to `Connection: close`.
+fn read_request(conn: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Vec<u8>> {
+    let mut chunk = [0u8; 16384];
+    let head_end = loop {
+        if let Some(i) = find(buffer, b"\r\n\r\n") {
+            break i + 4;
+        }
+        let n = conn.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+    let length = content_length(&head);
+    while buffer.len() < head_end + length {
+        let n = conn.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+    let body: Vec<u8> = buffer[head_end..head_end + length].to_vec();
+    buffer.drain(..head_end + length);
+    let mut rewritten = String::new();
+    for line in head.trim_end().split("\r\n") {
+        if !line.to_ascii_lowercase().starts_with("connection:") {
+            rewritten.push_str(line);
+            rewritten.push_str("\r\n");
+        }
+    }
+    rewritten.push_str("Connection: close\r\n\r\n");
+    let mut request = rewritten.into_bytes();
+    request.extend_from_slice(&body);
+    Some(request)
+}
+
+fn content_length(head: &str) -> usize {
+    head.lines()
+        .find_map(|l| {
+            let lower = l.to_ascii_lowercase();
+            lower
+                .strip_prefix("content-length:")
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Sends the request on a new connection and reads the answer to EOF.
+fn forward(target: &str, request: &[u8]) -> Option<Vec<u8>> {
+    let mut up = TcpStream::connect(target).ok()?;
+    let _ = up.set_read_timeout(Some(Duration::from_secs(60)));
+    up.write_all(request).ok()?;
+    let mut answer = Vec::new();
+    up.read_to_end(&mut answer).ok()?;
+    (!answer.is_empty()).then_some(answer)
+}
+
+fn truncate(answer: &[u8]) -> Vec<u8> {
+    let body_start = find(answer, b"\r\n\r\n").map_or(answer.len(), |i| i + 4);
+    let body_len = answer.len() - body_start;
+    answer[..body_start + body_len / 2].to_vec()
+}
+
+fn canned(code: u16) -> Vec<u8> {
+    let body = r#"{"code":"internal","message":"injected by the test proxy"}"#;
+    let retry = if code == 503 || code == 429 {
+        "Retry-After: 1\r\n"
+    } else {
+        ""
+    };
+    format!(
+        "HTTP/1.1 {code} Injected\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{retry}Connection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
