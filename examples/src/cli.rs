@@ -55,6 +55,26 @@ pub enum Command {
     /// Chat rooms and messages.
     #[command(subcommand)]
     Chat(ChatCommand),
+    /// Create an account on a server for this device's user, then sync.
+    Signup(AccountArgs),
+    /// Sign this device in to an existing account (use a new --data-dir), then sync.
+    Login(AccountArgs),
+    /// Push this device's changes and pull the server's; shows what was pushed, pulled and refused.
+    Sync,
+}
+
+/// Options of `signup` and `login`.
+#[derive(Debug, Args)]
+pub struct AccountArgs {
+    /// The server's address, e.g. http://127.0.0.1:8787 (see `cargo run -p studymate-server`).
+    #[arg(long)]
+    pub server: String,
+    /// The account's handle.
+    #[arg(long)]
+    pub username: String,
+    /// The password (8 characters or more).
+    #[arg(long)]
+    pub password: String,
 }
 
 /// Options of `practice`.

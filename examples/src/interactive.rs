@@ -1,5 +1,7 @@
 //! The interactive app: menus and prompts in the terminal for practising, progress and chat.
 
+use std::path::Path;
+
 use console::style;
 use dialoguer::{Confirm, Input, Select};
 use studymate_core::Client;
@@ -7,11 +9,14 @@ use studymate_core::catalog::SituationFilter;
 use studymate_core::chat::NewMessage;
 use studymate_core::practice::AnswerInput;
 
+use crate::account::Account;
 use crate::render;
 use crate::run::{AppResult, close_leftover, pick_situation};
+use crate::sync::{self, Patience};
 
-/// Runs the menu loop until the user quits.
-pub fn run(client: &Client) -> AppResult<()> {
+/// Runs the menu loop until the user quits. A device signed in to a server syncs when the app
+/// starts and after each round or message; without a connection it carries on offline.
+pub fn run(client: &Client, data_dir: &Path) -> AppResult<()> {
     println!(
         "{}",
         style("StudyMate — practise English situations, offline")
@@ -24,6 +29,9 @@ pub fn run(client: &Client) -> AppResult<()> {
             left.id
         );
     }
+    let account = Account::load(data_dir)?;
+    let sync_now = |show: bool| background_sync(client, data_dir, account.as_ref(), show);
+    sync_now(false);
     loop {
         let top = client.next_up(1)?.into_iter().next();
         let recommended = top
@@ -36,11 +44,16 @@ pub fn run(client: &Client) -> AppResult<()> {
                 )
             })
             .unwrap_or_else(|| "Practise".to_owned());
+        let sync_label = match &account {
+            Some(a) => format!("Sync with {}", a.server),
+            None => "Sync (sign in first: `studymate-demo signup|login …`)".to_owned(),
+        };
         let items = [
             recommended.as_str(),
             "Choose a situation",
             "Progress",
             "Chat",
+            sync_label.as_str(),
             "Quit",
         ];
         let choice = Select::new()
@@ -71,8 +84,44 @@ pub fn run(client: &Client) -> AppResult<()> {
                 );
             }
             3 => chat(client)?,
+            4 => {
+                sync_now(true);
+                continue;
+            }
             _ => return Ok(()),
         }
+        if choice != 2 {
+            sync_now(false);
+        }
+    }
+}
+
+/// Syncs a signed-in device; a failure is shown and the app carries on offline. `show` prints
+/// the report (the menu's sync), otherwise only a one-line summary of what changed.
+fn background_sync(client: &Client, data_dir: &Path, account: Option<&Account>, show: bool) {
+    let Some(account) = account else {
+        if show {
+            println!("This device is offline. Sign it in with `studymate-demo signup` or `login`.");
+        }
+        return;
+    };
+    let patience = if show {
+        Patience::Asked
+    } else {
+        Patience::Background
+    };
+    match sync::sync(client, data_dir, account, true, patience) {
+        Ok(outcome) if show => print!("{}", outcome.to_text()),
+        Ok(outcome) if outcome.report.pulled + outcome.report.rejected > 0 => println!(
+            "{}",
+            style(format!(
+                "synced: pulled {}, refused {}",
+                outcome.report.pulled, outcome.report.rejected
+            ))
+            .dim()
+        ),
+        Ok(_) => {}
+        Err(err) => println!("{}", style(format!("offline ({err})")).dim()),
     }
 }
 

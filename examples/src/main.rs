@@ -2,11 +2,13 @@
 //! streak, level and achievements grow, chat, and sync two simulated devices through the
 //! reference server. Every action is also a subcommand with `--json` output for scripts.
 
+mod account;
 mod cli;
 mod device;
 mod interactive;
 mod render;
 mod run;
+mod sync;
 
 use std::process::ExitCode;
 

@@ -1,5 +1,7 @@
 //! Runs one command: opens the device, performs the action, prints text or JSON.
 
+use std::path::Path;
+
 use serde_json::{Value, json};
 use studymate_core::catalog::{Situation, SituationFilter};
 use studymate_core::chat::NewMessage;
@@ -8,18 +10,39 @@ use studymate_core::profile::{Level, Profile, ProfilePatch};
 use studymate_core::{Client, Error};
 use uuid::Uuid;
 
+use crate::account::Account;
 use crate::cli::{ChatCommand, Cli, Command, PracticeArgs};
-use crate::{device, interactive, render};
+use crate::sync::Patience;
+use crate::{device, interactive, render, sync};
 
 /// Everything that can fail in a command.
 pub type AppResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// Performs the command the user asked for.
 pub fn run(cli: Cli) -> AppResult<()> {
-    let client = device::open(&cli.data_dir)?;
     let json = cli.json;
+    let data_dir = cli.data_dir.as_path();
+    if let Some(Command::Login(args)) = &cli.command {
+        let account = sync::login(&args.server, &args.username, &args.password)?;
+        let client = device::open(data_dir, Some(account.tokens.user_id))?;
+        account.save(data_dir)?;
+        return signed_in(&client, data_dir, &account, json);
+    }
+    let client = device::open(data_dir, None)?;
     match cli.command.unwrap_or(Command::Interactive) {
-        Command::Interactive => interactive::run(&client),
+        Command::Interactive => interactive::run(&client, data_dir),
+        Command::Signup(args) => {
+            let account = sync::signup(&client, &args.server, &args.username, &args.password)?;
+            account.save(data_dir)?;
+            signed_in(&client, data_dir, &account, json)
+        }
+        Command::Login(_) => Err("login is handled before the device opens".into()),
+        Command::Sync => {
+            let account = Account::load(data_dir)?
+                .ok_or("this device is offline: run `signup` or `login` first")?;
+            let outcome = sync::sync(&client, data_dir, &account, !json, Patience::Asked)?;
+            output(json, &outcome.to_json(), || outcome.to_text())
+        }
         Command::Situations {
             category,
             difficulty,
@@ -89,6 +112,22 @@ pub fn run(cli: Cli) -> AppResult<()> {
         }
         Command::Chat(command) => chat(&client, command, json),
     }
+}
+
+/// Reports a fresh sign-in and runs the first sync.
+fn signed_in(client: &Client, data_dir: &Path, account: &Account, json: bool) -> AppResult<()> {
+    let outcome = sync::sync(client, data_dir, account, !json, Patience::Asked)?;
+    let value =
+        json!({ "user_id": client.user_id(), "server": account.server, "sync": outcome.to_json() });
+    output(json, &value, || {
+        format!(
+            "  signed in as {} (user id {}) on {}\n{}",
+            account.username,
+            client.user_id(),
+            account.server,
+            outcome.to_text()
+        )
+    })
 }
 
 /// Prints `value` as JSON, or the text `text` makes.

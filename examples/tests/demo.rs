@@ -161,7 +161,7 @@ fn the_interactive_app_runs_a_full_practice_round_in_a_terminal() {
     press(&mut app, "n");
     app.exp_string("Points").expect("rewards summary");
     app.exp_string("Quit").expect("back to the menu");
-    press(&mut app, "\x1b[B\x1b[B\x1b[B\x1b[B");
+    press(&mut app, "\x1b[B\x1b[B\x1b[B\x1b[B\x1b[B");
     press(&mut app, "\r"); // Quit
     app.exp_eof().expect("the app exits");
 

@@ -70,11 +70,16 @@ impl Server {
     /// Starts a server with extra flags (e.g. `--reset-history`).
     pub fn start_with(database: &Path, extra: &[&str]) -> Server {
         let catalog = workspace().join("server/tests/fixtures/catalog.json");
+        Self::start_serving(database, &catalog, extra)
+    }
+
+    /// Starts a server that serves the catalog file `catalog` (the demo's tests use its bundled one).
+    pub fn start_serving(database: &Path, catalog: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(server_binary())
             .args(["--listen", "127.0.0.1:0", "--database"])
             .arg(database)
             .arg("--catalog")
-            .arg(&catalog)
+            .arg(catalog)
             .args(extra)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
