@@ -155,7 +155,7 @@ pub struct SituationFilter {
     /// Only this difficulty.
     #[uniffi(default = None)]
     pub difficulty: Option<Level>,
-    /// Only situations for this location (and those for anywhere).
+    /// Only situations at this location (exact `target_location`, e.g. `"Daegu"`).
     #[uniffi(default = None)]
     pub location: Option<String>,
     /// Include situations no longer offered.

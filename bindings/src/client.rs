@@ -58,16 +58,19 @@ impl Client {
         }))
     }
 
-    /// Closes the database. Later calls fail with `Closed`; a call already running finishes
-    /// first. Closing twice is harmless.
-    pub fn close(&self) {
+    /// Closes the database now, even while other references to this client exist. Later calls
+    /// fail with `Closed`; a call already running finishes first. Closing twice is harmless.
+    ///
+    /// Not named `close`: Kotlin's generated `close()` (`AutoCloseable`) releases the handle
+    /// instead, after which calls throw `IllegalStateException` on the Kotlin side.
+    pub fn close_database(&self) {
         self.core
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
     }
 
-    /// Whether [`Client::close`] was called.
+    /// Whether [`Client::close_database`] was called.
     pub fn is_closed(&self) -> bool {
         self.core
             .read()

@@ -5,7 +5,7 @@
 //! one to one; `Network`, `Auth`, `Protocol` and `Cancelled` are produced by the sync engine
 //! (being built next to these bindings) and are listed now so that the foreign sealed class
 //! does not change shape when sync arrives. `Closed` is this layer's own: a call on a
-//! [`crate::Client`] after `close()`.
+//! [`crate::Client`] after `close_database()`.
 
 use std::fmt;
 

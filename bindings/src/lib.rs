@@ -8,11 +8,13 @@
 //!
 //! One module per job: `types` (custom types), `error`, `client` (open/close, change log),
 //! the domain calls (`profile`, `catalog`, `practice`, `progress`, `ledger`, `chat`),
-//! `observer`, `logging`, and `offload` (running blocking work off the caller's thread for the
-//! async exports). The sync engine's calls will live in a `sync` module of their own.
+//! `observer` and `logging` with their `callback` error, and `offload` (running blocking work
+//! off the caller's thread for the async exports). The sync engine's calls (and its token
+//! provider and sync observer traits) will live in a `sync` module of their own.
 
 uniffi::setup_scaffolding!();
 
+mod callback;
 mod catalog;
 mod chat;
 mod client;
@@ -26,6 +28,7 @@ mod profile;
 mod progress;
 mod types;
 
+pub use callback::CallbackError;
 pub use client::{Client, OpenOptions};
 pub use error::StudyMateError;
 pub use logging::{LogLevel, LogRecord, Logger, set_logger};

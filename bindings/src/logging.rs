@@ -7,12 +7,13 @@
 
 use std::cell::Cell;
 use std::fmt::Write as _;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+
+use crate::callback::CallbackError;
 
 /// Severity of a log record, most verbose first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, uniffi::Enum)]
@@ -45,7 +46,7 @@ pub struct LogRecord {
 pub trait Logger: Send + Sync {
     /// Called for each record at or above the level given to [`set_logger`], on the thread
     /// that logged it.
-    fn log(&self, record: LogRecord);
+    fn log(&self, record: LogRecord) -> Result<(), CallbackError>;
 }
 
 struct Sink {
@@ -106,8 +107,8 @@ impl<S: Subscriber> Layer<S> for ForeignLayer {
             message: text.finish(),
         };
         IN_LOGGER.with(|flag| flag.set(true));
-        // An exception thrown by the app's logger must not take the logged call down with it.
-        let _ = catch_unwind(AssertUnwindSafe(|| sink.logger.log(record)));
+        // A logger that throws has nowhere to report it: the record is dropped.
+        let _ = sink.logger.log(record);
         IN_LOGGER.with(|flag| flag.set(false));
     }
 }
@@ -170,8 +171,9 @@ mod tests {
     struct Collect(Mutex<Vec<LogRecord>>);
 
     impl Logger for Collect {
-        fn log(&self, record: LogRecord) {
+        fn log(&self, record: LogRecord) -> Result<(), CallbackError> {
             self.0.lock().expect("lock").push(record);
+            Ok(())
         }
     }
 

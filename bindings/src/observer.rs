@@ -3,13 +3,14 @@
 //!
 //! The observer is called on the thread that made the write, after its transaction committed.
 //! It must return quickly (post to the UI thread; do not call back into the library
-//! synchronously from it). A panic or exception inside it is contained and logged, never
-//! turned into a failure of the write that already succeeded.
+//! synchronously from it). An exception thrown inside it is logged, never turned into a failure
+//! of the write that already succeeded.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use uuid::Uuid;
+
+use crate::callback::CallbackError;
 
 /// A part of the local data a screen may show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
@@ -69,13 +70,12 @@ impl DataChange {
 #[uniffi::export(with_foreign)]
 pub trait DataObserver: Send + Sync {
     /// Called once after each successful write with what it changed.
-    fn on_change(&self, change: DataChange);
+    fn on_change(&self, change: DataChange) -> Result<(), CallbackError>;
 }
 
-/// Calls `observer` with `change`, containing any panic (an exception thrown by the app's
-/// observer reaches Rust as one) so that it never undoes a committed write.
+/// Calls `observer` with `change`; its failure is logged, the write stays committed.
 pub(crate) fn notify(observer: &Arc<dyn DataObserver>, change: DataChange) {
-    if catch_unwind(AssertUnwindSafe(|| observer.on_change(change))).is_err() {
-        tracing::warn!(target: "studymate_ffi::observer", "the data observer failed; the change was committed");
+    if let Err(e) = observer.on_change(change) {
+        tracing::warn!(error = %e, "the data observer failed; the change was committed");
     }
 }
