@@ -1,21 +1,14 @@
 #!/usr/bin/env bash
-# Runs the Kotlin test suite of the bindings on the desktop JVM, against this machine's build of
-# the library loaded through JNA.
+# Runs the Kotlin test suite of the bindings (bindings/tests/kotlin) on the desktop JVM, against
+# this machine's debug build of the library, loaded through JNA.
 #
 #   bindings/scripts/test-kotlin.sh
 #
-# Installs what it needs when missing: the Kotlin compiler from the npm package
-# `kotlin-compiler` (pinned, into .tools/kotlin, which git ignores; it also ships
-# kotlinx-coroutines for the async calls), JNA from Debian's `libjna-java`, and the `sqlite3`
-# shell (the suite uses it to make the newer-schema and failed-migration fixtures). Needs a JDK
-# (17+), npm and apt-get. Prints `N passed, M failed` as its last line and fails when M > 0.
+# Needs a JDK (17+), node/npm and apt-get; installs kotlinc, JNA and sqlite3 when missing (see
+# kotlin-env.sh). Prints `N passed, M failed` as its last line and exits non-zero when M > 0 (or
+# when the suite could not be built: `0 passed, 1 failed`).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-
-KOTLIN_VERSION=2.2.21
-tools=.tools/kotlin
-kotlin_home="$tools/node_modules/kotlin-compiler"
-out=target/kotlin-tests
 
 fail_setup() {
     echo "the Kotlin suite did not run: $1" >&2
@@ -23,40 +16,19 @@ fail_setup() {
     exit 1
 }
 
-installed_kotlin=$(node -p "require('./$kotlin_home/package.json').version" 2>/dev/null || true)
-if [[ "$installed_kotlin" != "$KOTLIN_VERSION" ]]; then
-    echo "== installing kotlin-compiler@$KOTLIN_VERSION (npm)"
-    npm install --prefix "$tools" --no-audit --no-fund "kotlin-compiler@$KOTLIN_VERSION" >/dev/null \
-        || fail_setup "npm install kotlin-compiler@$KOTLIN_VERSION failed"
-fi
-
-apt_packages=()
-[[ -f /usr/share/java/jna.jar ]] || apt_packages+=(libjna-java)
-command -v sqlite3 >/dev/null || apt_packages+=(sqlite3)
-if (( ${#apt_packages[@]} )); then
-    echo "== installing ${apt_packages[*]} (apt)"
-    sudo=()
-    [[ $(id -u) -eq 0 ]] || sudo=(sudo)
-    "${sudo[@]}" apt-get install -y --no-install-recommends "${apt_packages[@]}" >/dev/null 2>&1 \
-        || { "${sudo[@]}" apt-get update >/dev/null && "${sudo[@]}" apt-get install -y --no-install-recommends "${apt_packages[@]}" >/dev/null; } \
-        || fail_setup "apt-get install ${apt_packages[*]} failed"
-fi
+source bindings/scripts/kotlin-env.sh
 
 echo "== building the library and generating Kotlin"
 bindings/scripts/generate.sh target/bindings >/dev/null || fail_setup "building or generating failed"
 
-jna=/usr/share/java/jna.jar
-lib="$kotlin_home/lib"
-classpath="$jna:$lib/kotlinx-coroutines-core-jvm.jar"
-
+out=target/kotlin-tests
 echo "== compiling the suite (kotlinc $KOTLIN_VERSION)"
 rm -rf "$out" && mkdir -p "$out"
-JAVA_OPTS="-Xss4m" "$kotlin_home/bin/kotlinc" -nowarn -jvm-target 17 -cp "$classpath" \
-    -d "$out/suite.jar" target/bindings/kotlin bindings/tests/kotlin \
-    || fail_setup "kotlinc failed"
+"$kotlinc" -nowarn -jvm-target 17 -cp "$kotlin_classpath" -d "$out/suite.jar" \
+    target/bindings/kotlin bindings/tests/kotlin || fail_setup "kotlinc failed"
 
 echo "== running the suite"
 java -Djna.library.path=target/debug \
     -Dstudymate.catalog=examples/catalog/catalog.json \
-    -cp "$out/suite.jar:$classpath:$lib/kotlin-stdlib.jar" \
+    -cp "$out/suite.jar:$kotlin_classpath:$kotlin_stdlib" \
     app.studymate.core.tests.MainKt
