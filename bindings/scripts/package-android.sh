@@ -14,8 +14,9 @@ cd "$(dirname "$0")/../.."
 
 out=target/android
 rm -rf "$out" && mkdir -p "$out"
+# Profile release-ffi (Cargo.toml): release + fat LTO, one codegen unit, stripped.
 cargo ndk --platform 24 -t arm64-v8a -t armeabi-v7a -t x86_64 -o "$out/jniLibs" \
-    build -p studymate-ffi --lib --release --locked
+    build -p studymate-ffi --lib --profile release-ffi --locked
 
 # Kotlin is generated from the host build's metadata (identical for every target).
 bindings/scripts/generate.sh --release target/bindings

@@ -10,9 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+# Profile release-ffi (Cargo.toml): release + fat LTO, one codegen unit, stripped.
 targets=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios)
 for target in "${targets[@]}"; do
-    cargo build -p studymate-ffi --lib --release --locked --target "$target"
+    cargo build -p studymate-ffi --lib --profile release-ffi --locked --target "$target"
 done
 
 # Swift sources, header and module map, generated from the host build's metadata.
@@ -25,14 +26,14 @@ cp target/bindings/swift/StudyMateCoreFFI.modulemap "$work/headers/module.module
 
 # One simulator slice holding both architectures.
 lipo -create \
-    target/aarch64-apple-ios-sim/release/libstudymate_ffi.a \
-    target/x86_64-apple-ios/release/libstudymate_ffi.a \
+    target/aarch64-apple-ios-sim/release-ffi/libstudymate_ffi.a \
+    target/x86_64-apple-ios/release-ffi/libstudymate_ffi.a \
     -output "$work/sim/libstudymate_ffi.a"
 
 out=bindings/swift/StudyMateCoreFFI.xcframework
 rm -rf "$out"
 xcodebuild -create-xcframework \
-    -library target/aarch64-apple-ios/release/libstudymate_ffi.a -headers "$work/headers" \
+    -library target/aarch64-apple-ios/release-ffi/libstudymate_ffi.a -headers "$work/headers" \
     -library "$work/sim/libstudymate_ffi.a" -headers "$work/headers" \
     -output "$out"
 

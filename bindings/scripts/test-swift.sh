@@ -15,9 +15,12 @@ bindings/scripts/generate.sh target/bindings >/dev/null
 pkg=bindings/swift
 cp target/bindings/swift/StudyMateCore.swift "$pkg/Sources/StudyMateCore/"
 cp target/bindings/swift/StudyMateCoreFFI.h "$pkg/Sources/StudyMateCoreFFI/"
-# A system-library target wants module.modulemap; link the host library by name.
-sed 's/^}$/    link "studymate_ffi"\n}/' target/bindings/swift/StudyMateCoreFFI.modulemap \
-    > "$pkg/Sources/StudyMateCoreFFI/module.modulemap"
+# A system-library target wants module.modulemap; link the host library by name, and drop the
+# Darwin module use off Apple platforms.
+darwin_only='use "Darwin"'
+[[ "$(uname -s)" == Darwin ]] && darwin_only='^$^'
+grep -v "$darwin_only" target/bindings/swift/StudyMateCoreFFI.modulemap \
+    | sed 's/^}$/    link "studymate_ffi"\n}/' > "$pkg/Sources/StudyMateCoreFFI/module.modulemap"
 
 export STUDYMATE_LOCAL_FFI=1
 export STUDYMATE_CATALOG="$PWD/examples/catalog/catalog.json"
