@@ -202,7 +202,17 @@ impl Client {
     /// Adds or replaces catalog content in one transaction: all of the batch or none of it.
     pub fn import_catalog(&self, batch: &CatalogBatch) -> Result<ImportSummary> {
         batch.validate()?;
-        self.store.write(|tx| import(tx, batch))
+        let summary = self.store.write(|tx| import(tx, batch));
+        match &summary {
+            Ok(s) => tracing::info!(
+                situations = s.situations,
+                variations = s.variations,
+                achievements = s.achievements,
+                "catalog imported"
+            ),
+            Err(e) => tracing::warn!(error = %e, "catalog import failed"),
+        }
+        summary
     }
 
     /// Lists situations matching `filter`, easiest first, then by name.

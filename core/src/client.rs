@@ -81,8 +81,19 @@ impl Client {
     /// Creates or opens the user's database file at `path`, applies pending migrations and
     /// makes sure the signed-in user's profile row exists.
     pub fn open(path: impl AsRef<Path>, options: OpenOptions) -> Result<Self> {
-        let store = Store::open(path.as_ref(), settings(&options))?;
-        Self::with_store(store, options)
+        let path = path.as_ref();
+        let opened = Store::open(path, settings(&options))
+            .and_then(|store| Self::with_store(store, options));
+        match &opened {
+            Ok(client) => tracing::info!(
+                path = %path.display(),
+                user = %client.user_id,
+                device = %client.device_id,
+                "database opened"
+            ),
+            Err(e) => tracing::warn!(path = %path.display(), error = %e, "database not opened"),
+        }
+        opened
     }
 
     /// Opens a private in-memory database (for tests and previews; gone when dropped).

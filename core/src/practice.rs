@@ -375,7 +375,7 @@ impl Client {
     pub fn complete_practice(&self, session_id: Uuid) -> Result<Completion> {
         let now = self.now();
         let user = self.user_id.to_string();
-        self.store.write(|tx| {
+        let completion = self.store.write(|tx| {
             let session = load_session(tx, session_id)?;
             require_status(&session, &[SessionStatus::InProgress], "complete")?;
             let best = best_answer(&session)
@@ -447,7 +447,18 @@ impl Client {
                 streak,
                 unlocked,
             })
-        })
+        });
+        match &completion {
+            Ok(done) => tracing::info!(
+                session = %session_id,
+                overall = done.session.scores.map(|s| s.overall),
+                awards = done.awards.len(),
+                unlocked = done.unlocked.len(),
+                "practice completed"
+            ),
+            Err(e) => tracing::debug!(session = %session_id, error = %e, "practice not completed"),
+        }
+        completion
     }
 }
 

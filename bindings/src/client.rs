@@ -1,0 +1,168 @@
+//! The `Client` object: one per user database, opened on a file path, shared by every thread of
+//! the app (it is an `Arc` on both sides). Also the change-log read and the observer hook that
+//! the domain modules fire after their writes.
+
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+
+use studymate_core::changelog::{Change, Entity, Operation};
+use studymate_core::{Client as CoreClient, OpenOptions as CoreOptions};
+use uuid::Uuid;
+
+use crate::error::{Result, StudyMateError};
+use crate::observer::{self, DataChange, DataObserver};
+use crate::types::{Json, Timestamp};
+
+/// How to open a user's database.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OpenOptions {
+    /// The signed-in user. `None` on a new database makes a fresh id; on an existing one, uses
+    /// the stored id. A different id than the stored one is refused with `Conflict`.
+    #[uniffi(default = None)]
+    pub user_id: Option<Uuid>,
+    /// How long a call waits for a lock held by another process before failing, in milliseconds.
+    #[uniffi(default = 5000)]
+    pub busy_timeout_ms: u32,
+    /// `true` makes every commit survive power loss; the default survives the app being killed.
+    #[uniffi(default = false)]
+    pub full_sync: bool,
+}
+
+/// The local database of one user and every call an app makes on it.
+///
+/// Thread-safe: share one instance. Every call blocks its thread until done (reads take
+/// milliseconds); the long ones, `import_catalog` and `complete_practice`, are async and run on
+/// a worker thread. See `bindings/README.md` for the threading model.
+#[derive(uniffi::Object)]
+pub struct Client {
+    core: RwLock<Option<Arc<CoreClient>>>,
+    observer: RwLock<Option<Arc<dyn DataObserver>>>,
+}
+
+#[uniffi::export]
+impl Client {
+    /// Creates or opens the user's database file at `path` (its directory must exist), applies
+    /// pending migrations and makes sure the user's profile exists.
+    #[uniffi::constructor]
+    pub fn open(path: String, options: OpenOptions) -> Result<Arc<Self>> {
+        let core_options = CoreOptions {
+            user_id: options.user_id,
+            busy_timeout: Duration::from_millis(u64::from(options.busy_timeout_ms)),
+            full_sync: options.full_sync,
+            ..CoreOptions::default()
+        };
+        let core = CoreClient::open(&path, core_options)?;
+        Ok(Arc::new(Client {
+            core: RwLock::new(Some(Arc::new(core))),
+            observer: RwLock::new(None),
+        }))
+    }
+
+    /// Closes the database now, even while other references to this client exist. Later calls
+    /// fail with `Closed`; a call already running finishes first. Closing twice is harmless.
+    ///
+    /// Not named `close`: Kotlin's generated `close()` (`AutoCloseable`) releases the handle
+    /// instead, after which calls throw `IllegalStateException` on the Kotlin side.
+    pub fn close_database(&self) {
+        self.core
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+    }
+
+    /// Whether [`Client::close_database`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.core
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_none()
+    }
+
+    /// Sets (or with `None`, removes) the observer told about each successful write.
+    pub fn set_observer(&self, observer: Option<Arc<dyn DataObserver>>) {
+        *self
+            .observer
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = observer;
+    }
+
+    /// The id of the user this database belongs to.
+    pub fn user_id(&self) -> Result<Uuid> {
+        Ok(self.core()?.user_id())
+    }
+
+    /// The id this installation uses in the change log.
+    pub fn device_id(&self) -> Result<Uuid> {
+        Ok(self.core()?.device_id())
+    }
+
+    /// Change-log entries after `after_seq` (0 for the start), oldest first, at most `limit`:
+    /// what the sync engine will push.
+    pub fn changes(&self, after_seq: i64, limit: u32) -> Result<Vec<Change>> {
+        Ok(self.core()?.changes(after_seq, limit)?)
+    }
+}
+
+impl Client {
+    /// The open core client, or `Closed`.
+    pub(crate) fn core(&self) -> Result<Arc<CoreClient>> {
+        self.core
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or(StudyMateError::Closed)
+    }
+
+    /// Tells the observer, if any, what a committed write changed.
+    pub(crate) fn changed(&self, change: DataChange) {
+        let observer = self
+            .observer
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(observer) = observer {
+            observer::notify(&observer, change);
+        }
+    }
+}
+
+#[uniffi::remote(Enum)]
+pub enum Entity {
+    Profile,
+    UserLanguage,
+    UserInterest,
+    Onboarding,
+    PracticeSession,
+    PointTransaction,
+    UserAchievement,
+    ChatRoom,
+    ChatParticipant,
+    ChatMessage,
+    ReadMarker,
+}
+
+#[uniffi::remote(Enum)]
+pub enum Operation {
+    Insert,
+    Update,
+    Delete,
+}
+
+/// One change-log entry, as the sync engine will push it.
+#[uniffi::remote(Record)]
+pub struct Change {
+    /// Local sequence number, increasing.
+    pub seq: i64,
+    /// Globally unique id of the change (idempotent push).
+    pub change_id: Uuid,
+    /// The kind of record.
+    pub entity: Entity,
+    /// The record's key.
+    pub entity_id: String,
+    /// What happened.
+    pub operation: Operation,
+    /// The record or the changed fields.
+    pub payload: Json,
+    /// When the change was made.
+    pub created_at: Timestamp,
+}
