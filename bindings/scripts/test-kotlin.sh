@@ -21,6 +21,9 @@ source bindings/scripts/kotlin-env.sh
 echo "== building the library and generating Kotlin"
 bindings/scripts/generate.sh target/bindings >/dev/null || fail_setup "building or generating failed"
 
+echo "== building the reference server (the sync tests start it)"
+cargo build -q -p studymate-server || fail_setup "building studymate-server failed"
+
 out=target/kotlin-tests
 echo "== compiling the suite (kotlinc $KOTLIN_VERSION)"
 rm -rf "$out" && mkdir -p "$out"
@@ -30,5 +33,7 @@ rm -rf "$out" && mkdir -p "$out"
 echo "== running the suite"
 java -Djna.library.path=target/debug \
     -Dstudymate.catalog=examples/catalog/catalog.json \
+    -Dstudymate.server=target/debug/studymate-server \
+    -Dstudymate.serverCatalog=server/tests/fixtures/catalog.json \
     -cp "$out/suite.jar:$kotlin_classpath:$kotlin_stdlib" \
     app.studymate.core.tests.MainKt

@@ -22,7 +22,10 @@ darwin_only='use "Darwin"'
 grep -v "$darwin_only" target/bindings/swift/StudyMateCoreFFI.modulemap \
     | sed 's/^}$/    link "studymate_ffi"\n}/' > "$pkg/Sources/StudyMateCoreFFI/module.modulemap"
 
+cargo build -q -p studymate-server
 export STUDYMATE_LOCAL_FFI=1
+export STUDYMATE_SERVER="$PWD/target/debug/studymate-server"
+export STUDYMATE_SERVER_CATALOG="$PWD/server/tests/fixtures/catalog.json"
 export STUDYMATE_CATALOG="$PWD/examples/catalog/catalog.json"
 export LD_LIBRARY_PATH="$PWD/target/debug${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export DYLD_LIBRARY_PATH="$PWD/target/debug${DYLD_LIBRARY_PATH:+:$DYLD_LIBRARY_PATH}"

@@ -2,9 +2,7 @@
 //! a Swift `enum StudyMateError: Error` an app can switch on.
 //!
 //! The variants are the stable list the apps code against. Core's storage and domain errors map
-//! one to one; `Network`, `Auth`, `Protocol` and `Cancelled` are produced by the sync engine
-//! (being built next to these bindings) and are listed now so that the foreign sealed class
-//! does not change shape when sync arrives. `Closed` is this layer's own: a call on a
+//! one to one, and so do the sync engine's `Network`, `Auth`, `Protocol` and `Cancelled`. `Closed` is this layer's own: a call on a
 //! [`crate::Client`] after `close_database()`.
 
 use std::fmt;
@@ -108,11 +106,26 @@ impl From<CoreError> for StudyMateError {
             CoreError::NewerDatabase { found, supported } => {
                 StudyMateError::NewerDatabase { found, supported }
             }
+            CoreError::Network(detail) => StudyMateError::Network { detail },
+            CoreError::Auth(detail) => StudyMateError::Auth { detail },
+            CoreError::Protocol(detail) => StudyMateError::Protocol { detail },
+            CoreError::Cancelled => StudyMateError::Cancelled,
             // Core's error is non-exhaustive: a variant added before this list learns it still
             // reaches the app, as a storage-level failure with its message.
             other => StudyMateError::Storage {
                 detail: other.to_string(),
             },
+        }
+    }
+}
+
+/// An exception thrown by the app's [`crate::sync::TokenProvider`] that is not a
+/// `StudyMateError`: a failure of the app's own storage or networking, so `Network` (retry
+/// later) rather than `Auth` (which would sign the user out).
+impl From<uniffi::UnexpectedUniFFICallbackError> for StudyMateError {
+    fn from(err: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        StudyMateError::Network {
+            detail: format!("the app's token provider failed: {}", err.reason),
         }
     }
 }
@@ -166,6 +179,25 @@ mod tests {
                     supported: 4,
                 },
             ),
+            (
+                CoreError::Network("timed out".into()),
+                StudyMateError::Network {
+                    detail: "timed out".into(),
+                },
+            ),
+            (
+                CoreError::Auth("401".into()),
+                StudyMateError::Auth {
+                    detail: "401".into(),
+                },
+            ),
+            (
+                CoreError::Protocol("bad json".into()),
+                StudyMateError::Protocol {
+                    detail: "bad json".into(),
+                },
+            ),
+            (CoreError::Cancelled, StudyMateError::Cancelled),
         ];
         for (core, ffi) in cases {
             let message = core.to_string();

@@ -9,8 +9,8 @@
 //! One module per job: `types` (custom types), `error`, `client` (open/close, change log),
 //! the domain calls (`profile`, `catalog`, `practice`, `progress`, `ledger`, `chat`),
 //! `observer` and `logging` with their `callback` error, and `offload` (running blocking work
-//! off the caller's thread for the async exports). The sync engine's calls (and its token
-//! provider and sync observer traits) will live in a `sync` module of their own.
+//! off the caller's thread for the async exports), and `sync` (the sync calls, the token
+//! provider and sync observer traits, cancellation and the auth session).
 
 uniffi::setup_scaffolding!();
 
@@ -26,6 +26,7 @@ mod offload;
 mod practice;
 mod profile;
 mod progress;
+mod sync;
 mod types;
 
 pub use callback::CallbackError;
@@ -33,4 +34,5 @@ pub use client::{Client, OpenOptions};
 pub use error::StudyMateError;
 pub use logging::{LogLevel, LogRecord, Logger, set_logger};
 pub use observer::{DataArea, DataChange, DataObserver};
+pub use sync::{AuthSession, SyncHandle, SyncObserver, SyncOptions, TokenProvider};
 pub use types::{Json, LocalDate, Timestamp};

@@ -1,0 +1,523 @@
+//! Sync with the StudyMate server: the app-implemented [`TokenProvider`] and [`SyncObserver`],
+//! the [`SyncOptions`] of a run, the [`SyncHandle`] that cancels it, the async `Client.sync`
+//! call and the sync status calls, and [`AuthSession`] (signup/login/refresh against the
+//! server, usable as the token provider) so an app needs no HTTP code of its own.
+//!
+//! `sync` runs core's blocking engine on a worker thread (`offload`), so awaiting it from the
+//! main thread or a coroutine does not block. The token provider and the sync observer are
+//! called on that worker thread.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use studymate_core::changelog::{Entity, Operation};
+use studymate_core::sync::protocol::{AuthResponse, LoginRequest, SignupRequest};
+use studymate_core::sync::{
+    self as core_sync, CancelToken, RejectedChange, RetryPolicy, ServerSession, SyncConfig,
+    SyncProgress, SyncReport, SyncState, SyncStatus,
+};
+use studymate_core::{Error as CoreError, Result as CoreResult};
+use uuid::Uuid;
+
+use crate::callback::CallbackError;
+use crate::client::Client;
+use crate::error::{Result, StudyMateError};
+use crate::observer::{DataArea, DataChange};
+use crate::offload::offload;
+use crate::types::Timestamp;
+
+/// Supplies the bearer token for sync. Implemented by the app over its token storage, or use
+/// [`AuthSession::token_provider`].
+///
+/// The engine asks for `access_token` before each request sequence; when the server answers
+/// 401 it calls `refresh` **once** and retries with the new token; a second 401 ends the sync
+/// with `Auth`. Throw `StudyMateError.Auth` from `refresh` when the user must sign in again,
+/// `StudyMateError.Network` when offline. Any other exception counts as `Network` (retry
+/// later), except `Protocol` and `Cancelled`, which keep their kind, and the input-type
+/// errors (`InvalidInput`, `NotFound`, `Conflict`), which count as `Auth`.
+#[uniffi::export(with_foreign)]
+pub trait TokenProvider: Send + Sync {
+    /// The current access token.
+    fn access_token(&self) -> Result<String>;
+    /// Obtains a fresh access token (with the refresh token) and returns it.
+    fn refresh(&self) -> Result<String>;
+}
+
+/// Receives a running sync's state changes and progress (e.g. to drive a spinner). Called on
+/// the sync's worker thread: keep it quick, post to the UI thread. An exception it throws is
+/// logged and does not affect the sync.
+#[uniffi::export(with_foreign)]
+pub trait SyncObserver: Send + Sync {
+    /// The sync moved to `state`.
+    fn state_changed(&self, state: SyncState) -> Result<(), CallbackError>;
+    /// A push batch was decided or a pull page applied.
+    fn progress(&self, progress: SyncProgress) -> Result<(), CallbackError>;
+}
+
+#[uniffi::remote(Enum)]
+pub enum SyncState {
+    Idle,
+    Pushing,
+    Pulling,
+    Offline,
+    Error,
+}
+
+/// Counts so far in the current run.
+#[uniffi::remote(Record)]
+pub struct SyncProgress {
+    /// Change-log entries the server has decided so far.
+    pub pushed: u64,
+    /// Change-log entries still waiting to be pushed (as of the last batch read).
+    pub outbox: u64,
+    /// Server changes applied so far.
+    pub pulled: u64,
+}
+
+/// What one sync run did.
+#[uniffi::remote(Record)]
+pub struct SyncReport {
+    /// Change-log entries the server decided in this run.
+    pub pushed: u64,
+    /// Of those, applied now.
+    pub applied: u64,
+    /// Of those, applied by an earlier push (a retry after a lost answer).
+    pub duplicate: u64,
+    /// Of those, refused (listed by `rejectedChanges`).
+    pub rejected: u64,
+    /// Server changes applied locally.
+    pub pulled: u64,
+    /// Times the server's history was reset and the feed pulled again.
+    pub history_resets: u64,
+}
+
+/// Where sync stands, for a status line.
+#[uniffi::remote(Record)]
+pub struct SyncStatus {
+    /// Change-log entries not yet decided by the server.
+    pub outbox: u64,
+    /// Changes the server refused.
+    pub rejected: u64,
+    /// Whether this device has pulled before.
+    pub has_cursor: bool,
+}
+
+/// A change the server refused for good.
+#[uniffi::remote(Record)]
+pub struct RejectedChange {
+    /// The refused change-log entry's sequence.
+    pub seq: i64,
+    /// Its change id.
+    pub change_id: Uuid,
+    /// Kind of record.
+    pub entity: Entity,
+    /// The record's id.
+    pub entity_id: String,
+    /// What the change did.
+    pub operation: Operation,
+    /// The server's stable code, e.g. `insufficient_points`.
+    pub code: String,
+    /// The server's explanation, for developers.
+    pub reason: String,
+    /// When this device learned of the refusal.
+    pub rejected_at: Timestamp,
+}
+
+/// `POST /v1/auth/signup`.
+#[uniffi::remote(Record)]
+pub struct SignupRequest {
+    /// Unique handle, 1–50 characters.
+    pub username: String,
+    /// At least 8 characters.
+    pub password: String,
+    /// The name shown in the app, 1–100 characters.
+    pub display_name: String,
+    /// The device's user id (`Client.userId()`), so an offline-made user keeps its id; `null`
+    /// lets the server make one.
+    pub user_id: Option<Uuid>,
+}
+
+/// `POST /v1/auth/login`.
+#[uniffi::remote(Record)]
+pub struct LoginRequest {
+    /// The handle given at signup.
+    pub username: String,
+    /// The password.
+    pub password: String,
+}
+
+/// A token pair, as signup, login and refresh return it (store it to resume a session).
+#[uniffi::remote(Record)]
+pub struct AuthResponse {
+    /// The signed-in user.
+    pub user_id: Uuid,
+    /// Bearer token; expires after `expires_in_seconds`.
+    pub access_token: String,
+    /// Single-use token for the next refresh.
+    pub refresh_token: String,
+    /// Lifetime of the access token, in seconds from when it was issued.
+    pub expires_in_seconds: u64,
+}
+
+/// How to reach the server for one sync run.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncOptions {
+    /// The server's base URL, e.g. `https://sync.studymate.app` (no trailing `/v1`).
+    pub base_url: String,
+    /// Changes per pull page, 1–5000.
+    #[uniffi(default = 1000)]
+    pub pull_limit: u32,
+    /// Limit on establishing a connection, in milliseconds.
+    #[uniffi(default = 10000)]
+    pub connect_timeout_ms: u32,
+    /// Limit on each whole request, answer included, in milliseconds.
+    #[uniffi(default = 60000)]
+    pub request_timeout_ms: u32,
+    /// Attempts per request for transient failures (offline, timeouts, 5xx), the first included.
+    #[uniffi(default = 8)]
+    pub max_attempts: u32,
+    /// Backoff before the first retry, in milliseconds; doubles each retry.
+    #[uniffi(default = 250)]
+    pub retry_base_delay_ms: u32,
+    /// Upper bound of the backoff, in milliseconds.
+    #[uniffi(default = 8000)]
+    pub retry_max_delay_ms: u32,
+}
+
+/// Cancels a sync: pass it to `Client.sync` and call `cancel()` from any thread. The sync stops
+/// before its next request or page with `Cancelled`; what was committed stays. A cancelled
+/// handle stays cancelled: make a new one per run.
+#[derive(Debug, Default, uniffi::Object)]
+pub struct SyncHandle {
+    token: CancelToken,
+}
+
+#[uniffi::export]
+impl SyncHandle {
+    /// A handle that has not been cancelled.
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// Asks the sync holding this handle to stop.
+    pub fn cancel(&self) {
+        self.token.cancel();
+    }
+
+    /// Whether `cancel()` was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.token.is_cancelled()
+    }
+}
+
+/// A signed-in session against a StudyMate server (core's `ServerSession`): keeps the token
+/// pair and renews it. Use [`AuthSession::token_provider`] as `Client.sync`'s token provider
+/// and [`AuthSession::tokens`] to store the pair (e.g. in the Keychain / Keystore).
+#[derive(Debug, uniffi::Object)]
+pub struct AuthSession {
+    inner: ServerSession,
+}
+
+/// Creates an account and signs it in (a network call; async, on a worker thread).
+#[uniffi::export]
+pub async fn sign_up(base_url: String, request: SignupRequest) -> Result<Arc<AuthSession>> {
+    offload("signup", move || {
+        let inner = ServerSession::signup(&base_url, &request)?;
+        Ok(Arc::new(AuthSession { inner }))
+    })
+    .await
+}
+
+/// Signs an existing account in (a network call; async, on a worker thread).
+#[uniffi::export]
+pub async fn log_in(base_url: String, request: LoginRequest) -> Result<Arc<AuthSession>> {
+    offload("login", move || {
+        let inner = ServerSession::login(&base_url, &request)?;
+        Ok(Arc::new(AuthSession { inner }))
+    })
+    .await
+}
+
+#[uniffi::export]
+impl AuthSession {
+    /// Resumes a session from a stored token pair (no network call).
+    #[uniffi::constructor]
+    pub fn from_tokens(base_url: String, tokens: AuthResponse) -> Result<Arc<Self>> {
+        Ok(Arc::new(AuthSession {
+            inner: ServerSession::from_tokens(&base_url, tokens)?,
+        }))
+    }
+
+    /// The current token pair (store it; it changes with each refresh).
+    pub fn tokens(&self) -> AuthResponse {
+        self.inner.tokens()
+    }
+
+    /// The current access token.
+    pub fn access_token(&self) -> String {
+        self.inner.tokens().access_token
+    }
+
+    /// Trades the refresh token for a new pair and returns the new access token. A blocking
+    /// network call; fails with `Auth` when the user must sign in again.
+    pub fn refresh(&self) -> Result<String> {
+        Ok(core_sync::TokenProvider::refresh(&self.inner)?)
+    }
+
+    /// This session as a [`TokenProvider`] for `Client.sync`.
+    pub fn token_provider(self: Arc<Self>) -> Arc<dyn TokenProvider> {
+        self
+    }
+}
+
+impl TokenProvider for AuthSession {
+    fn access_token(&self) -> Result<String> {
+        Ok(AuthSession::access_token(self))
+    }
+
+    fn refresh(&self) -> Result<String> {
+        AuthSession::refresh(self)
+    }
+}
+
+/// Core's token provider over the app's.
+struct Tokens(Arc<dyn TokenProvider>);
+
+impl core_sync::TokenProvider for Tokens {
+    fn access_token(&self) -> CoreResult<String> {
+        self.0.access_token().map_err(token_error)
+    }
+
+    fn refresh(&self) -> CoreResult<String> {
+        self.0.refresh().map_err(token_error)
+    }
+}
+
+/// What a token provider's failure means to the engine: sign in again (`Auth`) or retry later
+/// (`Network`).
+fn token_error(err: StudyMateError) -> CoreError {
+    match err {
+        StudyMateError::Auth { detail } => CoreError::Auth(detail),
+        StudyMateError::Protocol { detail } => CoreError::Protocol(detail),
+        StudyMateError::Cancelled => CoreError::Cancelled,
+        e @ (StudyMateError::InvalidInput { .. }
+        | StudyMateError::NotFound { .. }
+        | StudyMateError::Conflict { .. }) => CoreError::Auth(e.to_string()),
+        StudyMateError::Network { detail } => CoreError::Network(detail),
+        other => CoreError::Network(other.to_string()),
+    }
+}
+
+/// Core's sync observer over the app's (optional) one; also remembers whether anything was
+/// pushed or pulled, to tell the data observer afterwards.
+struct Observer {
+    app: Option<Arc<dyn SyncObserver>>,
+    pushed: AtomicU64,
+    pulled: AtomicU64,
+}
+
+impl core_sync::SyncObserver for Observer {
+    fn state_changed(&self, state: SyncState) {
+        if let Some(app) = &self.app
+            && let Err(e) = app.state_changed(state)
+        {
+            tracing::warn!(error = %e, "the sync observer failed");
+        }
+    }
+
+    fn progress(&self, progress: SyncProgress) {
+        self.pushed.fetch_max(progress.pushed, Ordering::Relaxed);
+        self.pulled.fetch_max(progress.pulled, Ordering::Relaxed);
+        if let Some(app) = &self.app
+            && let Err(e) = app.progress(progress)
+        {
+            tracing::warn!(error = %e, "the sync observer failed");
+        }
+    }
+}
+
+/// Every area a pull may touch.
+const SYNCED_AREAS: &[DataArea] = &[
+    DataArea::Profile,
+    DataArea::Languages,
+    DataArea::Interests,
+    DataArea::Onboarding,
+    DataArea::Contacts,
+    DataArea::Catalog,
+    DataArea::Practice,
+    DataArea::Points,
+    DataArea::Achievements,
+    DataArea::ChatRooms,
+    DataArea::ChatMessages,
+];
+
+fn millis(ms: u32) -> Duration {
+    Duration::from_millis(u64::from(ms))
+}
+
+#[uniffi::export]
+impl Client {
+    /// Pushes the change log, then pulls and applies the server's changes until it has nothing
+    /// more. Async: runs on a worker thread; `tokens` and `observer` are called there. Cancel
+    /// with `handle.cancel()`. Safe to repeat; a failure or cancellation loses nothing.
+    ///
+    /// Fails with `Network` (retry later), `Auth` (sign in again), `Protocol`, `Cancelled`, or
+    /// `Conflict` while another sync of this database runs. When anything was pushed or pulled
+    /// (even by a run that then failed), the data observer is told afterwards, coarsely: every
+    /// area and every chat room of the user.
+    pub async fn sync(
+        &self,
+        options: SyncOptions,
+        tokens: Arc<dyn TokenProvider>,
+        observer: Option<Arc<dyn SyncObserver>>,
+        handle: Option<Arc<SyncHandle>>,
+    ) -> Result<SyncReport> {
+        let core = self.core()?;
+        let watcher = Arc::new(Observer {
+            app: observer,
+            pushed: AtomicU64::new(0),
+            pulled: AtomicU64::new(0),
+        });
+        let mut config = SyncConfig::new(options.base_url, Arc::new(Tokens(tokens)));
+        config.observer = watcher.clone();
+        if let Some(handle) = handle {
+            config.cancel = handle.token.clone();
+        }
+        config.pull_limit = options.pull_limit;
+        config.connect_timeout = millis(options.connect_timeout_ms);
+        config.request_timeout = millis(options.request_timeout_ms);
+        config.retry = RetryPolicy {
+            max_attempts: options.max_attempts.max(1),
+            base_delay: millis(options.retry_base_delay_ms),
+            max_delay: millis(options.retry_max_delay_ms),
+            ..RetryPolicy::default()
+        };
+        let worker_core = Arc::clone(&core);
+        let outcome = offload("sync", move || Ok(worker_core.sync(&config)?)).await;
+        let touched = match &outcome {
+            Ok(report) => report.pushed > 0 || report.pulled > 0 || report.history_resets > 0,
+            Err(_) => {
+                watcher.pushed.load(Ordering::Relaxed) > 0
+                    || watcher.pulled.load(Ordering::Relaxed) > 0
+            }
+        };
+        if touched {
+            let rooms = core
+                .rooms()
+                .map(|rooms| rooms.into_iter().map(|r| r.id).collect())
+                .unwrap_or_default();
+            self.changed(DataChange {
+                areas: SYNCED_AREAS.to_vec(),
+                rooms,
+            });
+        }
+        outcome
+    }
+
+    /// Where sync stands: outbox size, refused changes, whether a cursor is held.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        Ok(self.core()?.sync_status()?)
+    }
+
+    /// The changes the server refused for good, oldest first.
+    pub fn rejected_changes(&self) -> Result<Vec<RejectedChange>> {
+        Ok(self.core()?.rejected_changes()?)
+    }
+
+    /// Sends a `FAILED` message again: pending at the end of its room; its refusal is cleared.
+    pub fn retry_message(&self, message_id: Uuid) -> Result<studymate_core::chat::Message> {
+        let message = self.core()?.retry_message(message_id)?;
+        self.changed(DataChange::in_room(
+            &[DataArea::ChatMessages],
+            message.room_id,
+        ));
+        Ok(message)
+    }
+
+    /// Deletes a `FAILED` message for good, with its refusal.
+    pub fn discard_message(&self, message_id: Uuid) -> Result<()> {
+        self.core()?.discard_message(message_id)?;
+        self.changed(DataChange::of(&[DataArea::ChatMessages]));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_provider_failures_mean_sign_in_again_or_retry_later() {
+        let auth = token_error(StudyMateError::Auth {
+            detail: "revoked".into(),
+        });
+        assert!(matches!(auth, CoreError::Auth(d) if d == "revoked"));
+        let net = token_error(StudyMateError::Network {
+            detail: "offline".into(),
+        });
+        assert!(matches!(net, CoreError::Network(d) if d == "offline"));
+        let unexpected = token_error(StudyMateError::from(
+            uniffi::UnexpectedUniFFICallbackError::new("java.io.IOException: boom"),
+        ));
+        assert!(matches!(unexpected, CoreError::Network(d) if d.contains("boom")));
+        assert!(matches!(
+            token_error(StudyMateError::invalid("token", "empty")),
+            CoreError::Auth(_)
+        ));
+        assert!(matches!(
+            token_error(StudyMateError::Cancelled),
+            CoreError::Cancelled
+        ));
+    }
+
+    #[test]
+    fn a_closed_port_is_a_network_error_and_a_cancelled_handle_cancels() {
+        struct Fixed;
+        impl TokenProvider for Fixed {
+            fn access_token(&self) -> Result<String> {
+                Ok("t".into())
+            }
+            fn refresh(&self) -> Result<String> {
+                Ok("t".into())
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("u.db").to_string_lossy().into_owned();
+        let client = Client::open(
+            path,
+            crate::client::OpenOptions {
+                user_id: None,
+                busy_timeout_ms: 5000,
+                full_sync: false,
+            },
+        )
+        .unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let options = SyncOptions {
+            base_url: format!("http://127.0.0.1:{port}"),
+            pull_limit: 1000,
+            connect_timeout_ms: 1000,
+            request_timeout_ms: 1000,
+            max_attempts: 1,
+            retry_base_delay_ms: 1,
+            retry_max_delay_ms: 1,
+        };
+        let out =
+            crate::offload::block_on(client.sync(options.clone(), Arc::new(Fixed), None, None));
+        assert!(
+            matches!(out, Err(StudyMateError::Network { .. })),
+            "{out:?}"
+        );
+        let handle = SyncHandle::new();
+        handle.cancel();
+        let out =
+            crate::offload::block_on(client.sync(options, Arc::new(Fixed), None, Some(handle)));
+        assert_eq!(out, Err(StudyMateError::Cancelled));
+    }
+}

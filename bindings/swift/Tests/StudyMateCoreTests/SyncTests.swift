@@ -1,0 +1,217 @@
+// The sync tests of the Kotlin suite (bindings/tests/kotlin/SyncTests.kt), against the real
+// reference server: STUDYMATE_SERVER (set by test-swift.sh) is the `studymate-server` binary.
+// Not run here (no Swift toolchain on these machines).
+import Foundation
+import StudyMateCore
+import XCTest
+
+/// One `studymate-server` process on a fresh database; `stop()` ends it.
+final class TestServer {
+    private let process = Process()
+    let base: String
+
+    init(tokenTtlSeconds: Int? = nil) throws {
+        let env = ProcessInfo.processInfo.environment
+        guard let binary = env["STUDYMATE_SERVER"] else { throw XCTSkip("STUDYMATE_SERVER is not set") }
+        let catalog = env["STUDYMATE_SERVER_CATALOG"] ?? "server/tests/fixtures/catalog.json"
+        let db = URL(fileURLWithPath: Fixture.dbPath()).deletingLastPathComponent().appendingPathComponent("server.db").path
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--listen", "127.0.0.1:0", "--database", db, "--catalog", catalog]
+            + (tokenTtlSeconds.map { ["--token-ttl-seconds", String($0)] } ?? [])
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var buffer = Data()
+        var address: String?
+        while address == nil {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+            let text = String(decoding: buffer, as: UTF8.self)
+            address = text.split(separator: "\n").first { $0.hasPrefix("listening on ") }
+                .map { String($0.dropFirst("listening on ".count)) }
+        }
+        guard let base = address else {
+            process.terminate()
+            throw NSError(domain: "TestServer", code: 1, userInfo: [NSLocalizedDescriptionKey: "no address"])
+        }
+        self.base = base
+        // Keep draining stdout so the server never blocks on it.
+        pipe.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+private let password = "correct horse battery"
+
+private func signUpFor(_ base: String, _ client: Client, _ name: String) async throws -> AuthSession {
+    try await signUp(baseUrl: base, request: SignupRequest(
+        username: name, password: password, displayName: name, userId: try client.userId()))
+}
+
+final class RecordingSyncObserver: SyncObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var seenStates: [SyncState] = []
+    private var seenProgress: [SyncProgress] = []
+    private let onState: (SyncState) -> Void
+    init(onState: @escaping (SyncState) -> Void = { _ in }) { self.onState = onState }
+    var states: [SyncState] { lock.lock(); defer { lock.unlock() }; return seenStates }
+    var progressSeen: [SyncProgress] { lock.lock(); defer { lock.unlock() }; return seenProgress }
+    func stateChanged(state: SyncState) throws {
+        lock.lock(); seenStates.append(state); lock.unlock()
+        onState(state)
+    }
+    func progress(progress: SyncProgress) throws { lock.lock(); seenProgress.append(progress); lock.unlock() }
+}
+
+final class FixedTokens: TokenProvider, @unchecked Sendable {
+    private let token: String
+    private let onRefresh: () throws -> String
+    init(_ token: String, onRefresh: @escaping () throws -> String) { self.token = token; self.onRefresh = onRefresh }
+    func accessToken() throws -> String { token }
+    func refresh() throws -> String { try onRefresh() }
+}
+
+final class CountingTokens: TokenProvider, @unchecked Sendable {
+    private let lock = NSLock()
+    private let session: AuthSession
+    private var current: String
+    private(set) var refreshes = 0
+    init(session: AuthSession, stale: String) { self.session = session; self.current = stale }
+    func accessToken() throws -> String { lock.lock(); defer { lock.unlock() }; return current }
+    func refresh() throws -> String {
+        let fresh = try session.refresh()
+        lock.lock(); refreshes += 1; current = fresh; lock.unlock()
+        return fresh
+    }
+}
+
+final class SyncTests: XCTestCase {
+    func testDirectMessageReachesTheOtherUserOnce() async throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let a = try Fixture.open()
+        let b = try Fixture.open()
+        let sessionA = try await signUpFor(server.base, a, "anna")
+        let sessionB = try await signUpFor(server.base, b, "ben")
+        let options = SyncOptions(baseUrl: server.base)
+        _ = try await b.sync(options: options, tokens: sessionB.tokenProvider(), observer: nil, handle: nil)
+
+        try a.saveContact(contact: try b.profile())
+        let room = try a.createDirectRoom(other: try b.userId())
+        let sent = try a.sendMessage(roomId: room.id, message: NewMessage(messageType: .text, content: "hi Ben"))
+        let pushed = try await a.sync(options: options, tokens: sessionA.tokenProvider(), observer: nil, handle: nil)
+        XCTAssertGreaterThan(pushed.pushed, 0)
+        XCTAssertEqual(try a.syncStatus().outbox, 0)
+        XCTAssertEqual(try a.rejectedChanges(), [])
+
+        let observer = RecordingObserver()
+        b.setObserver(observer: observer)
+        let pulled = try await b.sync(options: options, tokens: sessionB.tokenProvider(), observer: nil, handle: nil)
+        XCTAssertGreaterThan(pulled.pulled, 0)
+        let copies = try b.messages(roomId: room.id, before: nil, limit: 50).messages.filter { $0.id == sent.id }
+        XCTAssertEqual(copies.count, 1)
+        XCTAssertEqual(copies.first?.sendState, .sent)
+        XCTAssertEqual(try b.unreadCounts().first { $0.roomId == room.id }?.unread, 1)
+        XCTAssertTrue(observer.changes.contains { $0.areas.contains(.chatMessages) && $0.rooms.contains(room.id) })
+    }
+
+    func testA401RefreshesExactlyOnce() async throws {
+        let server = try TestServer(tokenTtlSeconds: 1)
+        defer { server.stop() }
+        let client = try Fixture.open()
+        let session = try await signUpFor(server.base, client, "tess")
+        _ = try client.addInterest(tag: "music")
+        let stale = session.accessToken()
+        let tokens = CountingTokens(session: session, stale: stale)
+        // Tokens expire on whole seconds: let the stale one lapse, start just after a boundary.
+        try await Task.sleep(nanoseconds: 1_100_000_000)
+        while Int(Date().timeIntervalSince1970 * 1000) % 1000 > 150 { try await Task.sleep(nanoseconds: 10_000_000) }
+        let report = try await client.sync(options: SyncOptions(baseUrl: server.base), tokens: tokens, observer: nil, handle: nil)
+        XCTAssertEqual(tokens.refreshes, 1)
+        XCTAssertGreaterThan(report.pushed, 0)
+        XCTAssertNotEqual(session.tokens().accessToken, stale)
+    }
+
+    func testObserverSeesStatesAndProgress() async throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let client = try Fixture.open()
+        let session = try await signUpFor(server.base, client, "olga")
+        let observer = RecordingSyncObserver()
+        let report = try await client.sync(options: SyncOptions(baseUrl: server.base, pullLimit: 2),
+                                           tokens: session.tokenProvider(), observer: observer, handle: nil)
+        let states = observer.states
+        let pushing = try XCTUnwrap(states.firstIndex(of: .pushing))
+        let pulling = try XCTUnwrap(states.firstIndex(of: .pulling))
+        XCTAssertLessThan(pushing, pulling)
+        XCTAssertEqual(states.last, .idle)
+        XCTAssertEqual(observer.progressSeen.last?.pulled, report.pulled)
+    }
+
+    func testRefusedRefreshIsAuthAndUnexpectedErrorIsNetwork() async throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let client = try Fixture.open()
+        _ = try await signUpFor(server.base, client, "ivan")
+        let signedOut = FixedTokens("not-a-token") { throw StudyMateError.Auth(detail: "signed out") }
+        do {
+            _ = try await client.sync(options: SyncOptions(baseUrl: server.base), tokens: signedOut, observer: nil, handle: nil)
+            XCTFail("expected Auth")
+        } catch StudyMateError.Auth(let detail) {
+            XCTAssertTrue(detail.contains("signed out"))
+        }
+        struct Locked: Error {}
+        let broken = FixedTokens("not-a-token") { throw Locked() }
+        do {
+            _ = try await client.sync(options: SyncOptions(baseUrl: server.base), tokens: broken, observer: nil, handle: nil)
+            XCTFail("expected Network")
+        } catch StudyMateError.Network {}
+    }
+
+    func testUnreachableServerIsNetwork() async throws {
+        let client = try Fixture.open()
+        _ = try client.addInterest(tag: "music")
+        let observer = RecordingSyncObserver()
+        // Port 9 (discard) on loopback: nothing listens there on a test machine.
+        let options = SyncOptions(baseUrl: "http://127.0.0.1:9", connectTimeoutMs: 1000, requestTimeoutMs: 2000,
+                                  maxAttempts: 2, retryBaseDelayMs: 10, retryMaxDelayMs: 20)
+        do {
+            _ = try await client.sync(options: options, tokens: FixedTokens("t") { "t" }, observer: observer, handle: nil)
+            XCTFail("expected Network")
+        } catch StudyMateError.Network {}
+        XCTAssertTrue(observer.states.contains(.offline))
+        XCTAssertGreaterThan(try client.syncStatus().outbox, 0)
+    }
+
+    func testCancelBeforeAndDuringThenTheNextRunCompletes() async throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let client = try Fixture.open()
+        let session = try await signUpFor(server.base, client, "cleo")
+        let options = SyncOptions(baseUrl: server.base)
+        let before = SyncHandle()
+        before.cancel()
+        do {
+            _ = try await client.sync(options: options, tokens: session.tokenProvider(), observer: nil, handle: before)
+            XCTFail("expected Cancelled")
+        } catch StudyMateError.Cancelled {}
+
+        let during = SyncHandle()
+        let observer = RecordingSyncObserver { if $0 == .pulling { during.cancel() } }
+        do {
+            _ = try await client.sync(options: options, tokens: session.tokenProvider(), observer: observer, handle: during)
+            XCTFail("expected Cancelled")
+        } catch StudyMateError.Cancelled {}
+        XCTAssertEqual(observer.states.last, .idle)
+
+        let report = try await client.sync(options: options, tokens: session.tokenProvider(), observer: nil, handle: SyncHandle())
+        XCTAssertGreaterThan(report.pulled, 0)
+        XCTAssertTrue(try client.syncStatus().hasCursor)
+    }
+}

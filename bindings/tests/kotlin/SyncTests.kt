@@ -1,0 +1,237 @@
+// Sync against the real reference server (target/debug/studymate-server, started per test with
+// a temp database and the fixture catalog): a chat between two users, the 401 → refresh path,
+// the sync observer, and the Auth, Network and Cancelled errors.
+package app.studymate.core.tests
+
+import app.studymate.core.*
+import java.nio.file.Files
+import java.util.Collections
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicInteger
+import kotlinx.coroutines.runBlocking
+
+/** One `studymate-server` process on a fresh database; destroyed by `close()`. */
+class TestServer(tokenTtlSeconds: Int? = null) : AutoCloseable {
+    private val process: Process
+    val base: String
+
+    init {
+        val binary = System.getProperty("studymate.server") ?: error("-Dstudymate.server is not set")
+        val catalog = System.getProperty("studymate.serverCatalog") ?: "server/tests/fixtures/catalog.json"
+        val dir = Files.createTempDirectory("studymate-server")
+        dir.toFile().deleteOnExit()
+        val args = mutableListOf(
+            binary, "--listen", "127.0.0.1:0",
+            "--database", dir.resolve("server.db").toString(), "--catalog", catalog,
+        )
+        if (tokenTtlSeconds != null) args += listOf("--token-ttl-seconds", tokenTtlSeconds.toString())
+        val builder = ProcessBuilder(args).redirectError(ProcessBuilder.Redirect.DISCARD)
+        builder.environment()["RUST_LOG"] = "warn"
+        process = builder.start()
+        val address = CompletableFuture<String>()
+        Thread {
+            // Reads the address, then keeps draining stdout so the server never blocks on it.
+            process.inputStream.bufferedReader().forEachLine { line ->
+                if (line.startsWith("listening on ")) address.complete(line.removePrefix("listening on "))
+            }
+            address.complete("")
+        }.apply { isDaemon = true }.start()
+        base = try {
+            address.get(30, TimeUnit.SECONDS)
+        } catch (e: Exception) {
+            process.destroyForcibly()
+            throw e
+        }
+        if (base.isEmpty()) {
+            process.destroyForcibly()
+            error("the server exited without reporting its address")
+        }
+    }
+
+    override fun close() {
+        process.destroy()
+        if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly().waitFor()
+    }
+}
+
+private const val PASSWORD = "correct horse battery"
+
+private suspend fun signUpFor(base: String, client: Client, name: String): AuthSession =
+    signUp(base, SignupRequest(name, PASSWORD, name, client.userId()))
+
+/** Records what a sync observer is told (it is called on the sync's worker thread). */
+class RecordingSyncObserver(private val onState: (SyncState) -> Unit = {}) : SyncObserver {
+    val states: MutableList<SyncState> = Collections.synchronizedList(mutableListOf())
+    val progress: MutableList<SyncProgress> = Collections.synchronizedList(mutableListOf())
+
+    override fun stateChanged(state: SyncState) {
+        states += state
+        onState(state)
+    }
+
+    override fun progress(progress: SyncProgress) {
+        this.progress += progress
+    }
+}
+
+/** A provider with a fixed token whose refresh runs `onRefresh`. */
+class FixedTokens(private val token: String, private val onRefresh: () -> String) : TokenProvider {
+    override fun accessToken(): String = token
+    override fun refresh(): String = onRefresh()
+}
+
+val syncTests = listOf(
+    TestCase("sync: A's direct message reaches B once, SENT, unread, and B's observer hears of it") {
+        TestServer().use { server ->
+            runBlocking {
+                val a = Fixture.open()
+                val b = Fixture.open()
+                val sessionA = signUpFor(server.base, a, "anna")
+                val sessionB = signUpFor(server.base, b, "ben")
+                eq(a.userId(), sessionA.tokens().userId, "the server kept A's id")
+                val options = SyncOptions(baseUrl = server.base)
+                b.sync(options, sessionB.tokenProvider(), null, null)
+
+                a.saveContact(b.profile())
+                val room = a.createDirectRoom(b.userId())
+                val sent = a.sendMessage(room.id, NewMessage(MessageType.TEXT, content = "hi Ben"))
+                expect(a.syncStatus().outbox > 0uL) { "outbox before: ${a.syncStatus()}" }
+                val pushed = a.sync(options, sessionA.tokenProvider(), null, null)
+                expect(pushed.pushed > 0uL && pushed.rejected == 0uL) { "A's report: $pushed" }
+                eq(0uL, a.syncStatus().outbox, "A's outbox after")
+                eq(emptyList<RejectedChange>(), a.rejectedChanges(), "nothing refused")
+                eq(SendState.SENT, a.messages(room.id, null, 10u).messages.single { it.id == sent.id }.sendState, "A's echo")
+
+                val changes = Collections.synchronizedList(mutableListOf<DataChange>())
+                b.setObserver(object : DataObserver {
+                    override fun onChange(change: DataChange) { changes += change }
+                })
+                val pulled = b.sync(options, sessionB.tokenProvider(), null, null)
+                expect(pulled.pulled > 0uL) { "B's report: $pulled" }
+                b.sync(options, sessionB.tokenProvider(), null, null) // nothing doubles on a repeat
+                val messages = b.messages(room.id, null, 50u).messages.filter { it.id == sent.id }
+                eq(1, messages.size, "the message exactly once")
+                eq(SendState.SENT, messages[0].sendState, "B's copy")
+                eq("hi Ben", messages[0].content, "content")
+                eq(1u, b.unreadCounts().single { it.roomId == room.id }.unread, "unread on B")
+                expect(changes.any { DataArea.CHAT_MESSAGES in it.areas && room.id in it.rooms }) {
+                    "B's data observer: $changes"
+                }
+            }
+        }
+    },
+
+    TestCase("sync: a 401 makes the token provider refresh exactly once, then the sync succeeds") {
+        TestServer(tokenTtlSeconds = 1).use { server ->
+            runBlocking {
+                val client = Fixture.open()
+                val session = signUpFor(server.base, client, "tess")
+                client.addInterest("music")
+                val stale = session.accessToken()
+                val refreshes = AtomicInteger()
+                val provider = object : TokenProvider {
+                    @Volatile var current = stale
+                    override fun accessToken(): String = current
+                    override fun refresh(): String {
+                        refreshes.incrementAndGet()
+                        current = session.refresh()
+                        return current
+                    }
+                }
+                // Tokens expire on whole seconds: let the stale one lapse, then start just after
+                // a second boundary so the refreshed one outlives the sync.
+                Thread.sleep(1100)
+                while (System.currentTimeMillis() % 1000 > 150) Thread.sleep(10)
+                val report = client.sync(SyncOptions(baseUrl = server.base), provider, null, null)
+                eq(1, refreshes.get(), "refresh calls")
+                expect(report.pushed > 0uL) { "report: $report" }
+                expect(session.tokens().accessToken != stale) { "the session holds the new token" }
+            }
+        }
+    },
+
+    TestCase("sync: the observer sees PUSHING, PULLING, IDLE and progress") {
+        TestServer().use { server ->
+            runBlocking {
+                val client = Fixture.open()
+                val session = signUpFor(server.base, client, "olga")
+                val observer = RecordingSyncObserver()
+                val report = client.sync(SyncOptions(baseUrl = server.base, pullLimit = 2u), session.tokenProvider(), observer, null)
+                val states = observer.states.toList()
+                expect(states.indexOf(SyncState.PUSHING) in 0 until states.indexOf(SyncState.PULLING)) { "states: $states" }
+                eq(SyncState.IDLE, states.last(), "last state")
+                expect(report.pulled > 0uL) { "report: $report" }
+                expect(observer.progress.size >= 2) { "progress: ${observer.progress}" }
+                eq(report.pulled, observer.progress.last().pulled, "last progress")
+                expect(observer.progress.zipWithNext().all { (x, y) -> x.pulled <= y.pulled }) { "monotonic" }
+            }
+        }
+    },
+
+    TestCase("sync: a failed refresh is StudyMateException.Auth; an unexpected exception is Network") {
+        TestServer().use { server ->
+            runBlocking {
+                val client = Fixture.open()
+                signUpFor(server.base, client, "ivan")
+                val observer = RecordingSyncObserver()
+                val signedOut = FixedTokens("not-a-token") { throw StudyMateException.Auth("signed out") }
+                val auth = throws<StudyMateException.Auth>("refresh refused") {
+                    runBlocking { client.sync(SyncOptions(baseUrl = server.base), signedOut, observer, null) }
+                }
+                expect(auth.detail.contains("signed out")) { "detail: ${auth.detail}" }
+                eq(SyncState.ERROR, observer.states.last(), "state after")
+
+                val broken = FixedTokens("not-a-token") { throw IllegalStateException("keystore locked") }
+                val net = throws<StudyMateException.Network>("unexpected exception") {
+                    runBlocking { client.sync(SyncOptions(baseUrl = server.base), broken, null, null) }
+                }
+                expect(net.detail.contains("keystore locked")) { "detail: ${net.detail}" }
+            }
+        }
+    },
+
+    TestCase("sync: an unreachable server is StudyMateException.Network after the retries") {
+        val port = java.net.ServerSocket(0).use { it.localPort }
+        val client = Fixture.open()
+        client.addInterest("music")
+        val observer = RecordingSyncObserver()
+        val options = SyncOptions(
+            baseUrl = "http://127.0.0.1:$port", connectTimeoutMs = 1000u, requestTimeoutMs = 2000u,
+            maxAttempts = 2u, retryBaseDelayMs = 10u, retryMaxDelayMs = 20u,
+        )
+        throws<StudyMateException.Network>("closed port") {
+            runBlocking { client.sync(options, FixedTokens("t") { "t" }, observer, null) }
+        }
+        expect(SyncState.OFFLINE in observer.states) { "states: ${observer.states}" }
+        expect(client.syncStatus().outbox > 0uL) { "nothing lost: ${client.syncStatus()}" }
+    },
+
+    TestCase("sync: cancel() before or during a sync is StudyMateException.Cancelled; the next run completes") {
+        TestServer().use { server ->
+            runBlocking {
+                val client = Fixture.open()
+                val session = signUpFor(server.base, client, "cleo")
+                val options = SyncOptions(baseUrl = server.base)
+                val before = SyncHandle()
+                before.cancel()
+                expect(before.isCancelled()) { "cancelled" }
+                throws<StudyMateException.Cancelled>("cancelled before") {
+                    runBlocking { client.sync(options, session.tokenProvider(), null, before) }
+                }
+
+                val during = SyncHandle()
+                val observer = RecordingSyncObserver { if (it == SyncState.PULLING) during.cancel() }
+                throws<StudyMateException.Cancelled>("cancelled while syncing") {
+                    runBlocking { client.sync(options, session.tokenProvider(), observer, during) }
+                }
+                eq(SyncState.IDLE, observer.states.last(), "idle after cancelling")
+                expect(SyncState.PUSHING in observer.states) { "it had started: ${observer.states}" }
+
+                val report = client.sync(options, session.tokenProvider(), null, SyncHandle())
+                expect(report.pulled > 0uL) { "the next run pulls: $report" }
+                expect(client.syncStatus().hasCursor) { "cursor held" }
+            }
+        }
+    },
+)
