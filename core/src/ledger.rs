@@ -250,8 +250,22 @@ pub(crate) fn insert_award(
 
 /// Inserts an entry and its change-log record.
 pub(crate) fn insert(tx: &Transaction<'_>, user: &str, e: &PointTransaction) -> Result<()> {
+    write_row(tx, "INSERT", user, e)?;
+    changelog::append(
+        tx,
+        Entity::PointTransaction,
+        &e.id.to_string(),
+        Operation::Insert,
+        e,
+        e.created_at,
+    )?;
+    Ok(())
+}
+
+/// Writes the ledger row of `e` with `verb` (`INSERT`, or `INSERT OR IGNORE` for pulled rows).
+fn write_row(tx: &Transaction<'_>, verb: &str, user: &str, e: &PointTransaction) -> Result<()> {
     tx.prepare_cached(&format!(
-        "INSERT INTO point_transactions (user_id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+        "{verb} INTO point_transactions (user_id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
     ))?
     .execute(params![
         user,
@@ -265,14 +279,6 @@ pub(crate) fn insert(tx: &Transaction<'_>, user: &str, e: &PointTransaction) -> 
         e.description,
         time::to_db(e.created_at),
     ])?;
-    changelog::append(
-        tx,
-        Entity::PointTransaction,
-        &e.id.to_string(),
-        Operation::Insert,
-        e,
-        e.created_at,
-    )?;
     Ok(())
 }
 
@@ -287,22 +293,7 @@ pub(crate) fn insert_pulled(tx: &Transaction<'_>, user: &str, e: &PointTransacti
         )?
         .execute(params![rule, period, e.id.to_string()])?;
     }
-    tx.prepare_cached(&format!(
-        "INSERT OR IGNORE INTO point_transactions (user_id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-    ))?
-    .execute(params![
-        user,
-        e.id.to_string(),
-        e.transaction_type,
-        e.points,
-        e.source,
-        e.source_reference_id.map(|id| id.to_string()),
-        e.rule,
-        e.period_key,
-        e.description,
-        time::to_db(e.created_at),
-    ])?;
-    Ok(())
+    write_row(tx, "INSERT OR IGNORE", user, e)
 }
 
 /// The balance derived from the ledger (its running totals, kept by triggers), inside the

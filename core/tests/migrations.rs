@@ -11,14 +11,15 @@
 //!   `fixture_history_matches_the_embedded_migrations` proves that the history rows written here
 //!   are exactly what refinery records, so the library will upgrade the fixture rather than refuse
 //!   it as divergent.
-//! - `vN_data.sql` is frozen too: it stands for the databases already on phones. It is written
-//!   against schema N and never changes when the schema does.
+//! - The data files are frozen too: they stand for the databases already on phones. `v1_data.sql`
+//!   is written against schema 1; `v2_sync_data.sql` adds, on top of it, what V2's tables hold.
+//!   None changes when the schema does.
 //! - For the current version the same raw build is used, and
 //!   `raw_fixture_schema_equals_a_library_made_one` checks it matches a database the library
 //!   makes, so the construction itself cannot drift.
 //!
 //! When V2 arrives: add `V2__….sql` to `migrations/`, bump `SCHEMA_VERSION`, and add a fixture
-//! `{ version: 2, migrations: [V1, V2], data: fixtures/v2_data.sql, check: … }` to `FIXTURES`.
+//! `{ version: 2, migrations: [V1, V2], data: [v1_data.sql, v2_sync_data.sql], check: … }` to `FIXTURES`.
 //! The V1 fixture then exercises the V1 → V2 upgrade; `every_version_has_a_fixture` fails until
 //! the V2 fixture exists. Update the `check` functions if V2 changes what the API returns.
 
@@ -48,8 +49,9 @@ struct Fixture {
     version: u32,
     /// The migration files of that version, as released: (refinery name, SQL).
     migrations: &'static [(&'static str, &'static str)],
-    /// The data, written against that version's schema.
-    data: &'static str,
+    /// The data, written against that version's schema, in files loaded in order (a version's
+    /// fixture may reuse an earlier version's frozen data and add what its schema added).
+    data: &'static [&'static str],
     /// Checks through the current API that the data survived.
     check: fn(&Client, &Connection),
 }
@@ -58,17 +60,19 @@ const V1_SQL: &str = include_str!("../../migrations/V1__init.sql");
 
 const V2_SQL: &str = include_str!("../../migrations/V2__sync.sql");
 
+const V1_DATA: &str = include_str!("fixtures/v1_data.sql");
+
 const FIXTURES: &[Fixture] = &[
     Fixture {
         version: 1,
         migrations: &[("V1__init", V1_SQL)],
-        data: include_str!("fixtures/v1_data.sql"),
+        data: &[V1_DATA],
         check: check_v1_upgraded,
     },
     Fixture {
         version: 2,
         migrations: &[("V1__init", V1_SQL), ("V2__sync", V2_SQL)],
-        data: include_str!("fixtures/v2_data.sql"),
+        data: &[V1_DATA, include_str!("fixtures/v2_sync_data.sql")],
         check: check_v2_data,
     },
 ];
@@ -111,7 +115,9 @@ fn build(fixture: &Fixture, path: &Path) {
         tx.commit().unwrap();
     }
     let tx = conn.unchecked_transaction().unwrap();
-    tx.execute_batch(fixture.data).unwrap();
+    for data in fixture.data {
+        tx.execute_batch(data).unwrap();
+    }
     tx.commit().unwrap();
     let violations = conn
         .prepare("PRAGMA foreign_key_check")

@@ -1,29 +1,11 @@
 //! End-to-end tests of the demo binary: scripted subcommands with `--json`, persistence across
 //! restarts, and the interactive app driven through a pseudo-terminal.
 
-use std::path::Path;
+mod common;
+
 use std::process::Command;
 
-use serde_json::Value;
-
-const DEMO: &str = env!("CARGO_BIN_EXE_studymate-demo");
-
-/// Runs the demo with `args` on the device in `dir` and parses its JSON output.
-fn demo_json(dir: &Path, args: &[&str]) -> Value {
-    let out = Command::new(DEMO)
-        .arg("--data-dir")
-        .arg(dir)
-        .arg("--json")
-        .args(args)
-        .output()
-        .expect("run demo");
-    assert!(
-        out.status.success(),
-        "demo {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("demo prints JSON")
-}
+use common::{DEMO, demo_json};
 
 #[test]
 fn an_offline_practice_scores_awards_and_persists_across_restarts() {

@@ -2,31 +2,16 @@
 //! on a phone and a tablet, a second user chatting with them. Every step runs the demo binary
 //! with `--json`, as a newcomer's script would.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
+use common::{DEMO, demo_json as demo};
 use serde_json::Value;
 use studymate_e2e::{Server, workspace};
 
-const DEMO: &str = env!("CARGO_BIN_EXE_studymate-demo");
 const PASSWORD: &str = "correct horse battery";
-
-/// Runs the demo on the device in `dir` and parses its JSON output.
-fn demo(dir: &Path, args: &[&str]) -> Value {
-    let out = Command::new(DEMO)
-        .arg("--data-dir")
-        .arg(dir)
-        .arg("--json")
-        .args(args)
-        .output()
-        .expect("run demo");
-    assert!(
-        out.status.success(),
-        "demo {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("demo prints JSON")
-}
 
 fn sync(dir: &Path) -> Value {
     let outcome = demo(dir, &["sync"]);

@@ -80,14 +80,7 @@ fn timed_push(d: &Device, base: &str) -> Duration {
 
 fn fresh_pull(dir: &std::path::Path, of: &Device, base: &str, limit: u32) -> Duration {
     let name = format!("f{}", uuid::Uuid::now_v7().simple());
-    let d = Device::open(
-        dir,
-        &name,
-        Some(of.client.user_id()),
-        Some(of.session.clone()),
-        base,
-        "",
-    );
+    let d = of.another(dir, &name, base);
     let mut config = SyncConfig::new(base, d.session.clone());
     config.pull_limit = limit;
     let start = Instant::now();

@@ -182,6 +182,18 @@ impl Device {
         }
     }
 
+    /// Opens another device of this device's user at `dir/name.db`, signed in with the same session.
+    pub fn another(&self, dir: &Path, name: &str, base: &str) -> Device {
+        Device::open(
+            dir,
+            name,
+            Some(self.client.user_id()),
+            Some(self.session.clone()),
+            base,
+            "",
+        )
+    }
+
     /// Syncs against `base` with the test retry policy.
     pub fn sync(&self, base: &str) -> Result<SyncReport> {
         let mut config = SyncConfig::new(base, self.session.clone());

@@ -48,14 +48,7 @@ fn two_devices_and_a_second_user_converge() {
     let server = Server::start(&dir.path().join("server.db"));
     let base = server.base.clone();
     let a1 = Device::open(dir.path(), "a1", None, None, &base, "alice");
-    let a2 = Device::open(
-        dir.path(),
-        "a2",
-        Some(a1.client.user_id()),
-        Some(a1.session.clone()),
-        &base,
-        "alice",
-    );
+    let a2 = a1.another(dir.path(), "a2", &base);
     let b1 = Device::open(dir.path(), "b1", None, None, &base, "bob");
     sync_all(&base, &[&a1, &a2, &b1]);
     assert!(
@@ -154,14 +147,7 @@ fn concurrent_offline_spends_and_awards_are_settled_by_the_server() {
     let server = Server::start(&dir.path().join("server.db"));
     let base = server.base.clone();
     let a1 = Device::open(dir.path(), "a1", None, None, &base, "carol");
-    let a2 = Device::open(
-        dir.path(),
-        "a2",
-        Some(a1.client.user_id()),
-        Some(a1.session.clone()),
-        &base,
-        "carol",
-    );
+    let a2 = a1.another(dir.path(), "a2", &base);
     earn(&a1, 10);
     sync_all(&base, &[&a1, &a2]);
     assert_eq!(a2.client.balance().unwrap().available, 10);
@@ -223,14 +209,7 @@ fn concurrent_offline_spends_and_awards_are_settled_by_the_server() {
     assert_eq!(keys.len(), n, "no award counted twice");
     assert_eq!(s1.sessions.len(), 2, "both practice sessions kept");
     // A fresh third device of the same user sees exactly the same.
-    let a3 = Device::open(
-        dir.path(),
-        "a3",
-        Some(a1.client.user_id()),
-        Some(a1.session.clone()),
-        &base,
-        "carol",
-    );
+    let a3 = a1.another(dir.path(), "a3", &base);
     a3.sync(&base).unwrap();
     assert_eq!(snapshot(&a3.client), s1);
 }

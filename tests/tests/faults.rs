@@ -30,14 +30,7 @@ fn chatty_pair(dir: &std::path::Path, base: &str, n: usize) -> (Device, Device, 
 }
 
 fn fresh_copy(dir: &std::path::Path, of: &Device, name: &str, base: &str) -> Device {
-    let d = Device::open(
-        dir,
-        name,
-        Some(of.client.user_id()),
-        Some(of.session.clone()),
-        base,
-        "",
-    );
+    let d = of.another(dir, name, base);
     d.sync(base).unwrap();
     d
 }
@@ -163,7 +156,6 @@ fn a_client_killed_mid_push_and_mid_pull_recovers() {
     let proxy = Proxy::start(&server.base);
     // The child process syncs the same database file; this process only reads it (WAL).
     let a_path = a.path.clone();
-    let user = a.client.user_id();
 
     // Mid-push: batches are slowed by the proxy, the child is killed during them.
     proxy.random(3, 100);
@@ -185,14 +177,7 @@ fn a_client_killed_mid_push_and_mid_pull_recovers() {
     assert_all_sent_once(&a, room, 4000);
 
     // Mid-pull: a fresh device pulls in small pages and is killed during them.
-    let fresh = Device::open(
-        dir.path(),
-        "a3",
-        Some(user),
-        Some(a.session.clone()),
-        &server.base,
-        "",
-    );
+    let fresh = a.another(dir.path(), "a3", &server.base);
     let fresh_path = fresh.path.clone();
     proxy.random(5, 100);
     let killed = child_sync(

@@ -19,14 +19,7 @@ fn a_history_reset_repulls_keeps_the_outbox_and_drops_what_the_server_no_longer_
     friend.sync(&server.base).expect("friend sync");
 
     // A second device of the same user removes an interest; the phone has not pulled that yet.
-    let tablet = Device::open(
-        dir.path(),
-        "tablet",
-        Some(phone.client.user_id()),
-        Some(phone.session.clone()),
-        &server.base,
-        "",
-    );
+    let tablet = phone.another(dir.path(), "tablet", &server.base);
     tablet.sync(&server.base).expect("tablet first sync");
     tablet.client.remove_interest("k-pop").expect("remove");
     tablet
@@ -65,14 +58,7 @@ fn a_history_reset_repulls_keeps_the_outbox_and_drops_what_the_server_no_longer_
     // Everyone else follows, and every device of the user equals a fresh one.
     tablet.sync(&server.base).expect("tablet after the reset");
     friend.sync(&server.base).expect("friend after the reset");
-    let fresh = Device::open(
-        dir.path(),
-        "fresh",
-        Some(phone.client.user_id()),
-        Some(phone.session.clone()),
-        &server.base,
-        "",
-    );
+    let fresh = phone.another(dir.path(), "fresh", &server.base);
     fresh.sync(&server.base).expect("fresh device");
     let expected = snapshot(&fresh.client);
     assert_eq!(snapshot(&phone.client), expected);

@@ -61,7 +61,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let tag = uuid::Uuid::now_v7().simple().to_string();
         let a1 = Device::open(dir.path(), "a1", None, None, base, &format!("a{}", &tag[20..]));
-        let a2 = Device::open(dir.path(), "a2", Some(a1.client.user_id()), Some(a1.session.clone()), base, "");
+        let a2 = a1.another(dir.path(), "a2", base);
         let b1 = Device::open(dir.path(), "b1", None, None, base, &format!("b{}", &tag[20..]));
         a1.client.save_contact(&b1.client.profile().unwrap()).unwrap();
         let room = a1.client.create_direct_room(b1.client.user_id()).unwrap().id;
@@ -99,7 +99,7 @@ proptest! {
         prop_assert_eq!(&s1.room_members, &sb.room_members);
         prop_assert!(s1.balance.0 >= 0);
         prop_assert_eq!(s1.rooms[0].1.len(), sent, "every message once");
-        let fresh = Device::open(dir.path(), "a3", Some(a1.client.user_id()), Some(a1.session.clone()), base, "");
+        let fresh = a1.another(dir.path(), "a3", base);
         fresh.sync(base).unwrap();
         prop_assert_eq!(snapshot(&fresh.client), s1);
     }
