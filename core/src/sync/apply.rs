@@ -9,6 +9,8 @@
 //! server-owned records mentioned are remembered; when the last page arrives, those the re-pull
 //! did not mention are deleted (unless an undecided local change is about them).
 
+use std::collections::HashSet;
+
 use rusqlite::{Transaction, params};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -34,6 +36,11 @@ struct Ctx<'a> {
     profile_pulled: bool,
     now: chrono::DateTime<chrono::Utc>,
     tx: &'a Transaction<'a>,
+    /// Rooms this page has already found the user an active member of (forgotten whenever a
+    /// room change arrives, since it may change the membership).
+    member_of: HashSet<Uuid>,
+    /// Users this page has already made sure have a row.
+    known_users: HashSet<Uuid>,
 }
 
 /// Applies a page and saves its cursor; returns how many changes were applied.
@@ -45,6 +52,8 @@ pub(crate) fn page(tx: &Transaction<'_>, client: &Client, page: &FeedPage) -> Re
         profile_pulled: false,
         now: client.now(),
         tx,
+        member_of: HashSet::new(),
+        known_users: HashSet::new(),
     };
     let mut applied = 0;
     for change in &page.changes {
@@ -208,12 +217,16 @@ fn one(ctx: &mut Ctx<'_>, entity: ServerEntity, c: &FeedChange) -> Result<()> {
             Ok(())
         }
         ServerEntity::ChatRoom if delete => {
+            ctx.member_of.clear();
             let key: RoomKey = payload(c)?;
             tx.prepare_cached("DELETE FROM chat_rooms WHERE room_id = ?1")?
                 .execute([key.room_id.to_string()])?;
             Ok(())
         }
-        ServerEntity::ChatRoom => room(ctx, c),
+        ServerEntity::ChatRoom => {
+            ctx.member_of.clear();
+            room(ctx, c)
+        }
         ServerEntity::ChatMessage => message(ctx, c),
         ServerEntity::ReadMarker => {
             let m: ReadMarker = payload(c)?;
@@ -300,7 +313,7 @@ fn room(ctx: &Ctx<'_>, c: &FeedChange) -> Result<()> {
 }
 
 /// A message's whole state in a room the user belongs to.
-fn message(ctx: &Ctx<'_>, c: &FeedChange) -> Result<()> {
+fn message(ctx: &mut Ctx<'_>, c: &FeedChange) -> Result<()> {
     let tx = ctx.tx;
     let mut m: Message = payload(c)?;
     require_member(ctx, c, m.room_id)?;
@@ -310,14 +323,19 @@ fn message(ctx: &Ctx<'_>, c: &FeedChange) -> Result<()> {
             m.id, m.sort_key
         )));
     }
-    ensure_user(tx, m.sender_id)?;
+    if ctx.known_users.insert(m.sender_id) {
+        ensure_user(tx, m.sender_id)?;
+    }
     m.send_state = SendState::Sent;
     chat::upsert_message(tx, &m)
 }
 
 /// Refuses a row about a room the user is not an active member of (as far as this device knows,
 /// after the earlier changes of the page).
-fn require_member(ctx: &Ctx<'_>, c: &FeedChange, room_id: Uuid) -> Result<()> {
+fn require_member(ctx: &mut Ctx<'_>, c: &FeedChange, room_id: Uuid) -> Result<()> {
+    if ctx.member_of.contains(&room_id) {
+        return Ok(());
+    }
     let active: Option<bool> = rusqlite::OptionalExtension::optional(
         ctx.tx
             .prepare_cached(
@@ -326,6 +344,7 @@ fn require_member(ctx: &Ctx<'_>, c: &FeedChange, room_id: Uuid) -> Result<()> {
             .query_row(params![room_id.to_string(), ctx.me_text], |r| r.get(0)),
     )?;
     if active == Some(true) {
+        ctx.member_of.insert(room_id);
         Ok(())
     } else {
         Err(out_of_scope(c, "a room the user is not a member of"))

@@ -34,7 +34,8 @@ pub struct SyncProgress {
 }
 
 /// Receives sync state changes and progress. Implemented by the app (e.g. to drive a spinner);
-/// called on the syncing thread, so keep it quick. Every method has an empty default.
+/// called on the thread running the sync, or on its helper thread that fetches the next pull
+/// page, so keep it quick and thread-safe. Every method has an empty default.
 pub trait SyncObserver: Send + Sync {
     /// The sync moved to `state`.
     fn state_changed(&self, state: SyncState) {

@@ -31,20 +31,25 @@ pub(crate) struct FeedPage {
     pub has_more: bool,
 }
 
+/// A pull request's outcome: a page, or the server's word that its history was reset.
+enum Fetched {
+    Page(FeedPage),
+    HistoryReset,
+}
+
 /// Pulls until the server has nothing more right now.
+///
+/// While one page is applied, the next is already being fetched and parsed on a helper thread
+/// (asked for with the cursor the page's transaction saves), so the server, the network and the
+/// local database work at the same time. A page whose transaction fails is not followed: the
+/// page fetched meanwhile is dropped, and the saved cursor still points before the failed page.
 pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncReport) -> Result<()> {
+    let mut cursor = run.client.store.read(state::cursor)?;
+    let mut fetched = fetch(run, net, cursor.as_deref());
     loop {
-        run.cancel.check()?;
-        let cursor = run.client.store.read(state::cursor)?;
-        let mut query = vec![("limit", run.pull_limit.to_string())];
-        if let Some(c) = &cursor {
-            query.push(("cursor", c.clone()));
-        }
-        let reply =
-            net.call(&|http, base| http.get(format!("{base}/v1/sync/pull")).query(&query))?;
-        let bytes = match reply {
-            Reply::Body(bytes) => bytes,
-            Reply::HistoryReset => {
+        let page = match fetched? {
+            Fetched::Page(page) => page,
+            Fetched::HistoryReset => {
                 if cursor.is_none() {
                     return Err(Error::Protocol(
                         "the server answered history_reset to a pull without a cursor".into(),
@@ -52,25 +57,49 @@ pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
                 }
                 run.client.store.write(state::begin_reset)?;
                 report.history_resets += 1;
+                cursor = None;
+                fetched = fetch(run, net, None);
                 continue;
             }
         };
-        let page: FeedPage = parse(&bytes, "pull")?;
-        drop(bytes);
         check_cursor(cursor.as_deref(), &page)?;
-        let applied = run
-            .client
-            .store
-            .write(|tx| apply::page(tx, run.client, &page))?;
-        report.pulled += applied;
+        let (applied, next) = std::thread::scope(|scope| {
+            let prefetch = page
+                .has_more
+                .then(|| scope.spawn(|| fetch(run, net, Some(&page.next_cursor))));
+            let applied = run
+                .client
+                .store
+                .write(|tx| apply::page(tx, run.client, &page));
+            (applied, prefetch.map(|thread| thread.join()))
+        });
+        report.pulled += applied?;
         run.observer.progress(SyncProgress {
             pushed: report.pushed,
             outbox: 0,
             pulled: report.pulled,
         });
-        if !page.has_more {
-            return Ok(());
-        }
+        fetched = match next {
+            None => return Ok(()),
+            Some(Ok(outcome)) => outcome,
+            Some(Err(_)) => Err(Error::Storage(
+                "the thread fetching the next pull page panicked".into(),
+            )),
+        };
+        cursor = Some(page.next_cursor);
+    }
+}
+
+/// Asks for the page after `cursor` (the beginning of the feed when `None`) and parses it.
+fn fetch(run: &Run<'_>, net: &Transport<'_>, cursor: Option<&str>) -> Result<Fetched> {
+    run.cancel.check()?;
+    let mut query = vec![("limit", run.pull_limit.to_string())];
+    if let Some(c) = cursor {
+        query.push(("cursor", c.to_owned()));
+    }
+    match net.call(&|http, base| http.get(format!("{base}/v1/sync/pull")).query(&query))? {
+        Reply::Body(bytes) => Ok(Fetched::Page(parse(&bytes, "pull")?)),
+        Reply::HistoryReset => Ok(Fetched::HistoryReset),
     }
 }
 
