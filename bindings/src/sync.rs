@@ -12,10 +12,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use studymate_core::changelog::{Entity, Operation};
-use studymate_core::sync::protocol::{AuthResponse, LoginRequest, SignupRequest};
+use studymate_core::sync::protocol::{AuthResponse, LoginRequest, ServerEntity, SignupRequest};
 use studymate_core::sync::{
     self as core_sync, CancelToken, RejectedChange, RetryPolicy, ServerSession, SyncConfig,
-    SyncProgress, SyncReport, SyncState, SyncStatus,
+    SyncProgress, SyncState, SyncStatus,
 };
 use studymate_core::{Error as CoreError, Result as CoreResult};
 use uuid::Uuid;
@@ -75,8 +75,8 @@ pub struct SyncProgress {
     pub pulled: u64,
 }
 
-/// What one sync run did.
-#[uniffi::remote(Record)]
+/// What one sync run did. (What it changed locally goes to the data observer.)
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SyncReport {
     /// Change-log entries the server decided in this run.
     pub pushed: u64,
@@ -90,6 +90,52 @@ pub struct SyncReport {
     pub pulled: u64,
     /// Times the server's history was reset and the feed pulled again.
     pub history_resets: u64,
+}
+
+impl From<&core_sync::SyncReport> for SyncReport {
+    fn from(r: &core_sync::SyncReport) -> Self {
+        SyncReport {
+            pushed: r.pushed,
+            applied: r.applied,
+            duplicate: r.duplicate,
+            rejected: r.rejected,
+            pulled: r.pulled,
+            history_resets: r.history_resets,
+        }
+    }
+}
+
+/// The data areas that changes of `entity` touch.
+fn area_of(entity: ServerEntity) -> DataArea {
+    match entity {
+        ServerEntity::Situation | ServerEntity::Variation | ServerEntity::Achievement => {
+            DataArea::Catalog
+        }
+        ServerEntity::Profile => DataArea::Profile,
+        ServerEntity::PublicProfile => DataArea::Contacts,
+        ServerEntity::UserLanguage => DataArea::Languages,
+        ServerEntity::UserInterest => DataArea::Interests,
+        ServerEntity::Onboarding => DataArea::Onboarding,
+        ServerEntity::PracticeSession => DataArea::Practice,
+        ServerEntity::PointTransaction => DataArea::Points,
+        ServerEntity::UserAchievement => DataArea::Achievements,
+        ServerEntity::ChatRoom => DataArea::ChatRooms,
+        ServerEntity::ChatMessage | ServerEntity::ReadMarker => DataArea::ChatMessages,
+    }
+}
+
+/// The data-change event for what a finished run changed, if anything.
+fn change_of(changed: &core_sync::Changed) -> Option<DataChange> {
+    let mut areas: Vec<DataArea> = Vec::new();
+    for area in changed.entities.iter().map(|e| area_of(*e)) {
+        if !areas.contains(&area) {
+            areas.push(area);
+        }
+    }
+    (!areas.is_empty()).then(|| DataChange {
+        areas,
+        rooms: changed.rooms.iter().copied().collect(),
+    })
 }
 
 /// Where sync stands, for a status line.
@@ -364,9 +410,9 @@ impl Client {
     /// with `handle.cancel()`. Safe to repeat; a failure or cancellation loses nothing.
     ///
     /// Fails with `Network` (retry later), `Auth` (sign in again), `Protocol`, `Cancelled`, or
-    /// `Conflict` while another sync of this database runs. When anything was pushed or pulled
-    /// (even by a run that then failed), the data observer is told afterwards, coarsely: every
-    /// area and every chat room of the user.
+    /// `Conflict` while another sync of this database runs. Afterwards the data observer is told
+    /// which areas and chat rooms the run changed; a run that failed after changing something
+    /// reports, coarsely, every area and every chat room of the user.
     pub async fn sync(
         &self,
         options: SyncOptions,
@@ -396,24 +442,28 @@ impl Client {
         };
         let worker_core = Arc::clone(&core);
         let outcome = offload("sync", move || Ok(worker_core.sync(&config)?)).await;
-        let touched = match &outcome {
-            Ok(report) => report.pushed > 0 || report.pulled > 0 || report.history_resets > 0,
-            Err(_) => {
-                watcher.pushed.load(Ordering::Relaxed) > 0
-                    || watcher.pulled.load(Ordering::Relaxed) > 0
+        match &outcome {
+            Ok(report) => {
+                if let Some(change) = change_of(&report.changed) {
+                    self.changed(change);
+                }
             }
-        };
-        if touched {
-            let rooms = core
-                .rooms()
-                .map(|rooms| rooms.into_iter().map(|r| r.id).collect())
-                .unwrap_or_default();
-            self.changed(DataChange {
-                areas: SYNCED_AREAS.to_vec(),
-                rooms,
-            });
+            Err(_) => {
+                if watcher.pushed.load(Ordering::Relaxed) > 0
+                    || watcher.pulled.load(Ordering::Relaxed) > 0
+                {
+                    let rooms = core
+                        .rooms()
+                        .map(|rooms| rooms.into_iter().map(|r| r.id).collect())
+                        .unwrap_or_default();
+                    self.changed(DataChange {
+                        areas: SYNCED_AREAS.to_vec(),
+                        rooms,
+                    });
+                }
+            }
         }
-        outcome
+        outcome.map(|report| SyncReport::from(&report))
     }
 
     /// Where sync stands: outbox size, refused changes, whether a cursor is held.

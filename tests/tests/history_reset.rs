@@ -4,6 +4,7 @@
 //! mentions; afterwards it equals a fresh device of the same user.
 
 use studymate_core::chat::NewMessage;
+use studymate_core::sync::protocol::ServerEntity;
 use studymate_e2e::{Device, Server, snapshot};
 
 #[test]
@@ -48,6 +49,11 @@ fn a_history_reset_repulls_keeps_the_outbox_and_drops_what_the_server_no_longer_
     let report = phone.sync(&server.base).expect("sync after the reset");
     assert_eq!(report.history_resets, 1, "{report:?}");
     assert_eq!(report.rejected, 0, "{report:?}");
+    assert!(
+        report.changed.entities.contains(&ServerEntity::ChatMessage)
+            && report.changed.rooms.contains(&room),
+        "the sent messages are reported changed: {report:?}"
+    );
     assert_eq!(
         phone.client.interests().expect("interests"),
         vec!["hiking".to_owned()],

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::protocol::{PublicProfile, ReadMarker, ServerEntity, UserAchievementRecord};
 use super::pull::{FeedChange, FeedPage};
-use super::state;
+use super::{Changed, state};
 use crate::catalog::{self, Achievement, CatalogBatch, Situation, Variation};
 use crate::changelog::{Entity, Operation};
 use crate::chat::{self, Message, Room, RoomType, SendState};
@@ -41,10 +41,17 @@ struct Ctx<'a> {
     member_of: HashSet<Uuid>,
     /// Users this page has already made sure have a row.
     known_users: HashSet<Uuid>,
+    /// What the page changed.
+    changed: Changed,
 }
 
-/// Applies a page and saves its cursor; returns how many changes were applied.
-pub(crate) fn page(tx: &Transaction<'_>, client: &Client, page: &FeedPage) -> Result<u64> {
+/// Applies a page and saves its cursor; returns how many changes were applied and what they
+/// changed.
+pub(crate) fn page(
+    tx: &Transaction<'_>,
+    client: &Client,
+    page: &FeedPage,
+) -> Result<(u64, Changed)> {
     let mut ctx = Ctx {
         me: client.user_id,
         me_text: client.user_id.to_string(),
@@ -54,6 +61,7 @@ pub(crate) fn page(tx: &Transaction<'_>, client: &Client, page: &FeedPage) -> Re
         tx,
         member_of: HashSet::new(),
         known_users: HashSet::new(),
+        changed: Changed::default(),
     };
     let mut applied = 0;
     for change in &page.changes {
@@ -67,6 +75,7 @@ pub(crate) fn page(tx: &Transaction<'_>, client: &Client, page: &FeedPage) -> Re
             )),
             other => other,
         })?;
+        ctx.changed.entities.insert(entity);
         if ctx.resetting && change.operation != Operation::Delete {
             tx.prepare_cached(
                 "INSERT OR IGNORE INTO sync_reset_seen (entity, entity_id) VALUES (?1, ?2)",
@@ -83,7 +92,7 @@ pub(crate) fn page(tx: &Transaction<'_>, client: &Client, page: &FeedPage) -> Re
         drop_unmentioned(tx, &ctx.me_text)?;
         state::end_reset(tx)?;
     }
-    Ok(applied)
+    Ok((applied, ctx.changed))
 }
 
 fn payload<T: DeserializeOwned>(change: &FeedChange) -> Result<T> {
@@ -219,6 +228,7 @@ fn one(ctx: &mut Ctx<'_>, entity: ServerEntity, c: &FeedChange) -> Result<()> {
         ServerEntity::ChatRoom if delete => {
             ctx.member_of.clear();
             let key: RoomKey = payload(c)?;
+            ctx.changed.rooms.insert(key.room_id);
             tx.prepare_cached("DELETE FROM chat_rooms WHERE room_id = ?1")?
                 .execute([key.room_id.to_string()])?;
             Ok(())
@@ -231,6 +241,7 @@ fn one(ctx: &mut Ctx<'_>, entity: ServerEntity, c: &FeedChange) -> Result<()> {
         ServerEntity::ReadMarker => {
             let m: ReadMarker = payload(c)?;
             require_member(ctx, c, m.room_id)?;
+            ctx.changed.rooms.insert(m.room_id);
             tx.prepare_cached(
                 "UPDATE chat_participants SET last_read_sort_key = ?3, last_read_message_id = ?4
                  WHERE room_id = ?1 AND user_id = ?2 AND last_read_sort_key < ?3",
@@ -251,12 +262,13 @@ fn catalog_batch(tx: &Transaction<'_>, batch: CatalogBatch) -> Result<()> {
 }
 
 /// A room (with its current members) the user belongs to.
-fn room(ctx: &Ctx<'_>, c: &FeedChange) -> Result<()> {
+fn room(ctx: &mut Ctx<'_>, c: &FeedChange) -> Result<()> {
     let tx = ctx.tx;
     let r: Room = payload(c)?;
     if !r.participants.iter().any(|p| p.user_id == ctx.me) {
         return Err(out_of_scope(c, "a room the user is not a member of"));
     }
+    ctx.changed.rooms.insert(r.id);
     let direct_key = match r.room_type {
         RoomType::Direct => {
             let [a, b] = r.participants.as_slice() else {
@@ -326,6 +338,7 @@ fn message(ctx: &mut Ctx<'_>, c: &FeedChange) -> Result<()> {
     if ctx.known_users.insert(m.sender_id) {
         ensure_user(tx, m.sender_id)?;
     }
+    ctx.changed.rooms.insert(m.room_id);
     m.send_state = SendState::Sent;
     chat::upsert_message(tx, &m)
 }

@@ -18,6 +18,7 @@ mod retry;
 mod state;
 mod transport;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,7 +27,10 @@ pub use control::{CancelToken, NoObserver, SyncObserver, SyncProgress, SyncState
 pub use retry::RetryPolicy;
 pub use state::{RejectedChange, SyncStatus};
 
+use uuid::Uuid;
+
 use crate::client::Client;
+use protocol::ServerEntity;
 
 /// How to reach the server for one [`Client::sync`] run.
 #[derive(Clone)]
@@ -75,8 +79,31 @@ impl std::fmt::Debug for SyncConfig {
     }
 }
 
+/// What a sync run changed in the local database, so the screens showing it can reload.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changed {
+    /// The kinds of record that changed (pulled, or corrected after the server's decision).
+    pub entities: BTreeSet<ServerEntity>,
+    /// The chat rooms whose messages, members or read markers changed.
+    pub rooms: BTreeSet<Uuid>,
+}
+
+impl Changed {
+    /// Notes a change of `entity`, in `room` when it is about a chat room.
+    pub(crate) fn note(&mut self, entity: ServerEntity, room: Option<Uuid>) {
+        self.entities.insert(entity);
+        self.rooms.extend(room);
+    }
+
+    /// Adds what `other` changed.
+    pub(crate) fn merge(&mut self, other: Changed) {
+        self.entities.extend(other.entities);
+        self.rooms.extend(other.rooms);
+    }
+}
+
 /// What one [`Client::sync`] run did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncReport {
     /// Change-log entries the server decided in this run.
     pub pushed: u64,
@@ -90,6 +117,8 @@ pub struct SyncReport {
     pub pulled: u64,
     /// Times the server's history was reset and the feed pulled again from the start.
     pub history_resets: u64,
+    /// What the run changed locally.
+    pub changed: Changed,
 }
 
 /// Everything a running sync shares between its phases.

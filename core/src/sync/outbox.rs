@@ -8,6 +8,7 @@ use rusqlite::{Transaction, params};
 use super::control::SyncProgress;
 use super::protocol::{
     ChangeResult, ChangeStatus, MAX_PUSH_CHANGES, PROTOCOL_VERSION, PushRequest, PushResponse,
+    ServerEntity,
 };
 use super::state::{self, RejectedChange};
 use super::transport::{Reply, Transport, parse};
@@ -107,6 +108,9 @@ fn record(
                     SendState::Sent,
                     server_seq
                 ])?;
+                report
+                    .changed
+                    .note(ServerEntity::ChatMessage, room_of(change));
             }
         }
         ChangeStatus::Rejected => {
@@ -124,21 +128,40 @@ fn record(
                     rejected_at: now,
                 },
             )?;
-            correct_rejected(tx, change, result.code.as_deref())?;
+            if let Some(corrected) = correct_rejected(tx, change, result.code.as_deref())? {
+                report.changed.note(corrected, room_of(change));
+            }
         }
     }
     Ok(())
 }
 
+/// The chat room a message or room change is about, from its payload.
+fn room_of(change: &Change) -> Option<uuid::Uuid> {
+    match change.entity {
+        Entity::ChatRoom => change.entity_id.parse().ok(),
+        _ => change
+            .payload
+            .get("room_id")
+            .and_then(|v| v.as_str())
+            .and_then(|id| id.parse().ok()),
+    }
+}
+
 /// Undoes the local effect of a refused insert where the record cannot exist on the server:
 /// a refused message is marked `failed` (the app retries or discards it), a refused ledger entry
 /// (an overdraft, an award another device already got) and a refused new room are removed. Other
-/// refusals are only listed; the server's version reaches the device by pull.
-fn correct_rejected(tx: &Transaction<'_>, change: &Change, code: Option<&str>) -> Result<()> {
+/// refusals are only listed; the server's version reaches the device by pull. Returns the kind
+/// of record it corrected, if any.
+fn correct_rejected(
+    tx: &Transaction<'_>,
+    change: &Change,
+    code: Option<&str>,
+) -> Result<Option<ServerEntity>> {
     if change.operation != Operation::Insert || code == Some("duplicate_record") {
-        return Ok(());
+        return Ok(None);
     }
-    match change.entity {
+    let corrected = match change.entity {
         Entity::ChatMessage => {
             tx.prepare_cached(
                 "UPDATE chat_messages SET send_state = ?2 WHERE message_id = ?1 AND send_state = ?3",
@@ -148,16 +171,19 @@ fn correct_rejected(tx: &Transaction<'_>, change: &Change, code: Option<&str>) -
                 SendState::Failed,
                 SendState::Pending
             ])?;
+            ServerEntity::ChatMessage
         }
         Entity::PointTransaction => {
             tx.prepare_cached("DELETE FROM point_transactions WHERE transaction_id = ?1")?
                 .execute([&change.entity_id])?;
+            ServerEntity::PointTransaction
         }
         Entity::ChatRoom => {
             tx.prepare_cached("DELETE FROM chat_rooms WHERE room_id = ?1")?
                 .execute([&change.entity_id])?;
+            ServerEntity::ChatRoom
         }
-        _ => {}
-    }
-    Ok(())
+        _ => return Ok(None),
+    };
+    Ok(Some(corrected))
 }

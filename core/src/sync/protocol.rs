@@ -159,7 +159,7 @@ pub struct ServerChange<P = serde_json::Value> {
 }
 
 /// The kinds of record in the feed and the payload each carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ServerEntity {
     /// A catalog situation: [`crate::catalog::Situation`].

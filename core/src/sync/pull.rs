@@ -73,7 +73,9 @@ pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
                 .write(|tx| apply::page(tx, run.client, &page));
             (applied, prefetch.map(|thread| thread.join()))
         });
-        report.pulled += applied?;
+        let (applied, changed) = applied?;
+        report.pulled += applied;
+        report.changed.merge(changed);
         run.observer.progress(SyncProgress {
             pushed: report.pushed,
             outbox: 0,
