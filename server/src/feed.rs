@@ -147,6 +147,35 @@ pub fn grant_room_history(conn: &mut dyn Conn, user: &str, room: &str) -> Result
     Ok(())
 }
 
+/// Delivers to `user` again the current state of the record a refused change was about, so the
+/// device that made the change corrects its copy on its next pull (`kind` and `record_id` as
+/// stored). Only what the user may see is delivered: their own profile, their own records, and
+/// messages and markers of rooms they are in; a record that does not exist delivers nothing.
+pub fn redeliver(
+    conn: &mut dyn Conn,
+    user: &str,
+    kind: ServerEntity,
+    record_id: &str,
+) -> Result<(), DbError> {
+    if kind == ServerEntity::Profile {
+        conn.execute(
+            "INSERT INTO user_feed (user_id, server_seq)
+             SELECT user_id, profile_seq FROM users WHERE user_id = $1 AND profile_seq > 0",
+            params![user],
+        )?;
+        return Ok(());
+    }
+    conn.execute(
+        "INSERT INTO user_feed (user_id, server_seq)
+         SELECT $1, last_seq FROM records
+         WHERE kind = $2 AND record_id = $3 AND last_seq > 0
+           AND (owner_id = $1 AND room_id IS NULL
+                OR room_id IN (SELECT room_id FROM participants WHERE user_id = $1))",
+        params![user, kind.as_str(), record_id],
+    )?;
+    Ok(())
+}
+
 /// Delivers `user`'s public profile to the other members of `room` (when they join it).
 pub fn share_profile_with_room(conn: &mut dyn Conn, user: &str, room: &str) -> Result<(), DbError> {
     conn.execute(

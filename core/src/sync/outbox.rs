@@ -151,8 +151,8 @@ fn room_of(change: &Change) -> Option<uuid::Uuid> {
 /// Undoes the local effect of a refused insert where the record cannot exist on the server:
 /// a refused message is marked `failed` (the app retries or discards it), a refused ledger entry
 /// (an overdraft, an award another device already got) and a refused new room are removed. Other
-/// refusals are only listed; the server's version reaches the device by pull. Returns the kind
-/// of record it corrected, if any.
+/// refused records are corrected by the pull that follows: the server delivers their current state
+/// again with the refusal. Returns the kind of record it corrected, if any.
 fn correct_rejected(
     tx: &Transaction<'_>,
     change: &Change,

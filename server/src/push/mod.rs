@@ -19,7 +19,7 @@ use uuid::Uuid;
 use studymate_core::sync::protocol::ServerEntity;
 
 use crate::db::{Conn, DbError, in_savepoint, params};
-use crate::feed::Audience;
+use crate::feed::{self, Audience};
 use crate::records::Target;
 
 /// A refusal: a stable code and a sentence.
@@ -167,7 +167,12 @@ pub fn push(
         let outcome = in_savepoint(conn, |conn| apply(conn, &ctx));
         let decided = match outcome {
             Ok(server_seq) => result(change, ChangeStatus::Applied, None, server_seq),
-            Err(ApplyError::Reject(r)) => result(change, ChangeStatus::Rejected, Some(r), None),
+            Err(ApplyError::Reject(r)) => {
+                if let Some((kind, record_id)) = refused_record(change, &user_key) {
+                    feed::redeliver(conn, &user_key, kind, &record_id)?;
+                }
+                result(change, ChangeStatus::Rejected, Some(r), None)
+            }
             Err(ApplyError::Db(e)) => return Err(e),
         };
         conn.execute(
@@ -227,6 +232,28 @@ fn recorded(
         code: row.opt_text(2)?,
         server_seq: row.opt_int(4)?,
     }))
+}
+
+/// The stored record (kind, record id) a refused change was about, for the records whose current
+/// state corrects the device's copy: the profile, the user's own records, and messages and read
+/// markers it changed. Inserts of new ledger entries and rooms have nothing to correct from (the
+/// device removes its copy itself).
+fn refused_record(change: &WireChange, user: &str) -> Option<(ServerEntity, String)> {
+    let own = |kind| Some((kind, format!("{user}:{}", change.entity_id)));
+    match change.entity {
+        Entity::Profile => Some((ServerEntity::Profile, user.to_owned())),
+        Entity::UserLanguage => own(ServerEntity::UserLanguage),
+        Entity::UserInterest => own(ServerEntity::UserInterest),
+        Entity::Onboarding => own(ServerEntity::Onboarding),
+        Entity::UserAchievement => own(ServerEntity::UserAchievement),
+        Entity::PracticeSession => Some((ServerEntity::PracticeSession, change.entity_id.clone())),
+        Entity::ChatMessage => Some((ServerEntity::ChatMessage, change.entity_id.clone())),
+        Entity::ReadMarker => Some((
+            ServerEntity::ReadMarker,
+            format!("{}:{user}", change.entity_id),
+        )),
+        Entity::PointTransaction | Entity::ChatRoom | Entity::ChatParticipant => None,
+    }
 }
 
 /// Routes an entry to the rules of its entity and operation.

@@ -1,0 +1,84 @@
+//! A refused change never leaves the device's copy wrong: the server delivers the record's
+//! current state again with the refusal, so the same sync's pull corrects it, and the refusal
+//! stays listed with its reason.
+
+use studymate_core::chat::NewMessage;
+use studymate_core::profile::ProfilePatch;
+use studymate_e2e::{Device, Server, snapshot};
+
+#[test]
+fn a_refused_edit_is_listed_and_the_servers_version_comes_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(&dir.path().join("server.db"));
+    let base = &server.base;
+    let mina = Device::open(dir.path(), "mina", None, None, base, "mina");
+    let jun = Device::open(dir.path(), "jun", None, None, base, "jun");
+    mina.sync(base).expect("first sync");
+    jun.sync(base).expect("first sync");
+    assert_eq!(
+        mina.client.profile().expect("profile").username.as_deref(),
+        Some("mina")
+    );
+
+    // Offline, Mina takes a username that is already Jun's: the server refuses it.
+    mina.client
+        .update_profile(&ProfilePatch {
+            username: Some("jun".into()),
+            ..Default::default()
+        })
+        .expect("a valid patch locally");
+    let report = mina.sync(base).expect("sync");
+    assert_eq!(report.rejected, 1, "{report:?}");
+    let refused = mina.client.rejected_changes().expect("rejected");
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].code, "username_taken");
+    assert_eq!(
+        mina.client.profile().expect("profile").username.as_deref(),
+        Some("mina"),
+        "the server's username is back after the same sync"
+    );
+
+    // A message deleted on her tablet and edited offline on her phone: the edit is refused and
+    // the phone shows the tombstone, as everyone else does.
+    mina.client
+        .save_contact(&jun.client.profile().expect("profile"))
+        .expect("contact");
+    let room = mina
+        .client
+        .create_direct_room(jun.client.user_id())
+        .expect("room")
+        .id;
+    let sent = mina
+        .client
+        .send_message(room, &NewMessage::text("see you at Seomun Market"))
+        .expect("send");
+    mina.sync(base).expect("sync");
+    let tablet = mina.another(dir.path(), "tablet", base);
+    tablet.sync(base).expect("tablet sync");
+    tablet.client.delete_message(sent.id).expect("delete");
+    tablet.sync(base).expect("tablet pushes the delete");
+    mina.client
+        .edit_message(sent.id, "see you at Dongseong-ro")
+        .expect("edit offline");
+    let report = mina.sync(base).expect("sync");
+    assert_eq!(report.rejected, 1, "{report:?}");
+    let shown = mina
+        .client
+        .messages(room, None, 10)
+        .expect("messages")
+        .messages;
+    assert!(
+        shown[0].is_deleted && shown[0].content.is_none(),
+        "{shown:?}"
+    );
+
+    jun.sync(base).expect("jun sync");
+    tablet.sync(base).expect("tablet sync");
+    let expected = snapshot(&tablet.client);
+    assert_eq!(snapshot(&mina.client), expected);
+    let juns = snapshot(&jun.client);
+    assert_eq!(
+        juns.rooms, expected.rooms,
+        "everyone sees the same timeline"
+    );
+}
