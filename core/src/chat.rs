@@ -346,10 +346,7 @@ impl Client {
             if msg.message_type != MessageType::Text {
                 return Err(Error::invalid("message_id", "only text messages can be edited"));
             }
-            tx.prepare_cached(
-                "UPDATE chat_messages SET content = ?2, is_edited = 1, edited_at = ?3 WHERE message_id = ?1",
-            )?
-            .execute(params![message_id.to_string(), content, time::to_db(now)])?;
+            write_edit(tx, &message_id.to_string(), content, &time::to_db(now))?;
             let payload = serde_json::json!({ "room_id": msg.room_id, "content": content, "edited_at": time::to_db(now) });
             changelog::append(tx, Entity::ChatMessage, &message_id.to_string(), Operation::Update, &payload, now)?;
             load_message(tx, message_id)
@@ -362,11 +359,7 @@ impl Client {
         let me = self.user_id;
         self.store.write(|tx| {
             let msg = own_live_message(tx, message_id, me)?;
-            tx.prepare_cached(
-                "UPDATE chat_messages SET content = NULL, file_url = NULL, file_metadata = NULL,
-                        is_deleted = 1, deleted_at = ?2 WHERE message_id = ?1",
-            )?
-            .execute(params![message_id.to_string(), time::to_db(now)])?;
+            write_tombstone(tx, &message_id.to_string(), &time::to_db(now))?;
             let payload =
                 serde_json::json!({ "room_id": msg.room_id, "deleted_at": time::to_db(now) });
             changelog::append(
@@ -665,6 +658,36 @@ fn message_params(m: &Message) -> impl rusqlite::Params + '_ {
 
 /// Stores a message's whole state as the server sent it (insert, or overwrite of the local echo
 /// or an older state).
+/// Writes an edit onto a live message's row (`edited_at` in storage form); the one definition
+/// of an edit, for the user's own and for re-applying unsent edits after a pull.
+pub(crate) fn write_edit(
+    tx: &Transaction<'_>,
+    message_id: &str,
+    content: &str,
+    edited_at: &str,
+) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE chat_messages SET content = ?2, is_edited = 1, edited_at = ?3
+         WHERE message_id = ?1 AND is_deleted = 0",
+    )?
+    .execute(params![message_id, content, edited_at])?;
+    Ok(())
+}
+
+/// Turns a message's row into a tombstone (no content), as a delete does.
+pub(crate) fn write_tombstone(
+    tx: &Transaction<'_>,
+    message_id: &str,
+    deleted_at: &str,
+) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE chat_messages SET content = NULL, file_url = NULL, file_metadata = NULL,
+                is_deleted = 1, deleted_at = ?2 WHERE message_id = ?1",
+    )?
+    .execute(params![message_id, deleted_at])?;
+    Ok(())
+}
+
 pub(crate) fn upsert_message(tx: &Transaction<'_>, m: &Message) -> Result<()> {
     tx.prepare_cached(&format!(
         "INSERT INTO chat_messages ({MESSAGE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)

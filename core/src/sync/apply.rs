@@ -87,6 +87,9 @@ pub(crate) fn page(
     if ctx.profile_pulled {
         reapply_pending_patches(tx, ctx.me)?;
     }
+    if ctx.changed.entities.contains(&ServerEntity::ChatMessage) {
+        reapply_pending_message_changes(tx)?;
+    }
     state::set_cursor(tx, &page.next_cursor)?;
     if ctx.resetting && !page.has_more {
         drop_unmentioned(tx, &ctx.me_text)?;
@@ -385,6 +388,33 @@ fn reapply_pending_patches(tx: &Transaction<'_>, me: Uuid) -> Result<()> {
         patch.apply_to(&mut p);
     }
     profile::store_self_profile(tx, &p)
+}
+
+/// Re-applies the user's undecided message edits and deletes on top of pulled messages, so an
+/// edit made while a sync was pulling does not vanish until the next one.
+fn reapply_pending_message_changes(tx: &Transaction<'_>) -> Result<()> {
+    let text = |payload: &serde_json::Value, field: &str| {
+        payload
+            .get(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Storage(format!("a logged message change lacks {field}")))
+    };
+    for (message_id, operation, payload) in state::pending_message_changes(tx)? {
+        match operation {
+            Operation::Update => chat::write_edit(
+                tx,
+                &message_id,
+                &text(&payload, "content")?,
+                &text(&payload, "edited_at")?,
+            )?,
+            Operation::Delete => {
+                chat::write_tombstone(tx, &message_id, &text(&payload, "deleted_at")?)?
+            }
+            Operation::Insert => {}
+        }
+    }
+    Ok(())
 }
 
 /// End of a full re-pull: deletes the server-owned records it did not mention, except those an

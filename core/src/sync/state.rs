@@ -206,6 +206,32 @@ pub(crate) fn pending_profile_patches(tx: &Transaction<'_>) -> Result<Vec<Profil
     Ok(patches)
 }
 
+/// The user's undecided message edits and deletes, oldest first: (message id, operation,
+/// payload).
+pub(crate) fn pending_message_changes(
+    tx: &Transaction<'_>,
+) -> Result<Vec<(String, Operation, serde_json::Value)>> {
+    let acked = acked_seq(tx)?;
+    let mut stmt = tx.prepare_cached(
+        "SELECT entity_id, operation, payload FROM change_log
+         WHERE seq > ?1 AND entity = 'chat_message' AND operation IN ('update', 'delete')
+         ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([acked], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Operation>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut changes = Vec::new();
+    for row in rows {
+        let (id, operation, payload) = row?;
+        changes.push((id, operation, serde_json::from_str(&payload)?));
+    }
+    Ok(changes)
+}
+
 /// Whether an undecided change-log entry is about `entity`/`entity_id` (a record the server
 /// may not know yet, which a history-reset cleanup must not delete).
 pub(crate) fn has_pending(tx: &Transaction<'_>, entity: Entity, entity_id: &str) -> Result<bool> {
