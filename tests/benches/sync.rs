@@ -47,8 +47,7 @@ fn loaded_device(dir: &std::path::Path, base: &str, n: usize) -> Device {
         &format!("b{}", &tag[16..]),
     );
     a.sync(base).unwrap();
-    a.client.save_contact(&b.client.profile().unwrap()).unwrap();
-    let room = a.client.create_direct_room(b.client.user_id()).unwrap().id;
+    let room = a.direct_room_with(&b);
     for i in 0..n / 2 {
         a.client
             .send_message(room, &NewMessage::text(format!("message {i}")))

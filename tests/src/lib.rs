@@ -194,6 +194,17 @@ impl Device {
         )
     }
 
+    /// Opens (offline) the direct room between this device's user and `other`'s, saving their
+    /// profile as a contact first; returns the room id.
+    pub fn direct_room_with(&self, other: &Device) -> Uuid {
+        let profile = other.client.profile().expect("their profile");
+        self.client.save_contact(&profile).expect("contact");
+        self.client
+            .create_direct_room(other.client.user_id())
+            .expect("direct room")
+            .id
+    }
+
     /// Syncs against `base` with the test retry policy.
     pub fn sync(&self, base: &str) -> Result<SyncReport> {
         let mut config = SyncConfig::new(base, self.session.clone());

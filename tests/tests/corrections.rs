@@ -40,14 +40,7 @@ fn a_refused_edit_is_listed_and_the_servers_version_comes_back() {
 
     // A message deleted on her tablet and edited offline on her phone: the edit is refused and
     // the phone shows the tombstone, as everyone else does.
-    mina.client
-        .save_contact(&jun.client.profile().expect("profile"))
-        .expect("contact");
-    let room = mina
-        .client
-        .create_direct_room(jun.client.user_id())
-        .expect("room")
-        .id;
+    let room = mina.direct_room_with(&jun);
     let sent = mina
         .client
         .send_message(room, &NewMessage::text("see you at Seomun Market"))

@@ -19,8 +19,7 @@ fn chatty_pair(dir: &std::path::Path, base: &str, n: usize) -> (Device, Device, 
     let b = Device::open(dir, "b1", None, None, base, "eli");
     a.sync(base).unwrap();
     b.sync(base).unwrap();
-    a.client.save_contact(&b.client.profile().unwrap()).unwrap();
-    let room = a.client.create_direct_room(b.client.user_id()).unwrap().id;
+    let room = a.direct_room_with(&b);
     for i in 0..n {
         a.client
             .send_message(room, &NewMessage::text(format!("m{i}")))

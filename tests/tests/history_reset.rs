@@ -28,15 +28,7 @@ fn a_history_reset_repulls_keeps_the_outbox_and_drops_what_the_server_no_longer_
         .expect("tablet pushes the removal");
 
     // The phone writes offline while the server's history is reset.
-    phone
-        .client
-        .save_contact(&friend.client.profile().expect("profile"))
-        .expect("contact");
-    let room = phone
-        .client
-        .create_direct_room(friend.client.user_id())
-        .expect("room")
-        .id;
+    let room = phone.direct_room_with(&friend);
     for text in ["before the reset?", "or after it?"] {
         phone
             .client

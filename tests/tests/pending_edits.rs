@@ -46,14 +46,7 @@ fn an_edit_made_while_pulling_survives_the_pull_and_is_sent_next_time() {
     let ben = Device::open(dir.path(), "ben", None, None, base, "ben");
     ara.sync(base).expect("sync");
     ben.sync(base).expect("sync");
-    ara.client
-        .save_contact(&ben.client.profile().expect("profile"))
-        .expect("contact");
-    let room = ara
-        .client
-        .create_direct_room(ben.client.user_id())
-        .expect("room")
-        .id;
+    let room = ara.direct_room_with(&ben);
     let sent = ara
         .client
         .send_message(room, &NewMessage::text("see you at five"))

@@ -63,8 +63,7 @@ proptest! {
         let a1 = Device::open(dir.path(), "a1", None, None, base, &format!("a{}", &tag[20..]));
         let a2 = a1.another(dir.path(), "a2", base);
         let b1 = Device::open(dir.path(), "b1", None, None, base, &format!("b{}", &tag[20..]));
-        a1.client.save_contact(&b1.client.profile().unwrap()).unwrap();
-        let room = a1.client.create_direct_room(b1.client.user_id()).unwrap().id;
+        let room = a1.direct_room_with(&b1);
         for d in [&a1, &b1, &a2] { d.sync(base).unwrap(); }
         let devices = [&a1, &a2, &b1];
         let proxy = Proxy::start(base);
