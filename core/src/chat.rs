@@ -137,6 +137,27 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
 }
 
+/// An edit of a text message: the `chat_message` update payload the device logs and pushes,
+/// which the server reads too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageEdit {
+    /// The message's room.
+    pub room_id: Uuid,
+    /// The new text.
+    pub content: String,
+    /// When it was edited.
+    pub edited_at: DateTime<Utc>,
+}
+
+/// A message delete: the `chat_message` delete payload (the message becomes a tombstone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageDeletion {
+    /// The message's room.
+    pub room_id: Uuid,
+    /// When it was deleted.
+    pub deleted_at: DateTime<Utc>,
+}
+
 /// What the user writes when sending a message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewMessage {
@@ -344,11 +365,25 @@ impl Client {
         self.store.write(|tx| {
             let msg = own_live_message(tx, message_id, me)?;
             if msg.message_type != MessageType::Text {
-                return Err(Error::invalid("message_id", "only text messages can be edited"));
+                return Err(Error::invalid(
+                    "message_id",
+                    "only text messages can be edited",
+                ));
             }
-            write_edit(tx, &message_id.to_string(), content, &time::to_db(now))?;
-            let payload = serde_json::json!({ "room_id": msg.room_id, "content": content, "edited_at": time::to_db(now) });
-            changelog::append(tx, Entity::ChatMessage, &message_id.to_string(), Operation::Update, &payload, now)?;
+            let edit = MessageEdit {
+                room_id: msg.room_id,
+                content: content.to_owned(),
+                edited_at: now,
+            };
+            write_edit(tx, &message_id.to_string(), &edit)?;
+            changelog::append(
+                tx,
+                Entity::ChatMessage,
+                &message_id.to_string(),
+                Operation::Update,
+                &edit,
+                now,
+            )?;
             load_message(tx, message_id)
         })
     }
@@ -359,15 +394,17 @@ impl Client {
         let me = self.user_id;
         self.store.write(|tx| {
             let msg = own_live_message(tx, message_id, me)?;
-            write_tombstone(tx, &message_id.to_string(), &time::to_db(now))?;
-            let payload =
-                serde_json::json!({ "room_id": msg.room_id, "deleted_at": time::to_db(now) });
+            let deletion = MessageDeletion {
+                room_id: msg.room_id,
+                deleted_at: now,
+            };
+            write_tombstone(tx, &message_id.to_string(), &deletion)?;
             changelog::append(
                 tx,
                 Entity::ChatMessage,
                 &message_id.to_string(),
                 Operation::Delete,
-                &payload,
+                &deletion,
                 now,
             )?;
             load_message(tx, message_id)
@@ -656,21 +693,18 @@ fn message_params(m: &Message) -> impl rusqlite::Params + '_ {
     )
 }
 
-/// Stores a message's whole state as the server sent it (insert, or overwrite of the local echo
-/// or an older state).
-/// Writes an edit onto a live message's row (`edited_at` in storage form); the one definition
-/// of an edit, for the user's own and for re-applying unsent edits after a pull.
-pub(crate) fn write_edit(
-    tx: &Transaction<'_>,
-    message_id: &str,
-    content: &str,
-    edited_at: &str,
-) -> Result<()> {
+/// Writes an edit onto a live message's row; the one definition of an edit, for the user's own
+/// and for re-applying unsent edits after a pull.
+pub(crate) fn write_edit(tx: &Transaction<'_>, message_id: &str, edit: &MessageEdit) -> Result<()> {
     tx.prepare_cached(
         "UPDATE chat_messages SET content = ?2, is_edited = 1, edited_at = ?3
          WHERE message_id = ?1 AND is_deleted = 0",
     )?
-    .execute(params![message_id, content, edited_at])?;
+    .execute(params![
+        message_id,
+        edit.content,
+        time::to_db(edit.edited_at)
+    ])?;
     Ok(())
 }
 
@@ -678,16 +712,18 @@ pub(crate) fn write_edit(
 pub(crate) fn write_tombstone(
     tx: &Transaction<'_>,
     message_id: &str,
-    deleted_at: &str,
+    deletion: &MessageDeletion,
 ) -> Result<()> {
     tx.prepare_cached(
         "UPDATE chat_messages SET content = NULL, file_url = NULL, file_metadata = NULL,
                 is_deleted = 1, deleted_at = ?2 WHERE message_id = ?1",
     )?
-    .execute(params![message_id, deleted_at])?;
+    .execute(params![message_id, time::to_db(deletion.deleted_at)])?;
     Ok(())
 }
 
+/// Stores a message's whole state as the server sent it (insert, or overwrite of the local echo
+/// or an older state).
 pub(crate) fn upsert_message(tx: &Transaction<'_>, m: &Message) -> Result<()> {
     tx.prepare_cached(&format!(
         "INSERT INTO chat_messages ({MESSAGE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)

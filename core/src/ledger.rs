@@ -99,8 +99,8 @@ pub struct NewPoints {
     pub description: Option<String>,
 }
 
-/// The learner's points, derived from the ledger.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The learner's points, derived from the ledger (all zero before the first entry).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Balance {
     /// Points available to spend.
     pub available: i64,
@@ -309,11 +309,7 @@ pub(crate) fn balance_in(tx: &Transaction<'_>, user: &str) -> Result<Balance> {
             })
         })
         .optional()?;
-    Ok(totals.unwrap_or(Balance {
-        available: 0,
-        lifetime_earned: 0,
-        used: 0,
-    }))
+    Ok(totals.unwrap_or_default())
 }
 
 fn from_row(row: &Row<'_>) -> Result<PointTransaction> {

@@ -404,11 +404,7 @@ impl Client {
                     serde_json::to_string(&best)?,
                 ],
             )?;
-            tx.execute(
-                "INSERT INTO local_meta (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
-                params![HIGH_WATER_KEY, rewards::day_key(day)],
-            )?;
+            raise_high_water(tx, day)?;
 
             let streak = crate::progress::streak_in(tx, day)?;
             let (week_start, week_end) = rewards::iso_week_bounds(day);
@@ -535,6 +531,16 @@ pub(crate) fn high_water(tx: &Transaction<'_>) -> Result<Option<NaiveDate>> {
     text.map(|t| parse_day(&t)).transpose()
 }
 
+/// Records `day` as credited, unless a later day already is (the mark only moves forward).
+fn raise_high_water(tx: &Transaction<'_>, day: NaiveDate) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO local_meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+    )?
+    .execute(params![HIGH_WATER_KEY, rewards::day_key(day)])?;
+    Ok(())
+}
+
 pub(crate) fn parse_day(text: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|e| Error::Storage(format!("stored day {text:?} is malformed: {e}")))
@@ -635,11 +641,7 @@ pub(crate) fn upsert_pulled(tx: &Transaction<'_>, user: &str, s: &PracticeSessio
         )?;
     }
     if let (SessionStatus::Completed, Some(day)) = (s.status, s.local_day) {
-        tx.prepare_cached(
-            "INSERT INTO local_meta (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
-        )?
-        .execute(params![HIGH_WATER_KEY, rewards::day_key(day)])?;
+        raise_high_water(tx, day)?;
     }
     Ok(())
 }

@@ -443,11 +443,18 @@ pub(crate) fn save_step(
 
 /// Inserts or replaces a public profile row (never the signed-in user's).
 pub(crate) fn upsert_public_profile(tx: &Transaction<'_>, p: &Profile) -> Result<()> {
-    tx.execute(
-        "INSERT INTO users (user_id, is_self, username, display_name, korean_name, profile_image_url, intro, city,
+    write_user(tx, p, false)
+}
+
+/// Writes every field of `p` to its `users` row. `is_self` says which kind of row it may
+/// replace: the signed-in user's (created at open) or a contact's, so a contact's profile can
+/// never overwrite the user's own row, nor the other way round.
+fn write_user(tx: &Transaction<'_>, p: &Profile, is_self: bool) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO users (user_id, username, display_name, korean_name, profile_image_url, intro, city,
                             district, language_level, target_fluency_level, learning_goals, preferences,
-                            preferred_session_minutes, time_zone, updated_at)
-         VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                            preferred_session_minutes, time_zone, updated_at, is_self)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT (user_id) DO UPDATE SET
             username = excluded.username, display_name = excluded.display_name, korean_name = excluded.korean_name,
             profile_image_url = excluded.profile_image_url, intro = excluded.intro, city = excluded.city,
@@ -455,25 +462,26 @@ pub(crate) fn upsert_public_profile(tx: &Transaction<'_>, p: &Profile) -> Result
             target_fluency_level = excluded.target_fluency_level, learning_goals = excluded.learning_goals,
             preferences = excluded.preferences, preferred_session_minutes = excluded.preferred_session_minutes,
             time_zone = excluded.time_zone, updated_at = excluded.updated_at
-         WHERE users.is_self = 0",
-        params![
-            p.user_id.to_string(),
-            p.username,
-            p.display_name,
-            p.korean_name,
-            p.profile_image_url,
-            p.intro,
-            p.city,
-            p.district,
-            p.language_level,
-            p.target_fluency_level,
-            serde_json::to_string(&p.learning_goals)?,
-            p.preferences.to_string(),
-            p.preferred_session_minutes,
-            p.time_zone,
-            time::to_db(p.updated_at),
-        ],
-    )?;
+         WHERE users.is_self = excluded.is_self",
+    )?
+    .execute(params![
+        p.user_id.to_string(),
+        p.username,
+        p.display_name,
+        p.korean_name,
+        p.profile_image_url,
+        p.intro,
+        p.city,
+        p.district,
+        p.language_level,
+        p.target_fluency_level,
+        serde_json::to_string(&p.learning_goals)?,
+        p.preferences.to_string(),
+        p.preferred_session_minutes,
+        p.time_zone,
+        time::to_db(p.updated_at),
+        is_self,
+    ])?;
     Ok(())
 }
 
@@ -494,31 +502,7 @@ pub(crate) fn apply_patch(
 /// Overwrites the signed-in user's row with `profile` (every field), as a local patch or a
 /// pulled profile does.
 pub(crate) fn store_self_profile(tx: &Transaction<'_>, profile: &Profile) -> Result<()> {
-    tx.prepare_cached(
-        "UPDATE users SET username = ?2, display_name = ?3, korean_name = ?4, profile_image_url = ?5,
-            intro = ?6, city = ?7, district = ?8, language_level = ?9, target_fluency_level = ?10,
-            learning_goals = ?11, preferences = ?12, preferred_session_minutes = ?13, time_zone = ?14,
-            updated_at = ?15
-         WHERE user_id = ?1",
-    )?
-    .execute(params![
-            profile.user_id.to_string(),
-            profile.username,
-            profile.display_name,
-            profile.korean_name,
-            profile.profile_image_url,
-            profile.intro,
-            profile.city,
-            profile.district,
-            profile.language_level,
-            profile.target_fluency_level,
-            serde_json::to_string(&profile.learning_goals)?,
-            profile.preferences.to_string(),
-            profile.preferred_session_minutes,
-            profile.time_zone,
-            time::to_db(profile.updated_at),
-        ])?;
-    Ok(())
+    write_user(tx, profile, true)
 }
 
 /// Length limits of the optional text fields, shared by patches and whole profiles.

@@ -20,7 +20,7 @@ use super::pull::{FeedChange, FeedPage};
 use super::{Changed, state};
 use crate::catalog::{self, Achievement, CatalogBatch, Situation, Variation};
 use crate::changelog::{Entity, Operation};
-use crate::chat::{self, Message, Room, RoomType, SendState};
+use crate::chat::{self, Message, MessageDeletion, MessageEdit, Room, RoomType, SendState};
 use crate::client::{Client, DEFAULT_DISPLAY_NAME};
 use crate::error::{Error, Result};
 use crate::ledger::{self, PointTransaction};
@@ -393,23 +393,20 @@ fn reapply_pending_patches(tx: &Transaction<'_>, me: Uuid) -> Result<()> {
 /// Re-applies the user's undecided message edits and deletes on top of pulled messages, so an
 /// edit made while a sync was pulling does not vanish until the next one.
 fn reapply_pending_message_changes(tx: &Transaction<'_>) -> Result<()> {
-    let text = |payload: &serde_json::Value, field: &str| {
-        payload
-            .get(field)
-            .and_then(|v| v.as_str())
-            .map(str::to_owned)
-            .ok_or_else(|| Error::Storage(format!("a logged message change lacks {field}")))
-    };
     for (message_id, operation, payload) in state::pending_message_changes(tx)? {
+        let logged = |e: serde_json::Error| {
+            Error::Storage(format!(
+                "a logged change of message {message_id} is malformed: {e}"
+            ))
+        };
         match operation {
-            Operation::Update => chat::write_edit(
-                tx,
-                &message_id,
-                &text(&payload, "content")?,
-                &text(&payload, "edited_at")?,
-            )?,
+            Operation::Update => {
+                let edit: MessageEdit = serde_json::from_value(payload).map_err(logged)?;
+                chat::write_edit(tx, &message_id, &edit)?;
+            }
             Operation::Delete => {
-                chat::write_tombstone(tx, &message_id, &text(&payload, "deleted_at")?)?
+                let deletion: MessageDeletion = serde_json::from_value(payload).map_err(logged)?;
+                chat::write_tombstone(tx, &message_id, &deletion)?;
             }
             Operation::Insert => {}
         }

@@ -66,10 +66,14 @@ impl ServerSession {
     }
 
     fn start(base_url: &str, path: &str, body: &impl Serialize) -> Result<Self> {
-        let session = Self::from_tokens(base_url, placeholder())?;
-        let answer = session.post(path, body)?;
-        *session.lock() = answer;
-        Ok(session)
+        let base = base_url.trim_end_matches('/').to_owned();
+        let http = http_client(AUTH_TIMEOUT, AUTH_TIMEOUT)?;
+        let tokens = post(&http, &base, path, body)?;
+        Ok(ServerSession {
+            base,
+            http,
+            tokens: Mutex::new(tokens),
+        })
     }
 
     /// The current token pair (e.g. to store it).
@@ -80,35 +84,38 @@ impl ServerSession {
     fn lock(&self) -> std::sync::MutexGuard<'_, AuthResponse> {
         self.tokens.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
 
-    fn post(&self, path: &str, body: &impl Serialize) -> Result<AuthResponse> {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .json(body)
-            .send()
-            .map_err(|e| Error::Network(e.to_string()))?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
-            .map_err(|e| Error::Network(e.to_string()))?;
-        if status.is_success() {
-            return serde_json::from_slice(&bytes)
-                .map_err(|e| Error::Protocol(format!("the auth answer is malformed: {e}")));
-        }
-        let message = serde_json::from_slice::<ErrorBody>(&bytes)
-            .map(|e| format!("{}: {}", e.code, e.message))
-            .unwrap_or_else(|_| status.to_string());
-        Err(match status {
-            StatusCode::UNAUTHORIZED => Error::Auth(message),
-            StatusCode::CONFLICT => Error::Conflict(message),
-            StatusCode::BAD_REQUEST => Error::invalid("credentials", message),
-            s if s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS => {
-                Error::Network(message)
-            }
-            _ => Error::Protocol(message),
-        })
+/// Sends an auth request and reads the token pair, mapping refusals to typed errors.
+fn post(
+    http: &reqwest::blocking::Client,
+    base: &str,
+    path: &str,
+    body: &impl Serialize,
+) -> Result<AuthResponse> {
+    let response = http
+        .post(format!("{base}{path}"))
+        .json(body)
+        .send()
+        .map_err(|e| Error::Network(e.to_string()))?;
+    let status = response.status();
+    let bytes = response
+        .bytes()
+        .map_err(|e| Error::Network(e.to_string()))?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Protocol(format!("the auth answer is malformed: {e}")));
     }
+    let message = serde_json::from_slice::<ErrorBody>(&bytes)
+        .map(|e| format!("{}: {}", e.code, e.message))
+        .unwrap_or_else(|_| status.to_string());
+    Err(match status {
+        StatusCode::UNAUTHORIZED => Error::Auth(message),
+        StatusCode::CONFLICT => Error::Conflict(message),
+        StatusCode::BAD_REQUEST => Error::invalid("credentials", message),
+        s if s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS => Error::Network(message),
+        _ => Error::Protocol(message),
+    })
 }
 
 impl TokenProvider for ServerSession {
@@ -118,18 +125,14 @@ impl TokenProvider for ServerSession {
 
     fn refresh(&self) -> Result<String> {
         let refresh_token = self.lock().refresh_token.clone();
-        let fresh = self.post("/v1/auth/refresh", &RefreshRequest { refresh_token })?;
+        let fresh = post(
+            &self.http,
+            &self.base,
+            "/v1/auth/refresh",
+            &RefreshRequest { refresh_token },
+        )?;
         let access = fresh.access_token.clone();
         *self.lock() = fresh;
         Ok(access)
-    }
-}
-
-fn placeholder() -> AuthResponse {
-    AuthResponse {
-        user_id: uuid::Uuid::nil(),
-        access_token: String::new(),
-        refresh_token: String::new(),
-        expires_in_seconds: 0,
     }
 }

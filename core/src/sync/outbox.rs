@@ -24,7 +24,7 @@ pub(crate) fn push_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
         let (batch, outbox) = run.client.store.read(|tx| {
             let acked = state::acked_seq(tx)?;
             let batch = changelog::list(tx, acked, MAX_PUSH_CHANGES as u32)?;
-            Ok((batch, state::status(tx)?.outbox))
+            Ok((batch, state::outbox_len(tx, acked)?))
         })?;
         let Some(last) = batch.last().map(|c| c.seq) else {
             return Ok(());

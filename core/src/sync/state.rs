@@ -146,22 +146,22 @@ pub(crate) fn rejections(tx: &Transaction<'_>) -> Result<Vec<RejectedChange>> {
         "SELECT seq, change_id, entity, entity_id, operation, code, reason, rejected_at
          FROM sync_rejections ORDER BY seq",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((|| -> Result<RejectedChange> {
-            let at: String = r.get(7)?;
-            Ok(RejectedChange {
-                seq: r.get(0)?,
-                change_id: uuid_col(r, 1)?,
-                entity: r.get(2)?,
-                entity_id: r.get(3)?,
-                operation: r.get(4)?,
-                code: r.get(5)?,
-                reason: r.get(6)?,
-                rejected_at: time::from_db(&at)?,
-            })
-        })())
-    })?;
+    let rows = stmt.query_map([], |r| Ok(rejection_from_row(r)))?;
     rows.map(|r| r?).collect()
+}
+
+fn rejection_from_row(r: &rusqlite::Row<'_>) -> Result<RejectedChange> {
+    let at: String = r.get(7)?;
+    Ok(RejectedChange {
+        seq: r.get(0)?,
+        change_id: uuid_col(r, 1)?,
+        entity: r.get(2)?,
+        entity_id: r.get(3)?,
+        operation: r.get(4)?,
+        code: r.get(5)?,
+        reason: r.get(6)?,
+        rejected_at: time::from_db(&at)?,
+    })
 }
 
 /// Forgets the refusals of one record (the app retried or discarded it).
@@ -175,17 +175,22 @@ pub(crate) fn clear_rejections(
     Ok(())
 }
 
-/// The current status line.
-pub(crate) fn status(tx: &Transaction<'_>) -> Result<SyncStatus> {
-    let acked = acked_seq(tx)?;
-    let outbox: i64 = tx
+/// How many change-log entries after `acked` wait to be pushed.
+pub(crate) fn outbox_len(tx: &Transaction<'_>, acked: i64) -> Result<u64> {
+    let n: i64 = tx
         .prepare_cached("SELECT count(*) FROM change_log WHERE seq > ?1")?
         .query_row([acked], |r| r.get(0))?;
+    Ok(n.max(0) as u64)
+}
+
+/// The current status line.
+pub(crate) fn status(tx: &Transaction<'_>) -> Result<SyncStatus> {
+    let outbox = outbox_len(tx, acked_seq(tx)?)?;
     let rejected: i64 = tx
         .prepare_cached("SELECT count(*) FROM sync_rejections")?
         .query_row([], |r| r.get(0))?;
     Ok(SyncStatus {
-        outbox: outbox.max(0) as u64,
+        outbox,
         rejected: rejected.max(0) as u64,
         has_cursor: cursor(tx)?.is_some(),
     })

@@ -3,11 +3,10 @@
 //! deletes a message, and read markers only move forward. Each accepted message gets its place
 //! in the room: the server sequence of its insert, which becomes its `sort_key`.
 
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use studymate_core::changelog::Operation;
 use studymate_core::chat::{
-    Message, MessageType, NewMessage, Participant, ParticipantRole, Room, RoomType, SendState,
+    Message, MessageDeletion, MessageEdit, MessageType, NewMessage, Participant, ParticipantRole,
+    Room, RoomType, SendState,
 };
 use studymate_core::sync::protocol::{
     ParticipantChange, ReadMarker, ReadMarkerUpdate, ServerEntity,
@@ -26,21 +25,6 @@ const MAX_GROUP_MEMBERS: usize = 100;
 
 /// Longest message text, in characters.
 const MAX_MESSAGE_CHARS: usize = studymate_core::chat::MAX_MESSAGE_CHARS;
-
-/// Payload of a message edit.
-#[derive(Debug, Deserialize)]
-struct Edit {
-    room_id: Uuid,
-    content: String,
-    edited_at: DateTime<Utc>,
-}
-
-/// Payload of a message delete.
-#[derive(Debug, Deserialize)]
-struct Deletion {
-    room_id: Uuid,
-    deleted_at: DateTime<Utc>,
-}
 
 /// `chat_room` insert: a new direct or group room with its members; the pusher is its creator
 /// and admin.
@@ -257,7 +241,7 @@ pub fn send(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
 
 /// `chat_message` update: the sender replaces the text of a live text message.
 pub fn edit(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
-    let edit: Edit = ctx.payload()?;
+    let edit: MessageEdit = ctx.payload()?;
     let len = edit.content.chars().count();
     if edit.content.trim().is_empty() || len > MAX_MESSAGE_CHARS {
         return Err(reject(
@@ -293,7 +277,7 @@ pub fn edit(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
 /// `chat_message` delete: the sender turns the message into a tombstone. Deleting a tombstone
 /// changes nothing.
 pub fn delete(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
-    let deletion: Deletion = ctx.payload()?;
+    let deletion: MessageDeletion = ctx.payload()?;
     let mut msg = own_message(conn, ctx, deletion.room_id)?;
     if msg.is_deleted {
         return Ok(None);
