@@ -417,19 +417,22 @@ fn reapply_pending_message_changes(tx: &Transaction<'_>) -> Result<()> {
 /// End of a full re-pull: deletes the server-owned records it did not mention, except those an
 /// undecided local change is about (the server may not know them yet).
 fn drop_unmentioned(tx: &Transaction<'_>, me: &str) -> Result<()> {
-    let doomed = |sql: &str| -> Result<Vec<String>> {
+    let doomed = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> Result<Vec<String>> {
         let mut stmt = tx.prepare(sql)?;
-        let rows = stmt.query_map([me], |r| r.get(0))?;
+        let rows = stmt.query_map(params, |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     };
     let unseen = |entity: &str| {
         format!("NOT IN (SELECT entity_id FROM sync_reset_seen WHERE entity = '{entity}')")
     };
-    for key in doomed(&format!(
-        "SELECT language_code || ':' || language_type FROM user_languages WHERE user_id = ?1
+    for key in doomed(
+        &format!(
+            "SELECT language_code || ':' || language_type FROM user_languages WHERE user_id = ?1
          AND language_code || ':' || language_type {}",
-        unseen("user_language")
-    ))? {
+            unseen("user_language")
+        ),
+        &[&me],
+    )? {
         if let Some((code, role)) = key.split_once(':')
             && !state::has_pending(tx, Entity::UserLanguage, &key)?
         {
@@ -439,10 +442,13 @@ fn drop_unmentioned(tx: &Transaction<'_>, me: &str) -> Result<()> {
             )?;
         }
     }
-    for tag in doomed(&format!(
-        "SELECT interest_tag FROM user_interests WHERE user_id = ?1 AND interest_tag {}",
-        unseen("user_interest")
-    ))? {
+    for tag in doomed(
+        &format!(
+            "SELECT interest_tag FROM user_interests WHERE user_id = ?1 AND interest_tag {}",
+            unseen("user_interest")
+        ),
+        &[&me],
+    )? {
         if !state::has_pending(tx, Entity::UserInterest, &tag)? {
             tx.execute(
                 "DELETE FROM user_interests WHERE user_id = ?1 AND interest_tag = ?2",
@@ -450,10 +456,13 @@ fn drop_unmentioned(tx: &Transaction<'_>, me: &str) -> Result<()> {
             )?;
         }
     }
-    for room in doomed(&format!(
-        "SELECT room_id FROM chat_rooms WHERE ?1 = ?1 AND room_id {}",
-        unseen("chat_room")
-    ))? {
+    for room in doomed(
+        &format!(
+            "SELECT room_id FROM chat_rooms WHERE room_id {}",
+            unseen("chat_room")
+        ),
+        &[],
+    )? {
         if !state::has_pending(tx, Entity::ChatRoom, &room)? {
             tx.execute("DELETE FROM chat_rooms WHERE room_id = ?1", [room])?;
         }
