@@ -77,7 +77,12 @@ proptest! {
                     devices[d].client.update_profile(&ProfilePatch { display_name: Some(format!("{who} {n}")), ..Default::default() }).unwrap();
                 }
                 Op::Earn(d, n) => { devices[d].client.record_points(&NewPoints { transaction_type: TransactionType::Earned, amount: n.into(), source: PointSource::ChallengeComplete, source_reference_id: None, description: None }).unwrap(); }
-                Op::Spend(d, n) => { let _ = devices[d].client.record_points(&NewPoints { transaction_type: TransactionType::Spent, amount: n.into(), source: PointSource::StreakFreeze, source_reference_id: None, description: None }); }
+                Op::Spend(d, n) => {
+                    // A spend beyond the local balance is refused; nothing else may go wrong.
+                    if let Err(e) = devices[d].client.record_points(&NewPoints { transaction_type: TransactionType::Spent, amount: n.into(), source: PointSource::StreakFreeze, source_reference_id: None, description: None }) {
+                        prop_assert!(matches!(e, studymate_core::Error::Conflict(_)), "unexpected {e}");
+                    }
+                }
                 Op::ReadAll(d) => {
                     let page = devices[d].client.messages(room, None, 1).unwrap();
                     if let Some(m) = page.messages.first() { devices[d].client.mark_read(room, m.id).unwrap(); }
