@@ -148,9 +148,10 @@ impl Client {
     /// Opens the direct room with `other`, creating it if needed; `other`'s profile must be
     /// known locally (sync or `save_contact`).
     pub fn create_direct_room(&self, other: Uuid) -> Result<Room> {
-        let room = self.core()?.create_direct_room(other)?;
-        self.changed(DataChange::in_room(&[DataArea::ChatRooms], room.id));
-        Ok(room)
+        self.write(
+            |core| core.create_direct_room(other),
+            |room| DataChange::in_room(&[DataArea::ChatRooms], room.id),
+        )
     }
 
     /// Creates a group room with the user as admin and `members`.
@@ -160,11 +161,10 @@ impl Client {
         description: Option<String>,
         members: Vec<Uuid>,
     ) -> Result<Room> {
-        let room = self
-            .core()?
-            .create_group_room(&name, description.as_deref(), &members)?;
-        self.changed(DataChange::in_room(&[DataArea::ChatRooms], room.id));
-        Ok(room)
+        self.write(
+            |core| core.create_group_room(&name, description.as_deref(), &members),
+            |room| DataChange::in_room(&[DataArea::ChatRooms], room.id),
+        )
     }
 
     /// The user's rooms.
@@ -179,29 +179,26 @@ impl Client {
 
     /// Sends a message (stored now, delivered by sync).
     pub fn send_message(&self, room_id: Uuid, message: NewMessage) -> Result<Message> {
-        let sent = self.core()?.send_message(room_id, &message)?;
-        self.changed(DataChange::in_room(&[DataArea::ChatMessages], room_id));
-        Ok(sent)
+        self.write(
+            |core| core.send_message(room_id, &message),
+            |_| DataChange::in_room(&[DataArea::ChatMessages], room_id),
+        )
     }
 
     /// Edits the text of one of the user's messages.
     pub fn edit_message(&self, message_id: Uuid, content: String) -> Result<Message> {
-        let edited = self.core()?.edit_message(message_id, &content)?;
-        self.changed(DataChange::in_room(
-            &[DataArea::ChatMessages],
-            edited.room_id,
-        ));
-        Ok(edited)
+        self.write(
+            |core| core.edit_message(message_id, &content),
+            |edited| DataChange::in_room(&[DataArea::ChatMessages], edited.room_id),
+        )
     }
 
     /// Deletes one of the user's messages (it stays as a tombstone).
     pub fn delete_message(&self, message_id: Uuid) -> Result<Message> {
-        let deleted = self.core()?.delete_message(message_id)?;
-        self.changed(DataChange::in_room(
-            &[DataArea::ChatMessages],
-            deleted.room_id,
-        ));
-        Ok(deleted)
+        self.write(
+            |core| core.delete_message(message_id),
+            |deleted| DataChange::in_room(&[DataArea::ChatMessages], deleted.room_id),
+        )
     }
 
     /// A page of a room's messages, newest first: `limit` (1–200) before `before`.
@@ -211,9 +208,10 @@ impl Client {
 
     /// Marks the room read up to `message_id`; returns its unread count afterwards.
     pub fn mark_read(&self, room_id: Uuid, message_id: Uuid) -> Result<u32> {
-        let unread = self.core()?.mark_read(room_id, message_id)?;
-        self.changed(DataChange::in_room(&[DataArea::ChatMessages], room_id));
-        Ok(unread)
+        self.write(
+            |core| core.mark_read(room_id, message_id),
+            |_| DataChange::in_room(&[DataArea::ChatMessages], room_id),
+        )
     }
 
     /// Unread counts of the user's rooms.

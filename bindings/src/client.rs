@@ -6,7 +6,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use studymate_core::changelog::{Change, Entity, Operation};
-use studymate_core::{Client as CoreClient, OpenOptions as CoreOptions};
+use studymate_core::{Client as CoreClient, OpenOptions as CoreOptions, Result as CoreResult};
 use uuid::Uuid;
 
 use crate::error::{Result, StudyMateError};
@@ -111,6 +111,18 @@ impl Client {
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
             .ok_or(StudyMateError::Closed)
+    }
+
+    /// Runs a write on the open core client; once it has committed, tells the observer what it
+    /// changed (`change` of the result). A failed write tells nobody.
+    pub(crate) fn write<T>(
+        &self,
+        call: impl FnOnce(&CoreClient) -> CoreResult<T>,
+        change: impl FnOnce(&T) -> DataChange,
+    ) -> Result<T> {
+        let out = call(&*self.core()?)?;
+        self.changed(change(&out));
+        Ok(out)
     }
 
     /// Tells the observer, if any, what a committed write changed.

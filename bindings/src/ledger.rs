@@ -96,9 +96,10 @@ pub struct LedgerPage {
 impl Client {
     /// Records a ledger entry (debits are refused when the balance is too low).
     pub fn record_points(&self, entry: NewPoints) -> Result<PointTransaction> {
-        let recorded = self.core()?.record_points(&entry)?;
-        self.changed(DataChange::of(&[DataArea::Points]));
-        Ok(recorded)
+        self.write(
+            |core| core.record_points(&entry),
+            |_| DataChange::of(&[DataArea::Points]),
+        )
     }
 
     /// Balance, lifetime earnings and points used.

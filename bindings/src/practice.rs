@@ -239,9 +239,10 @@ impl Client {
         situation_id: Uuid,
         variation_id: Option<Uuid>,
     ) -> Result<PracticeSession> {
-        let session = self.core()?.start_practice(situation_id, variation_id)?;
-        self.changed(DataChange::of(&[DataArea::Practice]));
-        Ok(session)
+        self.write(
+            |core| core.start_practice(situation_id, variation_id),
+            |_| DataChange::of(&[DataArea::Practice]),
+        )
     }
 
     /// The open (in progress or paused) session, if any: what to resume after a restart.
@@ -265,37 +266,42 @@ impl Client {
 
     /// Reveals the next hint (levels 1 → 3); each lowers the score of later answers.
     pub fn use_hint(&self, session_id: Uuid) -> Result<HintLevel> {
-        let hint = self.core()?.use_hint(session_id)?;
-        self.changed(DataChange::of(&[DataArea::Practice]));
-        Ok(hint)
+        self.write(
+            |core| core.use_hint(session_id),
+            |_| DataChange::of(&[DataArea::Practice]),
+        )
     }
 
     /// Scores an answer on the device and adds it to the dialogue.
     pub fn answer(&self, session_id: Uuid, input: AnswerInput) -> Result<Score> {
-        let score = self.core()?.answer(session_id, &input)?;
-        self.changed(DataChange::of(&[DataArea::Practice]));
-        Ok(score)
+        self.write(
+            |core| core.answer(session_id, &input),
+            |_| DataChange::of(&[DataArea::Practice]),
+        )
     }
 
     /// Pauses an in-progress session; its clock stops.
     pub fn pause_practice(&self, session_id: Uuid) -> Result<PracticeSession> {
-        let session = self.core()?.pause_practice(session_id)?;
-        self.changed(DataChange::of(&[DataArea::Practice]));
-        Ok(session)
+        self.write(
+            |core| core.pause_practice(session_id),
+            |_| DataChange::of(&[DataArea::Practice]),
+        )
     }
 
     /// Resumes a paused session.
     pub fn resume_practice(&self, session_id: Uuid) -> Result<PracticeSession> {
-        let session = self.core()?.resume_practice(session_id)?;
-        self.changed(DataChange::of(&[DataArea::Practice]));
-        Ok(session)
+        self.write(
+            |core| core.resume_practice(session_id),
+            |_| DataChange::of(&[DataArea::Practice]),
+        )
     }
 
     /// Gives a session up: no score, no points.
     pub fn abandon_practice(&self, session_id: Uuid) -> Result<PracticeSession> {
-        let session = self.core()?.abandon_practice(session_id)?;
-        self.changed(DataChange::of(&[DataArea::Practice]));
-        Ok(session)
+        self.write(
+            |core| core.abandon_practice(session_id),
+            |_| DataChange::of(&[DataArea::Practice]),
+        )
     }
 
     /// Completes a session: final scores, points, level, streak and achievements, in one

@@ -187,16 +187,18 @@ impl Client {
 
     /// Applies a partial update to the profile and returns the result.
     pub fn update_profile(&self, patch: ProfilePatch) -> Result<Profile> {
-        let profile = self.core()?.update_profile(&patch)?;
-        self.changed(DataChange::of(&[DataArea::Profile]));
-        Ok(profile)
+        self.write(
+            |core| core.update_profile(&patch),
+            |_| DataChange::of(&[DataArea::Profile]),
+        )
     }
 
     /// Adds or replaces one of the user's languages; returns them all.
     pub fn set_language(&self, language: UserLanguage) -> Result<Vec<UserLanguage>> {
-        let languages = self.core()?.set_language(&language)?;
-        self.changed(DataChange::of(&[DataArea::Languages]));
-        Ok(languages)
+        self.write(
+            |core| core.set_language(&language),
+            |_| DataChange::of(&[DataArea::Languages]),
+        )
     }
 
     /// Removes one of the user's languages; returns the rest.
@@ -205,9 +207,10 @@ impl Client {
         language_code: String,
         role: LanguageRole,
     ) -> Result<Vec<UserLanguage>> {
-        let languages = self.core()?.remove_language(&language_code, role)?;
-        self.changed(DataChange::of(&[DataArea::Languages]));
-        Ok(languages)
+        self.write(
+            |core| core.remove_language(&language_code, role),
+            |_| DataChange::of(&[DataArea::Languages]),
+        )
     }
 
     /// The user's languages.
@@ -217,16 +220,18 @@ impl Client {
 
     /// Adds an interest tag; returns them all.
     pub fn add_interest(&self, tag: String) -> Result<Vec<String>> {
-        let tags = self.core()?.add_interest(&tag)?;
-        self.changed(DataChange::of(&[DataArea::Interests]));
-        Ok(tags)
+        self.write(
+            |core| core.add_interest(&tag),
+            |_| DataChange::of(&[DataArea::Interests]),
+        )
     }
 
     /// Removes an interest tag; returns the rest.
     pub fn remove_interest(&self, tag: String) -> Result<Vec<String>> {
-        let tags = self.core()?.remove_interest(&tag)?;
-        self.changed(DataChange::of(&[DataArea::Interests]));
-        Ok(tags)
+        self.write(
+            |core| core.remove_interest(&tag),
+            |_| DataChange::of(&[DataArea::Interests]),
+        )
     }
 
     /// The user's interest tags.
@@ -237,9 +242,11 @@ impl Client {
     /// Saves the data (a JSON object) of onboarding step `step` (1–6) and moves the user to
     /// that step; step 6 completes onboarding.
     pub fn save_onboarding_step(&self, step: u8, data: Json) -> Result<Onboarding> {
-        let onboarding = self.core()?.save_onboarding_step(step, &data)?;
-        self.changed(DataChange::of(&[DataArea::Onboarding]));
-        Ok(onboarding.into())
+        self.write(
+            |core| core.save_onboarding_step(step, &data),
+            |_| DataChange::of(&[DataArea::Onboarding]),
+        )
+        .map(Into::into)
     }
 
     /// The user's onboarding progress.
@@ -250,8 +257,9 @@ impl Client {
     /// Stores the public profile of someone the user chats with (from the server or the app's
     /// matching screen). Not synced back: the server owns it.
     pub fn save_contact(&self, contact: Profile) -> Result<()> {
-        self.core()?.save_contact(&contact)?;
-        self.changed(DataChange::of(&[DataArea::Contacts]));
-        Ok(())
+        self.write(
+            |core| core.save_contact(&contact),
+            |_| DataChange::of(&[DataArea::Contacts]),
+        )
     }
 }

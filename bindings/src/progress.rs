@@ -169,9 +169,10 @@ impl Client {
     /// Buys one streak freeze with points; `Conflict` when the balance is too low or the
     /// learner already holds the maximum.
     pub fn buy_streak_freeze(&self) -> Result<PointTransaction> {
-        let entry = self.core()?.buy_streak_freeze()?;
-        self.changed(DataChange::of(&[DataArea::Points]));
-        Ok(entry)
+        self.write(
+            |core| core.buy_streak_freeze(),
+            |_| DataChange::of(&[DataArea::Points]),
+        )
     }
 
     /// Situations to practise next, best first, with the reason for each (`limit` 1–100).

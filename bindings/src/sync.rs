@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use studymate_core::changelog::{Entity, Operation};
+use studymate_core::chat::Message;
 use studymate_core::sync::protocol::{AuthResponse, LoginRequest, ServerEntity, SignupRequest};
 use studymate_core::sync::{
     self as core_sync, CancelToken, RejectedChange, RetryPolicy, ServerSession, SyncConfig,
@@ -477,20 +478,19 @@ impl Client {
     }
 
     /// Sends a `FAILED` message again: pending at the end of its room; its refusal is cleared.
-    pub fn retry_message(&self, message_id: Uuid) -> Result<studymate_core::chat::Message> {
-        let message = self.core()?.retry_message(message_id)?;
-        self.changed(DataChange::in_room(
-            &[DataArea::ChatMessages],
-            message.room_id,
-        ));
-        Ok(message)
+    pub fn retry_message(&self, message_id: Uuid) -> Result<Message> {
+        self.write(
+            |core| core.retry_message(message_id),
+            |message| DataChange::in_room(&[DataArea::ChatMessages], message.room_id),
+        )
     }
 
     /// Deletes a `FAILED` message for good, with its refusal.
     pub fn discard_message(&self, message_id: Uuid) -> Result<()> {
-        self.core()?.discard_message(message_id)?;
-        self.changed(DataChange::of(&[DataArea::ChatMessages]));
-        Ok(())
+        self.write(
+            |core| core.discard_message(message_id),
+            |_| DataChange::of(&[DataArea::ChatMessages]),
+        )
     }
 }
 
