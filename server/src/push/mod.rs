@@ -79,7 +79,7 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     /// Parses the payload as `T`, refusing it as `invalid_payload` if it has another shape.
     pub fn payload<T: DeserializeOwned>(&self) -> Result<T, ApplyError> {
-        serde_json::from_value(self.change.payload.clone()).map_err(|e| {
+        T::deserialize(&self.change.payload).map_err(|e| {
             reject(
                 "invalid_payload",
                 format!(
