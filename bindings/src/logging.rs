@@ -94,11 +94,12 @@ impl<S: Subscriber> Layer<S> for ForeignLayer {
             return;
         }
         let level = level_of(*event.metadata().level());
-        let sink = SINK.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let Some(sink) = sink.as_ref() else { return };
-        if level < sink.min_level {
-            return;
-        }
+        // The logger is taken out of the lock before it runs: a slow logger does not hold up
+        // `set_logger`, and one that calls `set_logger` or `clear_logger` does not deadlock.
+        let logger = match &*SINK.read().unwrap_or_else(|poisoned| poisoned.into_inner()) {
+            Some(sink) if level >= sink.min_level => Arc::clone(&sink.logger),
+            _ => return,
+        };
         let mut text = MessageText::default();
         event.record(&mut text);
         let record = LogRecord {
@@ -108,7 +109,7 @@ impl<S: Subscriber> Layer<S> for ForeignLayer {
         };
         IN_LOGGER.with(|flag| flag.set(true));
         // A logger that throws has nowhere to report it: the record is dropped.
-        let _ = sink.logger.log(record);
+        let _ = logger.log(record);
         IN_LOGGER.with(|flag| flag.set(false));
     }
 }
@@ -193,5 +194,26 @@ mod tests {
         assert_eq!(ours.len(), 1, "{records:?}");
         assert_eq!(ours[0].level, LogLevel::Info);
         assert_eq!(ours[0].message, "imported rows=3");
+
+        // A logger that clears itself from inside `log` (on the logging thread) returns, and
+        // hears nothing afterwards.
+        struct ClearsItself(Collect);
+        impl Logger for ClearsItself {
+            fn log(&self, record: LogRecord) -> Result<(), CallbackError> {
+                clear_logger();
+                self.0.log(record)
+            }
+        }
+        let clearing = Arc::new(ClearsItself(Collect::default()));
+        set_logger(clearing.clone(), LogLevel::Info);
+        tracing::info!(target: "test_target", "first");
+        tracing::info!(target: "test_target", "second");
+        let records = clearing.0.0.lock().expect("lock").clone();
+        let ours: Vec<_> = records
+            .iter()
+            .filter(|r| r.target == "test_target")
+            .map(|r| r.message.as_str())
+            .collect();
+        assert_eq!(ours, ["first"], "{records:?}");
     }
 }
