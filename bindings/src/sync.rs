@@ -8,7 +8,7 @@
 //! called on that worker thread.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use studymate_core::changelog::{Entity, Operation};
@@ -358,11 +358,10 @@ fn token_error(err: StudyMateError) -> CoreError {
 }
 
 /// Core's sync observer over the app's (optional) one; also remembers whether anything was
-/// pushed or pulled, to tell the data observer afterwards.
+/// pushed or pulled, to tell the data observer after a failed run.
 struct Observer {
     app: Option<Arc<dyn SyncObserver>>,
-    pushed: AtomicU64,
-    pulled: AtomicU64,
+    progressed: AtomicBool,
 }
 
 impl core_sync::SyncObserver for Observer {
@@ -375,8 +374,9 @@ impl core_sync::SyncObserver for Observer {
     }
 
     fn progress(&self, progress: SyncProgress) {
-        self.pushed.fetch_max(progress.pushed, Ordering::Relaxed);
-        self.pulled.fetch_max(progress.pulled, Ordering::Relaxed);
+        if progress.pushed > 0 || progress.pulled > 0 {
+            self.progressed.store(true, Ordering::Relaxed);
+        }
         if let Some(app) = &self.app
             && let Err(e) = app.progress(progress)
         {
@@ -424,8 +424,7 @@ impl Client {
         let core = self.core()?;
         let watcher = Arc::new(Observer {
             app: observer,
-            pushed: AtomicU64::new(0),
-            pulled: AtomicU64::new(0),
+            progressed: AtomicBool::new(false),
         });
         let mut config = SyncConfig::new(options.base_url, Arc::new(Tokens(tokens)));
         config.observer = watcher.clone();
@@ -436,7 +435,7 @@ impl Client {
         config.connect_timeout = millis(options.connect_timeout_ms);
         config.request_timeout = millis(options.request_timeout_ms);
         config.retry = RetryPolicy {
-            max_attempts: options.max_attempts.max(1),
+            max_attempts: options.max_attempts,
             base_delay: millis(options.retry_base_delay_ms),
             max_delay: millis(options.retry_max_delay_ms),
             ..RetryPolicy::default()
@@ -450,13 +449,14 @@ impl Client {
                 }
             }
             Err(_) => {
-                if watcher.pushed.load(Ordering::Relaxed) > 0
-                    || watcher.pulled.load(Ordering::Relaxed) > 0
-                {
-                    let rooms = core
-                        .rooms()
-                        .map(|rooms| rooms.into_iter().map(|r| r.id).collect())
-                        .unwrap_or_default();
+                if watcher.progressed.load(Ordering::Relaxed) {
+                    let rooms = match core.rooms() {
+                        Ok(rooms) => rooms.into_iter().map(|r| r.id).collect(),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "listing the chat rooms after a failed sync failed; the data change names none");
+                            Vec::new()
+                        }
+                    };
                     self.changed(DataChange {
                         areas: SYNCED_AREAS.to_vec(),
                         rooms,
