@@ -10,10 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 profile=debug
-cargo_profile=()
 if [[ "${1:-}" == "--release" ]]; then
     profile=release
-    cargo_profile=(--release)
     shift
 fi
 out="${1:-target/bindings}"
@@ -22,7 +20,7 @@ out="${1:-target/bindings}"
 # own (without the generator's code).
 cargo build -p studymate-ffi --features cli --locked
 if [[ "$profile" == release ]]; then
-    cargo build -p studymate-ffi --lib "${cargo_profile[@]}" --locked
+    cargo build -p studymate-ffi --lib --release --locked
 fi
 
 case "$(uname -s)" in
