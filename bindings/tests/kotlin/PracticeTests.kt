@@ -82,8 +82,8 @@ val practiceTests = listOf(
         eq(null, client.currentPractice(), "nothing open")
         eq(0L, client.balance().available, "no points")
         eq(SessionStatus.ABANDONED, client.practiceHistory(null, 1u).single().status, "in history")
+        val again = client.startPractice(situations[1].id, null)
         throws<StudyMateException.Conflict>("complete without answers") {
-            val again = client.startPractice(situations[1].id, null)
             runBlocking { client.completePractice(again.id) }
         }
     },
