@@ -489,8 +489,9 @@ impl Client {
     pub fn discard_message(&self, message_id: Uuid) -> Result<()> {
         self.write(
             |core| core.discard_message(message_id),
-            |_| DataChange::of(&[DataArea::ChatMessages]),
+            |message| DataChange::in_room(&[DataArea::ChatMessages], message.room_id),
         )
+        .map(|_| ())
     }
 }
 

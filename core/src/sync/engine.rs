@@ -105,13 +105,15 @@ impl Client {
         })
     }
 
-    /// Deletes a `failed` message for good (the server never had it) and its refusal.
-    pub fn discard_message(&self, message_id: Uuid) -> Result<()> {
+    /// Deletes a `failed` message for good (the server never had it) and its refusal; returns
+    /// the message as it was, so the app knows which room to refresh.
+    pub fn discard_message(&self, message_id: Uuid) -> Result<Message> {
         self.store.write(|tx| {
-            failed_message(tx, message_id, self.user_id)?;
+            let msg = failed_message(tx, message_id, self.user_id)?;
             tx.prepare_cached("DELETE FROM chat_messages WHERE message_id = ?1")?
                 .execute([message_id.to_string()])?;
-            state::clear_rejections(tx, Entity::ChatMessage, &message_id.to_string())
+            state::clear_rejections(tx, Entity::ChatMessage, &message_id.to_string())?;
+            Ok(msg)
         })
     }
 }
