@@ -37,4 +37,8 @@ scenario_tests!(
     history_reset_answers_410,
     bad_requests_get_4xx_and_change_nothing,
     sigterm_finishes_in_flight_requests,
+    forged_sessions_are_scored_again,
+    points_come_only_from_the_rules,
+    achievements_only_when_earned,
+    one_award_from_two_devices_is_one_grant,
 );
