@@ -12,3 +12,15 @@ WHEN NEW.points_amount NOT BETWEEN -1000000 AND 1000000
 BEGIN
     SELECT RAISE(ABORT, 'a ledger entry moves at most 1000000 points');
 END;
+
+-- The server scores every session again, so a completed session's score can change when the
+-- server's copy is pulled; the perfect-session counter follows when the score crosses the
+-- threshold (95 is rewards::PERFECT_SCORE_THRESHOLD; a unit test in progress.rs checks it).
+CREATE TRIGGER practice_rescored_perfect AFTER UPDATE OF overall_score ON practice_sessions
+WHEN OLD.status = 'completed' AND NEW.status = 'completed'
+    AND (OLD.overall_score >= 95) <> (NEW.overall_score >= 95)
+BEGIN
+    UPDATE practice_situation_stats
+    SET perfect = perfect + (NEW.overall_score >= 95) - (OLD.overall_score >= 95)
+    WHERE situation_id = NEW.situation_id;
+END;

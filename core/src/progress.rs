@@ -411,5 +411,16 @@ mod tests {
             sql.iter().all(|s| s.matches(&threshold).count() == 2),
             "{sql:?}"
         );
+        let rescored: String = client
+            .store
+            .read(|tx| {
+                Ok(tx.query_row(
+                    "SELECT sql FROM sqlite_master WHERE name = 'practice_rescored_perfect'",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .expect("the rescoring trigger");
+        assert_eq!(rescored.matches(&threshold).count(), 4, "{rescored}");
     }
 }
