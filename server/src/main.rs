@@ -8,6 +8,7 @@
 mod auth;
 mod catalog;
 mod db;
+mod devices;
 mod feed;
 mod http;
 mod push;
@@ -74,6 +75,11 @@ fn main() -> ExitCode {
 /// Opens the store, loads the catalog, then serves until a shutdown signal. The store is opened
 /// and finally dropped outside the async runtime, because the PostgreSQL client blocks.
 fn run(cli: &Cli) -> Result<(), String> {
+    #[cfg(feature = "fault-injection")]
+    tracing::warn!(
+        "test build with fault injection: a push carrying {} panics",
+        studymate_server::POISON_ENTITY_ID
+    );
     let db: Arc<dyn Backend> = Arc::from(db::open(&cli.database).map_err(|e| e.to_string())?);
     prepare(db.as_ref(), cli)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

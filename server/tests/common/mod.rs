@@ -1,5 +1,6 @@
 //! Test harness: starts the real server binary on 127.0.0.1 port 0 and talks to it over HTTP.
 
+pub mod robust;
 pub mod scenarios;
 
 use std::io::{BufRead, BufReader};
@@ -287,15 +288,25 @@ impl Device {
         })
     }
 
-    /// A room insert with `members` (the first is the creator).
+    /// A room insert with `members` (the first is the creator), a group named "study group".
     pub fn room(&mut self, room_type: &str, members: &[Uuid]) -> (Uuid, Value) {
+        let name = (room_type == "GROUP").then_some("study group");
+        self.room_named(room_type, members, name)
+    }
+
+    /// A room insert with `members` (the first is the creator) and the given name.
+    pub fn room_named(
+        &mut self,
+        room_type: &str,
+        members: &[Uuid],
+        name: Option<&str>,
+    ) -> (Uuid, Value) {
         let id = Uuid::now_v7();
         let participants: Vec<Value> = members
             .iter()
             .enumerate()
             .map(|(i, m)| json!({"user_id": m, "role": if i == 0 { "ADMIN" } else { "MEMBER" }, "last_read_message_id": null}))
             .collect();
-        let name = (room_type == "GROUP").then_some("study group");
         let payload = json!({"id": id, "room_type": room_type, "name": name, "description": null,
             "created_by": members[0], "created_at": Utc::now(), "participants": participants});
         (
@@ -315,6 +326,16 @@ impl Device {
             id,
             self.change(Entity::ChatMessage, id, Operation::Insert, payload),
         )
+    }
+
+    /// An image message insert with the given address and metadata.
+    pub fn attachment(&mut self, room: Uuid, sender: Uuid, url: &str, metadata: Value) -> Value {
+        let id = Uuid::now_v7();
+        let payload = json!({"id": id, "room_id": room, "sender_id": sender, "message_type": "IMAGE",
+            "content": null, "file_url": url, "file_metadata": metadata, "reply_to_id": null,
+            "is_edited": false, "edited_at": null, "is_deleted": false, "deleted_at": null,
+            "send_state": "pending", "sort_key": 9007199254740993_i64, "created_at": Utc::now()});
+        self.change(Entity::ChatMessage, id, Operation::Insert, payload)
     }
 
     /// A ledger entry; `rule` makes it an award keyed by (rule, period).
