@@ -59,8 +59,10 @@ pub fn create_room(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
             ));
         }
     }
-    if room.room_type == RoomType::Direct {
-        let direct_key = format!("{}:{}", members[0], members[1]);
+    // A direct room has exactly two members (checked above); the slice pattern says so without
+    // indexing into client data.
+    if let (RoomType::Direct, [first, second]) = (room.room_type, members.as_slice()) {
+        let direct_key = format!("{first}:{second}");
         if !conn
             .query(
                 "SELECT 1 FROM direct_rooms WHERE direct_key = $1",
