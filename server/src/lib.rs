@@ -2,9 +2,9 @@
 //!
 //! In a build with the `fault-injection` feature, the push handler panics after it has applied
 //! (written) a batch that contains an entry whose `entity_id` is [`POISON_ENTITY_ID`]. The
-//! server's integration tests enable the feature (the package is its own dev-dependency) to prove
-//! on every store that a panicking request commits nothing and leaves the server serving. A
-//! normal or release build (`cargo build`, `cargo run`) never has it.
+//! server's integration tests run a build with the feature (`tests/common/mod.rs`) to prove on
+//! every store that a panicking request commits nothing and leaves the server serving. A normal
+//! or release build (`cargo build`, `cargo run`) never has it.
 
 /// The entity id that makes a fault-injection build panic after writing the batch it is in.
 pub const POISON_ENTITY_ID: &str = "fault-injection:panic-after-write";

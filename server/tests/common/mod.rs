@@ -4,9 +4,9 @@ pub mod robust;
 pub mod scenarios;
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::sync::{OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -27,7 +27,7 @@ impl Server {
     /// Starts the server on `database` with the bundled catalog and extra flags.
     pub fn start(database: &str, extra: &[&str]) -> Server {
         let catalog = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalog.json");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_studymate-server"))
+        let mut child = Command::new(server_binary())
             .args([
                 "--listen",
                 "127.0.0.1:0",
@@ -162,6 +162,38 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The server binary built with the `fault-injection` feature, once per test process. Cargo
+/// enables the feature for these tests through the package's dev-dependency on itself under
+/// `cargo test -p studymate-server`, but not in every build (`cargo test --workspace` builds the
+/// binary without it), so it is built here explicitly, in the tests' profile and target
+/// directory; the fault-injection scenario proves it took effect.
+fn server_binary() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let bin = PathBuf::from(env!("CARGO_BIN_EXE_studymate-server"));
+        let release = bin.components().any(|c| c.as_os_str() == "release");
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.args([
+            "build",
+            "-q",
+            "-p",
+            "studymate-server",
+            "--features",
+            "fault-injection",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+        if release {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().expect("cargo runs");
+        assert!(
+            status.success(),
+            "building the fault-injection server failed"
+        );
+        bin
+    })
 }
 
 /// Announces a body of `length` bytes on a raw connection and returns the answer the server
