@@ -22,7 +22,19 @@ pub const MAX_MESSAGE_CHARS: usize = 4000;
 pub const PENDING_SORT_BASE: i64 = 1 << 53;
 
 /// Most members a group room may have.
-const MAX_GROUP_MEMBERS: usize = 100;
+pub const MAX_GROUP_MEMBERS: usize = 100;
+
+/// Longest room name, in characters.
+pub const MAX_ROOM_NAME_CHARS: usize = 255;
+
+/// Longest room description, in characters.
+pub const MAX_ROOM_DESCRIPTION_CHARS: usize = 2000;
+
+/// Longest attachment address, in characters.
+pub const MAX_FILE_URL_CHARS: usize = 2000;
+
+/// Largest attachment metadata, in bytes of compact JSON.
+pub const MAX_FILE_METADATA_BYTES: usize = 4096;
 
 string_enum! {
     /// One-to-one or group.
@@ -149,6 +161,13 @@ pub struct MessageEdit {
     pub edited_at: DateTime<Utc>,
 }
 
+impl MessageEdit {
+    /// Checks the new text as a local edit does: 1–[`MAX_MESSAGE_CHARS`] characters, not blank.
+    pub fn validate(&self) -> Result<()> {
+        check_content(&self.content)
+    }
+}
+
 /// A message delete: the `chat_message` delete payload (the message becomes a tombstone).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageDeletion {
@@ -250,10 +269,7 @@ impl Client {
         description: Option<&str>,
         members: &[Uuid],
     ) -> Result<Room> {
-        validate::non_blank("name", name, 255)?;
-        if let Some(d) = description {
-            validate::text_len("description", d, 0, 2000)?;
-        }
+        check_room_fields(RoomType::Group, Some(name), description)?;
         let mut others: Vec<Uuid> = members
             .iter()
             .copied()
@@ -359,7 +375,7 @@ impl Client {
 
     /// Replaces the text of one of the user's own text messages.
     pub fn edit_message(&self, message_id: Uuid, content: &str) -> Result<Message> {
-        validate::non_blank("content", content, MAX_MESSAGE_CHARS)?;
+        check_content(content)?;
         let now = self.now();
         let me = self.user_id;
         self.store.write(|tx| {
@@ -576,6 +592,33 @@ fn insert_room(
     Ok(stored)
 }
 
+/// Checks a room's own fields, the one rule for rooms made on the device and rooms pushed to the
+/// server: a group needs a name; a name (of either kind of room) is 1–[`MAX_ROOM_NAME_CHARS`]
+/// characters without control or invisible characters; a description is at most
+/// [`MAX_ROOM_DESCRIPTION_CHARS`] characters.
+pub fn check_room_fields(
+    room_type: RoomType,
+    name: Option<&str>,
+    description: Option<&str>,
+) -> Result<()> {
+    match name {
+        Some(name) => validate::name("name", name, MAX_ROOM_NAME_CHARS)?,
+        None if room_type == RoomType::Group => {
+            return Err(Error::invalid("name", "a group room needs a name"));
+        }
+        None => {}
+    }
+    if let Some(d) = description {
+        validate::text_len("description", d, 0, MAX_ROOM_DESCRIPTION_CHARS)?;
+    }
+    Ok(())
+}
+
+/// A message's text: 1–[`MAX_MESSAGE_CHARS`] characters, not blank.
+fn check_content(content: &str) -> Result<()> {
+    validate::non_blank("content", content, MAX_MESSAGE_CHARS)
+}
+
 fn check_new_message(m: &NewMessage) -> Result<()> {
     match m.message_type {
         MessageType::System => {
@@ -584,15 +627,12 @@ fn check_new_message(m: &NewMessage) -> Result<()> {
                 "SYSTEM messages come only from the server",
             ));
         }
-        MessageType::Text => {
-            let content = m.content.as_deref().unwrap_or("");
-            validate::non_blank("content", content, MAX_MESSAGE_CHARS)?;
-        }
+        MessageType::Text => check_content(m.content.as_deref().unwrap_or(""))?,
         MessageType::Image | MessageType::Voice | MessageType::File => {
             let url = m.file_url.as_deref().unwrap_or("");
-            validate::non_blank("file_url", url, 2000)?;
+            validate::https_url("file_url", url, MAX_FILE_URL_CHARS)?;
             if let Some(caption) = &m.content {
-                validate::non_blank("content", caption, MAX_MESSAGE_CHARS)?;
+                check_content(caption)?;
             }
         }
     }
@@ -603,7 +643,7 @@ fn check_new_message(m: &NewMessage) -> Result<()> {
         ));
     }
     if let Some(meta) = &m.file_metadata {
-        validate::json_object("file_metadata", meta)?;
+        validate::json_object_within("file_metadata", meta, MAX_FILE_METADATA_BYTES)?;
     }
     Ok(())
 }

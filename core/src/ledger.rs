@@ -98,7 +98,7 @@ impl PointTransaction {
     /// Checks the entry's shape, the same on the device and the server: the sign matches the
     /// type (earned and bonus add, spent and penalty take), the amount is at most
     /// [`MAX_POINTS_PER_ENTRY`], `rule` and `period_key` come together and are at most 100
-    /// characters, the description at most 500.
+    /// characters without control or invisible characters, the description at most 500.
     pub fn validate(&self) -> Result<()> {
         let sign_ok = if self.transaction_type.is_credit() {
             self.points > 0
@@ -134,7 +134,7 @@ impl PointTransaction {
         }
         for (field, value) in [("rule", &self.rule), ("period_key", &self.period_key)] {
             if let Some(value) = value {
-                validate::text_len(field, value, 1, MAX_KEY_CHARS)?;
+                validate::name(field, value, MAX_KEY_CHARS)?;
             }
         }
         if let Some(description) = &self.description {

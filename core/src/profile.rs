@@ -319,7 +319,7 @@ impl Client {
 
     /// Adds an interest tag (1–100 characters); adding one the user already has is refused.
     pub fn add_interest(&self, tag: &str) -> Result<Vec<String>> {
-        validate::non_blank("interest_tag", tag, 100)?;
+        check_interest_tag(tag)?;
         let now = self.now();
         let user = self.user_id.to_string();
         self.store.write(|tx| {
@@ -368,13 +368,7 @@ impl Client {
     /// Saves the data of onboarding step `step` (1–6) and moves the user to that step.
     /// Saving step 6 completes onboarding.
     pub fn save_onboarding_step(&self, step: u8, data: &serde_json::Value) -> Result<Onboarding> {
-        if !(1..=6).contains(&step) {
-            return Err(Error::invalid(
-                "step",
-                format!("must be between 1 and 6, got {step}"),
-            ));
-        }
-        validate::json_object("data", data)?;
+        check_onboarding_step(step, data)?;
         let now = self.now();
         let user = self.user_id.to_string();
         self.store.write(|tx| {
@@ -505,7 +499,75 @@ pub(crate) fn store_self_profile(tx: &Transaction<'_>, profile: &Profile) -> Res
     write_user(tx, profile, true)
 }
 
-/// Length limits of the optional text fields, shared by patches and whole profiles.
+/// Longest username, in characters.
+pub const MAX_USERNAME_CHARS: usize = 50;
+
+/// Longest display name and Korean name, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// Longest avatar address, in characters.
+pub const MAX_IMAGE_URL_CHARS: usize = 500;
+
+/// Longest self-introduction, in characters.
+pub const MAX_INTRO_CHARS: usize = 2000;
+
+/// Longest city, district, learning goal and interest tag, in characters.
+pub const MAX_PLACE_CHARS: usize = 100;
+
+/// Largest preferences object, in bytes of compact JSON.
+pub const MAX_PREFERENCES_BYTES: usize = 8192;
+
+/// Largest data of one onboarding step, in bytes of compact JSON.
+pub const MAX_ONBOARDING_DATA_BYTES: usize = 8192;
+
+/// Checks a username, the one rule for signup (on the server) and for profile changes (on the
+/// device and the server): 1–50 characters, each a Unicode letter or digit or one of `_`, `.`,
+/// `-`. So no spaces (leading, inner or trailing), no control characters (NUL …), no invisible
+/// or format characters (zero-width space U+200B, byte-order mark U+FEFF …), no Hangul fillers,
+/// no combining marks: two usernames that differ only in such characters cannot look alike.
+pub fn check_username(name: &str) -> Result<()> {
+    validate::text_len("username", name, 1, MAX_USERNAME_CHARS)?;
+    let allowed = |c: char| {
+        (c.is_alphanumeric() && !validate::is_forbidden_in_name(c)) || matches!(c, '_' | '.' | '-')
+    };
+    match name.chars().find(|c| !allowed(*c)) {
+        Some(c) => Err(Error::invalid(
+            "username",
+            format!(
+                "may hold only letters, digits, '_', '.' and '-', not U+{:04X}",
+                c as u32
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Checks a display name: 1–100 characters, not blank, no control or invisible characters.
+pub fn check_display_name(name: &str) -> Result<()> {
+    validate::name("display_name", name, MAX_NAME_CHARS)
+}
+
+/// Checks an interest tag: 1–100 characters, not blank, no control or invisible characters.
+pub fn check_interest_tag(tag: &str) -> Result<()> {
+    validate::name("interest_tag", tag, MAX_PLACE_CHARS)
+}
+
+/// Checks one onboarding step: step 1–6, data a JSON object of at most
+/// [`MAX_ONBOARDING_DATA_BYTES`].
+pub fn check_onboarding_step(step: u8, data: &serde_json::Value) -> Result<()> {
+    if !(1..=6).contains(&step) {
+        return Err(Error::invalid(
+            "step",
+            format!("must be between 1 and 6, got {step}"),
+        ));
+    }
+    validate::json_object_within("data", data, MAX_ONBOARDING_DATA_BYTES)
+}
+
+/// A field's rule, given its value.
+type TextRule = fn(&str) -> Result<()>;
+
+/// The rules of the optional text fields, shared by patches and whole profiles.
 fn optional_texts<'a>(
     username: &'a Option<String>,
     korean_name: &'a Option<String>,
@@ -513,14 +575,20 @@ fn optional_texts<'a>(
     intro: &'a Option<String>,
     city: &'a Option<String>,
     district: &'a Option<String>,
-) -> [(&'static str, &'a Option<String>, usize); 6] {
+) -> [(&'a Option<String>, TextRule); 6] {
     [
-        ("username", username, 50),
-        ("korean_name", korean_name, 100),
-        ("profile_image_url", profile_image_url, 500),
-        ("intro", intro, 2000),
-        ("city", city, 100),
-        ("district", district, 100),
+        (username, check_username),
+        (korean_name, |v| {
+            validate::name("korean_name", v, MAX_NAME_CHARS)
+        }),
+        (profile_image_url, |v| {
+            validate::https_url("profile_image_url", v, MAX_IMAGE_URL_CHARS)
+        }),
+        (intro, |v| validate::non_blank("intro", v, MAX_INTRO_CHARS)),
+        (city, |v| validate::non_blank("city", v, MAX_PLACE_CHARS)),
+        (district, |v| {
+            validate::non_blank("district", v, MAX_PLACE_CHARS)
+        }),
     ]
 }
 
@@ -533,20 +601,20 @@ fn check_patch(p: &ProfilePatch) -> Result<()> {
         &p.city,
         &p.district,
     );
-    for (field, value, max) in texts {
+    for (value, rule) in texts {
         match value {
-            Some(v) if !v.is_empty() => validate::non_blank(field, v, max)?,
+            Some(v) if !v.is_empty() => rule(v)?,
             _ => {}
         }
     }
     if let Some(name) = &p.display_name {
-        validate::non_blank("display_name", name, 100)?;
+        check_display_name(name)?;
     }
     if let Some(goals) = &p.learning_goals {
         check_goals(goals)?;
     }
     if let Some(prefs) = &p.preferences {
-        validate::json_object("preferences", prefs)?;
+        validate::json_object_within("preferences", prefs, MAX_PREFERENCES_BYTES)?;
     }
     if let Some(minutes) = p.preferred_session_minutes {
         check_minutes(minutes)?;
@@ -558,7 +626,7 @@ fn check_patch(p: &ProfilePatch) -> Result<()> {
 }
 
 fn check_profile(p: &Profile) -> Result<()> {
-    validate::non_blank("display_name", &p.display_name, 100)?;
+    check_display_name(&p.display_name)?;
     let texts = optional_texts(
         &p.username,
         &p.korean_name,
@@ -567,13 +635,13 @@ fn check_profile(p: &Profile) -> Result<()> {
         &p.city,
         &p.district,
     );
-    for (field, value, max) in texts {
+    for (value, rule) in texts {
         if let Some(v) = value {
-            validate::non_blank(field, v, max)?;
+            rule(v)?;
         }
     }
     check_goals(&p.learning_goals)?;
-    validate::json_object("preferences", &p.preferences)?;
+    validate::json_object_within("preferences", &p.preferences, MAX_PREFERENCES_BYTES)?;
     check_minutes(p.preferred_session_minutes)?;
     check_time_zone(&p.time_zone)
 }
@@ -584,7 +652,7 @@ fn check_goals(goals: &[String]) -> Result<()> {
     }
     goals
         .iter()
-        .try_for_each(|g| validate::non_blank("learning_goals", g, 100))
+        .try_for_each(|g| validate::non_blank("learning_goals", g, MAX_PLACE_CHARS))
 }
 
 fn check_minutes(minutes: u16) -> Result<()> {

@@ -43,6 +43,106 @@ pub(crate) fn json_object(field: &str, value: &serde_json::Value) -> Result<()> 
     }
 }
 
+/// Like [`json_object`], and also refusing an object longer than `max_bytes` in its compact
+/// serialization (what is stored and synced), so a free-form JSON field cannot inflate a feed.
+pub(crate) fn json_object_within(
+    field: &str,
+    value: &serde_json::Value,
+    max_bytes: usize,
+) -> Result<()> {
+    json_object(field, value)?;
+    let len = json_len(value)?;
+    if len > max_bytes {
+        return Err(Error::invalid(
+            field,
+            format!("must be at most {max_bytes} bytes of JSON, got {len}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The length in bytes of `value`'s compact serialization, counted without building it.
+fn json_len(value: &serde_json::Value) -> Result<usize> {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 = self.0.saturating_add(buf.len());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, value)?;
+    Ok(count.0)
+}
+
+/// Characters refused in a name anyone else sees (display name, room name, Korean name): control
+/// characters, line and paragraph separators, and the invisible or direction-changing format
+/// characters used to make one name look like another (zero-width space, byte-order mark, word
+/// joiner and invisible operators, bidirectional marks, embeddings, overrides and isolates, and
+/// the Hangul fillers, which are letters that show as nothing). Zero-width joiner and non-joiner
+/// stay allowed: emoji sequences and several scripts need them.
+pub(crate) fn is_forbidden_in_name(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{200B}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{3164}'
+                | '\u{FFA0}'
+        )
+}
+
+/// A name others see: [`non_blank`] within `max` characters, without a character
+/// [`is_forbidden_in_name`] refuses.
+pub(crate) fn name(field: &str, value: &str, max: usize) -> Result<()> {
+    non_blank(field, value, max)?;
+    match value.chars().find(|c| is_forbidden_in_name(*c)) {
+        Some(c) => Err(Error::invalid(
+            field,
+            format!(
+                "must not contain the invisible or control character U+{:04X}",
+                c as u32
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// An address the apps load (an avatar, an attachment): at most `max` characters, `https://`
+/// (scheme in any case) followed by a host, without whitespace or control characters. Other
+/// schemes (`javascript:`, `file:`, `http:`, `data:` …) are refused.
+pub(crate) fn https_url(field: &str, value: &str, max: usize) -> Result<()> {
+    text_len(field, value, 1, max)?;
+    let rest = value
+        .get(..8)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        .and_then(|_| value.get(8..))
+        .ok_or_else(|| Error::invalid(field, "must be an https:// address"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() {
+        return Err(Error::invalid(field, "must name a host after https://"));
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::invalid(
+            field,
+            "must not contain whitespace or control characters",
+        ));
+    }
+    Ok(())
+}
+
 /// Parses a caller-supplied id.
 pub(crate) fn parse_id(field: &str, text: &str) -> Result<uuid::Uuid> {
     uuid::Uuid::parse_str(text).map_err(|e| Error::invalid(field, format!("is not a UUID: {e}")))

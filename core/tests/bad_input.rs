@@ -10,9 +10,15 @@ use std::fs;
 use common::{TestDb, count, ids, insert_incoming, open_client};
 use serde_json::json;
 use studymate_core::catalog::{CatalogBatch, SituationFilter};
-use studymate_core::chat::{MAX_MESSAGE_CHARS, MessageType, NewMessage};
+use studymate_core::chat::{
+    MAX_FILE_METADATA_BYTES, MAX_MESSAGE_CHARS, MAX_ROOM_DESCRIPTION_CHARS, MAX_ROOM_NAME_CHARS,
+    MessageType, NewMessage,
+};
 use studymate_core::ledger::{NewPoints, PointSource, TransactionType};
-use studymate_core::profile::{Cefr, LanguageRole, ProfilePatch, UserLanguage};
+use studymate_core::profile::{
+    Cefr, LanguageRole, MAX_ONBOARDING_DATA_BYTES, MAX_PREFERENCES_BYTES, ProfilePatch,
+    UserLanguage,
+};
 use studymate_core::{Error, Result, SCHEMA_VERSION};
 use uuid::Uuid;
 
@@ -673,6 +679,172 @@ fn zero_and_over_large_limits() {
     assert_eq!(c.messages(f.room, None, 1).unwrap().messages.len(), 1);
     assert_eq!(c.point_history(None, 500).unwrap().entries.len(), 1);
     assert_eq!(c.point_history(None, 1).unwrap().entries.len(), 1);
+}
+
+// ───────────────────────────── names, addresses and JSON sizes ─────────────────────────────
+
+/// `{"p": "xxx…"}` serialized to exactly `bytes` bytes of compact JSON.
+fn json_of_bytes(bytes: usize) -> serde_json::Value {
+    json!({ "p": "x".repeat(bytes - r#"{"p":""}"#.len()) })
+}
+
+#[test]
+fn usernames_and_names_refuse_spaces_control_and_invisible_characters() {
+    let f = fixture();
+    let c = &f.db.client;
+    let usernames = [
+        "alice_a ",
+        " alice_a",
+        "ali ce",
+        "alice\0",
+        "ali\u{200B}ce",
+        "\u{FEFF}alice",
+        "\u{3164}",
+        "alice@example",
+        "e\u{301}",
+    ];
+    for name in usernames {
+        let patch = ProfilePatch {
+            username: Some(name.into()),
+            ..Default::default()
+        };
+        assert_invalid(refused(&f.db, || c.update_profile(&patch)), "username");
+    }
+    for (patch, field) in [
+        (
+            ProfilePatch {
+                display_name: Some("Bob\u{202E}gnp.exe".into()),
+                ..Default::default()
+            },
+            "display_name",
+        ),
+        (
+            ProfilePatch {
+                display_name: Some("Bob\u{7}".into()),
+                ..Default::default()
+            },
+            "display_name",
+        ),
+        (
+            ProfilePatch {
+                korean_name: Some("민\u{200B}지".into()),
+                ..Default::default()
+            },
+            "korean_name",
+        ),
+    ] {
+        assert_invalid(refused(&f.db, || c.update_profile(&patch)), field);
+    }
+    assert_invalid(
+        refused(&f.db, || {
+            c.create_group_room("study\u{0}group", None, &[f.friend])
+        }),
+        "name",
+    );
+    assert_invalid(
+        refused(&f.db, || c.add_interest("tag\u{FEFF}")),
+        "interest_tag",
+    );
+    // Letters of any script, digits, '_', '.', '-', and a zero-width joiner in a display name.
+    for name in ["minji_k.ko-1", "민지", "Ünal"] {
+        let patch = ProfilePatch {
+            username: Some(name.into()),
+            display_name: Some("Minji 👩\u{200D}💻".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            c.update_profile(&patch).unwrap().username.as_deref(),
+            Some(name)
+        );
+    }
+}
+
+#[test]
+fn image_and_attachment_addresses_must_be_https() {
+    let f = fixture();
+    let c = &f.db.client;
+    for url in [
+        "javascript:alert(1)",
+        "http://cdn.example/me.png",
+        "https://",
+        "https:///me.png",
+        "https://cdn.example/my face.png",
+        "data:image/png;base64,AAAA",
+    ] {
+        let patch = ProfilePatch {
+            profile_image_url: Some(url.into()),
+            ..Default::default()
+        };
+        assert_invalid(
+            refused(&f.db, || c.update_profile(&patch)),
+            "profile_image_url",
+        );
+        let image = NewMessage {
+            message_type: MessageType::Image,
+            content: None,
+            file_url: Some(url.into()),
+            file_metadata: None,
+            reply_to_id: None,
+        };
+        assert_invalid(
+            refused(&f.db, || c.send_message(f.room, &image)),
+            "file_url",
+        );
+    }
+    let patch = ProfilePatch {
+        profile_image_url: Some("HTTPS://cdn.example/me.png".into()),
+        ..Default::default()
+    };
+    c.update_profile(&patch).unwrap();
+}
+
+#[test]
+fn json_fields_and_room_texts_have_size_limits() {
+    let f = fixture();
+    let c = &f.db.client;
+    let image = |metadata| NewMessage {
+        message_type: MessageType::Image,
+        content: None,
+        file_url: Some("https://cdn.example/x.png".into()),
+        file_metadata: Some(metadata),
+        reply_to_id: None,
+    };
+    let over = image(json_of_bytes(MAX_FILE_METADATA_BYTES + 1));
+    assert_invalid(
+        refused(&f.db, || c.send_message(f.room, &over)),
+        "file_metadata",
+    );
+    c.send_message(f.room, &image(json_of_bytes(MAX_FILE_METADATA_BYTES)))
+        .unwrap();
+
+    let data = json_of_bytes(MAX_ONBOARDING_DATA_BYTES + 1);
+    assert_invalid(refused(&f.db, || c.save_onboarding_step(1, &data)), "data");
+    c.save_onboarding_step(1, &json_of_bytes(MAX_ONBOARDING_DATA_BYTES))
+        .unwrap();
+
+    let prefs = ProfilePatch {
+        preferences: Some(json_of_bytes(MAX_PREFERENCES_BYTES + 1)),
+        ..Default::default()
+    };
+    assert_invalid(refused(&f.db, || c.update_profile(&prefs)), "preferences");
+
+    let long_name = "n".repeat(MAX_ROOM_NAME_CHARS + 1);
+    assert_invalid(
+        refused(&f.db, || c.create_group_room(&long_name, None, &[f.friend])),
+        "name",
+    );
+    let long_description = "d".repeat(MAX_ROOM_DESCRIPTION_CHARS + 1);
+    assert_invalid(
+        refused(&f.db, || {
+            c.create_group_room("readers", Some(&long_description), &[f.friend])
+        }),
+        "description",
+    );
+    let long_edit = "e".repeat(MAX_MESSAGE_CHARS + 1);
+    assert_invalid(
+        refused(&f.db, || c.edit_message(f.my_message, &long_edit)),
+        "content",
+    );
 }
 
 // ───────────────────────────── files ─────────────────────────────

@@ -281,16 +281,41 @@ pub struct Page {
     pub has_more: bool,
 }
 
-/// Reads up to `limit` changes of `user`'s feed after feed position `after`.
-pub fn pull(conn: &mut dyn Conn, user: &str, after: i64, limit: u32) -> Result<Page, DbError> {
-    let mut rows = conn.query(
+/// Reads the changes of `user`'s feed after feed position `after`: at most `limit` of them, and
+/// no more than `byte_budget` bytes of payloads (but always one, however large). The sizes are
+/// read first, so the payloads of a page beyond the budget are never loaded.
+pub fn pull(
+    conn: &mut dyn Conn,
+    user: &str,
+    after: i64,
+    limit: u32,
+    byte_budget: usize,
+) -> Result<Page, DbError> {
+    let sizes = conn
+        .query(
+            "SELECT f.feed_seq, octet_length(c.payload)
+             FROM user_feed f JOIN changes c ON c.server_seq = f.server_seq
+             WHERE f.user_id = $1 AND f.feed_seq > $2 ORDER BY f.feed_seq LIMIT $3",
+            params![user, after, i64::from(limit) + 1],
+        )?
+        .iter()
+        .map(|row| Ok((row.int(0)?, row.int(1)?)))
+        .collect::<Result<Vec<_>, DbError>>()?;
+    let lengths: Vec<i64> = sizes.iter().map(|(_, len)| *len).collect();
+    let (count, has_more) = page_extent(&lengths, limit as usize, byte_budget);
+    let Some(&(through, _)) = count.checked_sub(1).and_then(|last| sizes.get(last)) else {
+        return Ok(Page {
+            changes: Vec::new(),
+            last_position: after,
+            has_more,
+        });
+    };
+    let rows = conn.query(
         "SELECT f.feed_seq, c.server_seq, c.entity, c.entity_id, c.operation, c.payload, c.origin_change_id
          FROM user_feed f JOIN changes c ON c.server_seq = f.server_seq
-         WHERE f.user_id = $1 AND f.feed_seq > $2 ORDER BY f.feed_seq LIMIT $3",
-        params![user, after, i64::from(limit) + 1],
+         WHERE f.user_id = $1 AND f.feed_seq > $2 AND f.feed_seq <= $3 ORDER BY f.feed_seq",
+        params![user, after, through],
     )?;
-    let has_more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
     let mut last_position = after;
     let mut changes = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -319,4 +344,48 @@ pub fn pull(conn: &mut dyn Conn, user: &str, after: i64, limit: u32) -> Result<P
         last_position,
         has_more,
     })
+}
+
+/// How many of the next changes, whose payload sizes in feed order are `sizes` (up to
+/// `limit + 1` of them), make a page of at most `limit` changes and `byte_budget` bytes, and
+/// whether changes are left behind it. The first change is always taken, so a page never stalls
+/// on a change larger than the budget.
+fn page_extent(sizes: &[i64], limit: usize, byte_budget: usize) -> (usize, bool) {
+    let mut total: usize = 0;
+    let mut count = 0;
+    for size in sizes.iter().take(limit) {
+        let size = usize::try_from(*size).unwrap_or(usize::MAX);
+        let grown = total.saturating_add(size);
+        if count > 0 && grown > byte_budget {
+            break;
+        }
+        total = grown;
+        count += 1;
+    }
+    (count, sizes.len() > count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_extent;
+
+    #[test]
+    fn a_page_stops_at_the_count_limit() {
+        assert_eq!(page_extent(&[1, 1, 1], 2, 100), (2, true));
+        assert_eq!(page_extent(&[1, 1], 2, 100), (2, false));
+        assert_eq!(page_extent(&[], 2, 100), (0, false));
+    }
+
+    #[test]
+    fn a_page_stops_before_the_change_that_crosses_the_byte_budget() {
+        assert_eq!(page_extent(&[40, 60, 1], 10, 100), (2, true));
+        assert_eq!(page_extent(&[40, 61, 1], 10, 100), (1, true));
+        assert_eq!(page_extent(&[40, 60], 10, 100), (2, false));
+    }
+
+    #[test]
+    fn a_change_larger_than_the_budget_makes_a_page_of_its_own() {
+        assert_eq!(page_extent(&[500, 1], 10, 100), (1, true));
+        assert_eq!(page_extent(&[500], 10, 100), (1, false));
+    }
 }

@@ -9,6 +9,7 @@ mod admin;
 mod auth;
 mod catalog;
 mod db;
+mod devices;
 mod feed;
 mod http;
 mod ledger;
@@ -99,6 +100,11 @@ fn main() -> ExitCode {
 /// Opens the store, loads the catalog, then serves until a shutdown signal. The store is opened
 /// and finally dropped outside the async runtime, because the PostgreSQL client blocks.
 fn run(cli: &Cli) -> Result<(), String> {
+    #[cfg(feature = "fault-injection")]
+    tracing::warn!(
+        "test build with fault injection: a push carrying {} panics",
+        studymate_server::POISON_ENTITY_ID
+    );
     let db: Arc<dyn Backend> = Arc::from(db::open(&cli.database).map_err(|e| e.to_string())?);
     if let Some(Command::AdjustPoints {
         user,

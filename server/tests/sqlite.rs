@@ -2,12 +2,13 @@
 
 mod common;
 
-use common::scenarios;
+use common::{robust, scenarios};
 
 /// Runs one scenario on a fresh database file.
 fn run(name: &str) {
     let (_, scenario) = scenarios::ALL
         .iter()
+        .chain(robust::ALL)
         .find(|(n, _)| *n == name)
         .expect("known scenario");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -21,7 +22,7 @@ macro_rules! scenario_tests {
         #[test]
         fn every_scenario_has_a_test() {
             let tested = [$(stringify!($name)),*];
-            for (name, _) in scenarios::ALL {
+            for (name, _) in scenarios::ALL.iter().chain(robust::ALL) {
                 assert!(tested.contains(name), "scenario {name} has no SQLite test");
             }
         }
@@ -41,4 +42,10 @@ scenario_tests!(
     points_come_only_from_the_rules,
     achievements_only_when_earned,
     one_award_from_two_devices_is_one_grant,
+    a_panicking_push_commits_nothing_and_the_server_keeps_serving,
+    an_overflowing_penalty_leaves_the_server_serving,
+    oversized_and_hostile_fields_are_refused,
+    pull_pages_are_bounded_by_bytes,
+    a_device_id_belongs_to_the_first_account,
+    profile_usernames_follow_the_signup_rules,
 );

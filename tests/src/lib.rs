@@ -3,7 +3,7 @@
 //! session), a fault-injecting HTTP proxy and a hand-written responder for malformed answers.
 //!
 //! The server binary is built once per test process with `$CARGO build -p studymate-server`
-//! (same profile as the test) and started with `--listen 127.0.0.1:0`; its
+//! (same profile as the test, and the server's test feature `fault-injection`) and started with `--listen 127.0.0.1:0`; its
 //! `listening on http://ADDR` line gives the address.
 
 pub mod proxy;
@@ -33,8 +33,19 @@ pub fn server_binary() -> &'static Path {
         let exe = std::env::current_exe().expect("current exe");
         let release = exe.components().any(|c| c.as_os_str() == "release");
         let mut cmd = Command::new(env!("CARGO"));
-        cmd.args(["build", "-q", "-p", "studymate-server"])
-            .current_dir(workspace());
+        // With the feature the server's own integration tests enable (its dev-dependency on
+        // itself), so that under `cargo test --workspace` this build leaves at
+        // target/<profile>/studymate-server the same binary those tests were built against,
+        // instead of replacing it. These tests never send the poison entry it reacts to.
+        cmd.args([
+            "build",
+            "-q",
+            "-p",
+            "studymate-server",
+            "--features",
+            "studymate-server/fault-injection",
+        ])
+        .current_dir(workspace());
         if release {
             cmd.arg("--release");
         }
@@ -83,7 +94,7 @@ impl Server {
             .args(extra)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(server_log())
             .spawn()
             .expect("server starts");
         let stdout = child.stdout.take().expect("piped stdout");
@@ -132,6 +143,20 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Where a server's log goes: the file named by `STUDYMATE_TEST_SERVER_LOG` (appended), or
+/// nowhere.
+fn server_log() -> Stdio {
+    std::env::var_os("STUDYMATE_TEST_SERVER_LOG")
+        .and_then(|path| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .ok()
+        })
+        .map_or_else(Stdio::null, Stdio::from)
 }
 
 /// Fast retries for tests: faults clear within a few attempts.

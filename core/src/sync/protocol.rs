@@ -22,6 +22,11 @@ pub const DEFAULT_PULL_LIMIT: u32 = 500;
 /// Largest pull page a client may ask for.
 pub const MAX_PULL_LIMIT: u32 = 5000;
 
+/// Most bytes of change payloads in one pull page: the server ends a page early, before the change
+/// that would cross this budget (a page always holds at least one change, however large), and
+/// answers `has_more: true`.
+pub const MAX_PULL_BYTES: usize = 4 * 1024 * 1024;
+
 /// Most change-log entries one push may carry.
 pub const MAX_PUSH_CHANGES: usize = 1000;
 

@@ -209,9 +209,10 @@ pub fn tombstone_incoming(conn: &Connection, message_id: Uuid) {
 pub fn contact(user_id: Uuid, name: &str) -> Profile {
     Profile {
         user_id,
+        // A username follows the signup rule: no spaces.
         username: Some(format!(
             "{}_{}",
-            name.to_lowercase(),
+            name.to_lowercase().replace(' ', "_"),
             &user_id.simple().to_string()[..8]
         )),
         display_name: name.to_owned(),

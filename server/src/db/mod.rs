@@ -6,7 +6,9 @@ mod postgres;
 mod schema;
 mod sqlite;
 
+use std::any::Any;
 use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
 
 pub use self::postgres::PostgresBackend;
 pub use self::sqlite::SqliteBackend;
@@ -115,6 +117,9 @@ pub enum DbError {
     /// A stored value did not have the shape the server wrote.
     #[error("stored data is malformed: {0}")]
     Decode(String),
+    /// The transaction's body panicked; the transaction was rolled back.
+    #[error("the request panicked and was rolled back: {0}")]
+    Panicked(String),
 }
 
 /// Whether a transaction will write. Writers are serialised, so the feed's positions become
@@ -127,7 +132,9 @@ pub enum TxMode {
     Write,
 }
 
-/// A connection checked out of a backend's pool.
+/// A connection checked out of a backend's pool. Dropping it while a transaction is open rolls
+/// that transaction back, and closes the connection instead if the rollback fails: a connection
+/// never returns to the pool inside a transaction.
 pub trait Conn {
     /// Starts a transaction.
     fn begin(&mut self, mode: TxMode) -> Result<(), DbError>;
@@ -159,7 +166,10 @@ impl fmt::Debug for dyn Backend {
     }
 }
 
-/// Runs `f` in one transaction: commits if it returns `Ok`, rolls back otherwise.
+/// Runs `f` in one transaction: commits if it returns `Ok`, rolls back otherwise. A panic in
+/// `f` (a bug, or a hostile input that reaches one) is caught and rolled back like an error, so
+/// nothing of the failed request is committed and the connection goes back to the pool clean;
+/// it is returned as [`DbError::Panicked`].
 pub fn in_tx<T, E: From<DbError>>(
     db: &dyn Backend,
     mode: TxMode,
@@ -167,7 +177,19 @@ pub fn in_tx<T, E: From<DbError>>(
 ) -> Result<T, E> {
     let mut conn = db.acquire()?;
     conn.begin(mode)?;
-    match f(&mut *conn) {
+    // The connection is only used again after a rollback, which restores a consistent state, so
+    // observing it after the unwind is sound.
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| f(&mut *conn)));
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(payload) => {
+            if conn.rollback().is_err() {
+                conn.discard();
+            }
+            return Err(DbError::Panicked(panic_message(payload.as_ref())).into());
+        }
+    };
+    match outcome {
         Ok(value) => {
             if let Err(e) = conn.commit() {
                 conn.discard();
@@ -182,6 +204,15 @@ pub fn in_tx<T, E: From<DbError>>(
             Err(e)
         }
     }
+}
+
+/// The text a panic was raised with, for the log.
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
 /// Runs `f` inside a savepoint: on `Err` only `f`'s writes are undone and the transaction goes on.

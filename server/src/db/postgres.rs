@@ -40,7 +40,7 @@ impl PostgresBackend {
         conn.client
             .batch_execute(schema::POSTGRES)
             .map_err(db_err)?;
-        backend.release(conn);
+        backend.release(conn, false);
         Ok(backend)
     }
 
@@ -51,7 +51,13 @@ impl PostgresBackend {
         })
     }
 
-    fn release(&self, conn: PgConn) {
+    /// Returns a connection to the pool, only outside a transaction: an open one (`in_tx`, left
+    /// by a failed or panicked request) is rolled back first, and a connection whose rollback
+    /// fails is closed instead.
+    fn release(&self, mut conn: PgConn, in_tx: bool) {
+        if in_tx && conn.client.batch_execute("ROLLBACK").is_err() {
+            return;
+        }
         if let Ok(mut idle) = self.idle.lock()
             && idle.len() < MAX_IDLE
             && !conn.client.is_closed()
@@ -71,6 +77,7 @@ impl Backend for PostgresBackend {
         Ok(Box::new(PooledPg {
             backend: self,
             conn: Some(conn),
+            in_tx: false,
         }))
     }
 
@@ -83,12 +90,15 @@ impl Backend for PostgresBackend {
 struct PooledPg<'a> {
     backend: &'a PostgresBackend,
     conn: Option<PgConn>,
+    /// Whether a transaction was begun and not yet committed or rolled back (the blocking client
+    /// does not report the server's transaction status).
+    in_tx: bool,
 }
 
 impl Drop for PooledPg<'_> {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
-            self.backend.release(conn);
+            self.backend.release(conn, self.in_tx);
         }
     }
 }
@@ -128,25 +138,27 @@ impl PooledPg<'_> {
 
 impl Conn for PooledPg<'_> {
     fn begin(&mut self, mode: TxMode) -> Result<(), DbError> {
-        match mode {
-            TxMode::Read => self.batch("BEGIN"),
-            TxMode::Write => {
-                self.batch("BEGIN")?;
-                self.conn()?
-                    .client
-                    .execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])
-                    .map_err(db_err)?;
-                Ok(())
-            }
+        self.batch("BEGIN")?;
+        self.in_tx = true;
+        if mode == TxMode::Write {
+            self.conn()?
+                .client
+                .execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])
+                .map_err(db_err)?;
         }
+        Ok(())
     }
 
     fn commit(&mut self) -> Result<(), DbError> {
-        self.batch("COMMIT")
+        self.batch("COMMIT")?;
+        self.in_tx = false;
+        Ok(())
     }
 
     fn rollback(&mut self) -> Result<(), DbError> {
-        self.batch("ROLLBACK")
+        self.batch("ROLLBACK")?;
+        self.in_tx = false;
+        Ok(())
     }
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {

@@ -10,6 +10,7 @@
 //! - `applied_changes`: the decision on every pushed change id, unique per (device, seq).
 //! - `practice_days`, `practice_stats`: per user, the practice days and per-situation counts of
 //!   the completed sessions the server accepted; awards and achievements are derived from them.
+//! - `devices`: the account each device id belongs to (the first that pushed under it).
 //! - `changes`: the global history; `user_feed`: which changes each user receives, in order.
 
 /// SQLite DDL (idempotent).
@@ -43,6 +44,7 @@ CREATE INDEX IF NOT EXISTS ledger_user ON ledger(user_id);
 CREATE TABLE IF NOT EXISTS applied_changes (
     change_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, device_id TEXT NOT NULL, seq INTEGER NOT NULL,
     status TEXT NOT NULL, code TEXT, reason TEXT, server_seq INTEGER, UNIQUE (device_id, seq));
+CREATE TABLE IF NOT EXISTS devices (device_id TEXT PRIMARY KEY, user_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS changes (
     server_seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, entity_id TEXT NOT NULL,
     operation TEXT NOT NULL, payload TEXT NOT NULL, origin_change_id TEXT);
@@ -87,6 +89,7 @@ CREATE INDEX IF NOT EXISTS ledger_user ON ledger(user_id);
 CREATE TABLE IF NOT EXISTS applied_changes (
     change_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, device_id TEXT NOT NULL, seq BIGINT NOT NULL,
     status TEXT NOT NULL, code TEXT, reason TEXT, server_seq BIGINT, UNIQUE (device_id, seq));
+CREATE TABLE IF NOT EXISTS devices (device_id TEXT PRIMARY KEY, user_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS changes (
     server_seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, entity TEXT NOT NULL,
     entity_id TEXT NOT NULL, operation TEXT NOT NULL, payload TEXT NOT NULL, origin_change_id TEXT);

@@ -45,7 +45,15 @@ impl SqliteBackend {
         Ok(conn)
     }
 
+    /// Returns a connection to the pool, only outside a transaction: an open one (left by a
+    /// failed or panicked request) is rolled back first, and a connection whose rollback fails
+    /// is closed instead.
     fn release(&self, conn: Connection) {
+        if !conn.is_autocommit()
+            && (conn.execute_batch("ROLLBACK").is_err() || !conn.is_autocommit())
+        {
+            return;
+        }
         if let Ok(mut idle) = self.idle.lock()
             && idle.len() < MAX_IDLE
         {

@@ -125,14 +125,8 @@ pub async fn refresh(
 }
 
 fn check_username(name: &str) -> Result<(), ApiError> {
-    let len = name.chars().count();
-    if !(1..=50).contains(&len) || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(ApiError::bad_request(
-            "invalid_request",
-            "username must be 1–50 characters without spaces",
-        ));
-    }
-    Ok(())
+    studymate_core::profile::check_username(name)
+        .map_err(|e| ApiError::bad_request("invalid_request", e.to_string()))
 }
 
 fn check_password(password: &str) -> Result<(), ApiError> {

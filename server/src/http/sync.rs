@@ -6,15 +6,15 @@ use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
 use serde::Deserialize;
 use studymate_core::sync::protocol::{
-    DEFAULT_PULL_LIMIT, HealthResponse, MAX_PULL_LIMIT, MAX_PUSH_CHANGES, PROTOCOL_HEADER,
-    PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
+    DEFAULT_PULL_LIMIT, HealthResponse, MAX_PULL_BYTES, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
+    PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
 };
 
 use super::error::ApiError;
 use super::extract::{ApiJson, Authed, protocol_header, unsupported};
 use super::state::AppState;
 use crate::db::{TxMode, params};
-use crate::{feed, push};
+use crate::{devices, feed, push};
 
 /// Query of a pull.
 #[derive(Debug, Deserialize)]
@@ -45,13 +45,11 @@ pub async fn push(
     }
     let results = state
         .run(TxMode::Write, move |conn| {
-            Ok(push::push(
-                conn,
-                user,
-                req.device_id,
-                &req.changes,
-                Utc::now(),
-            )?)
+            devices::claim(conn, req.device_id, user)?;
+            let results = push::push(conn, user, req.device_id, &req.changes, Utc::now())?;
+            #[cfg(feature = "fault-injection")]
+            studymate_server::panic_if_poisoned(req.changes.iter().map(|c| c.entity_id.as_str()));
+            Ok(results)
         })
         .await?;
     Ok(Json(PushResponse { results }))
@@ -98,7 +96,7 @@ pub async fn pull(
                 Some((_, position)) => position,
                 None => 0,
             };
-            let page = feed::pull(conn, &user.to_string(), after, limit)?;
+            let page = feed::pull(conn, &user.to_string(), after, limit, MAX_PULL_BYTES)?;
             Ok((epoch, page))
         })
         .await;

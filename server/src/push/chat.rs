@@ -5,8 +5,8 @@
 
 use studymate_core::changelog::Operation;
 use studymate_core::chat::{
-    Message, MessageDeletion, MessageEdit, MessageType, NewMessage, Participant, ParticipantRole,
-    Room, RoomType, SendState,
+    MAX_GROUP_MEMBERS, Message, MessageDeletion, MessageEdit, MessageType, NewMessage, Participant,
+    ParticipantRole, Room, RoomType, SendState, check_room_fields,
 };
 use studymate_core::sync::protocol::{
     ParticipantChange, ReadMarker, ReadMarkerUpdate, ServerEntity,
@@ -19,12 +19,6 @@ use crate::db::{Conn, DbError, params};
 use crate::feed::{self, Audience};
 use crate::records::{self, Target, to_json};
 use crate::users;
-
-/// Most members a group room may have (as on the device).
-const MAX_GROUP_MEMBERS: usize = 100;
-
-/// Longest message text, in characters.
-const MAX_MESSAGE_CHARS: usize = studymate_core::chat::MAX_MESSAGE_CHARS;
 
 /// `chat_room` insert: a new direct or group room with its members; the pusher is its creator
 /// and admin.
@@ -44,7 +38,13 @@ pub fn create_room(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
             "the creator must be a member of the room",
         ));
     }
-    check_room_fields(&room, members.len())?;
+    check_member_count(room.room_type, members.len())?;
+    check_room_fields(
+        room.room_type,
+        room.name.as_deref(),
+        room.description.as_deref(),
+    )
+    .map_err(invalid)?;
     if records::get::<Room>(conn, ServerEntity::ChatRoom, &room_key)?.is_some() {
         return Err(reject(
             "duplicate_record",
@@ -59,8 +59,10 @@ pub fn create_room(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
             ));
         }
     }
-    if room.room_type == RoomType::Direct {
-        let direct_key = format!("{}:{}", members[0], members[1]);
+    // A direct room has exactly two members (checked above); the slice pattern says so without
+    // indexing into client data.
+    if let (RoomType::Direct, [first, second]) = (room.room_type, members.as_slice()) {
+        let direct_key = format!("{first}:{second}");
         if !conn
             .query(
                 "SELECT 1 FROM direct_rooms WHERE direct_key = $1",
@@ -242,13 +244,7 @@ pub fn send(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
 /// `chat_message` update: the sender replaces the text of a live text message.
 pub fn edit(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     let edit: MessageEdit = ctx.payload()?;
-    let len = edit.content.chars().count();
-    if edit.content.trim().is_empty() || len > MAX_MESSAGE_CHARS {
-        return Err(reject(
-            "invalid_payload",
-            format!("content must be 1–{MAX_MESSAGE_CHARS} characters, not blank"),
-        ));
-    }
+    edit.validate().map_err(invalid)?;
     let mut msg = own_message(conn, ctx, edit.room_id)?;
     if msg.is_deleted {
         return Err(reject(
@@ -425,8 +421,9 @@ fn message_target<'a>(ctx: &'a Ctx<'_>, id: &'a str, room_key: &'a str) -> Targe
     }
 }
 
-fn check_room_fields(room: &Room, members: usize) -> Result<(), ApplyError> {
-    match room.room_type {
+/// A direct room has two members, a group 2–[`MAX_GROUP_MEMBERS`].
+fn check_member_count(room_type: RoomType, members: usize) -> Result<(), ApplyError> {
+    match room_type {
         RoomType::Direct if members != 2 => Err(reject(
             "invalid_payload",
             "a direct room has exactly two members",
@@ -435,27 +432,6 @@ fn check_room_fields(room: &Room, members: usize) -> Result<(), ApplyError> {
             "invalid_payload",
             format!("a group has 2–{MAX_GROUP_MEMBERS} members"),
         )),
-        RoomType::Group
-            if room
-                .name
-                .as_ref()
-                .is_none_or(|n| n.trim().is_empty() || n.chars().count() > 255) =>
-        {
-            Err(reject(
-                "invalid_payload",
-                "a group needs a name of 1–255 characters",
-            ))
-        }
-        _ if room
-            .description
-            .as_ref()
-            .is_some_and(|d| d.chars().count() > 2000) =>
-        {
-            Err(reject(
-                "invalid_payload",
-                "description is longer than 2000 characters",
-            ))
-        }
         _ => Ok(()),
     }
 }

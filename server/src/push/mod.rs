@@ -51,12 +51,27 @@ impl From<DbError> for ApplyError {
     }
 }
 
-/// Builds a rejection.
+/// Longest rejection reason stored and answered, in characters.
+const MAX_REASON_CHARS: usize = 500;
+
+/// Builds a rejection. A reason may quote what the client sent, so it is made safe to store and
+/// show: control characters (NUL among them, which PostgreSQL text cannot hold) are written as
+/// escapes, and it is cut at [`MAX_REASON_CHARS`].
 pub fn reject(code: &'static str, reason: impl Into<String>) -> ApplyError {
-    ApplyError::Reject(Reject {
-        code,
-        reason: reason.into(),
-    })
+    let reason: String = reason
+        .into()
+        .chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .take(MAX_REASON_CHARS)
+        .collect();
+    ApplyError::Reject(Reject { code, reason })
 }
 
 /// Refuses an entry whose payload breaks a field rule (the core's validation error says which).
@@ -210,11 +225,17 @@ fn decide(
         change,
         now,
     };
-    let outcome = in_savepoint(conn, |conn| apply(conn, &ctx));
+    let outcome = match check_entity_id(change) {
+        Ok(()) => in_savepoint(conn, |conn| apply(conn, &ctx)),
+        Err(malformed) => Err(malformed),
+    };
     let decided = match outcome {
         Ok(server_seq) => result(change, ChangeStatus::Applied, None, server_seq),
         Err(ApplyError::Reject(r)) => {
-            if let Some((kind, record_id)) = refused_record(change, user_key) {
+            let correctable = check_entity_id(change).is_ok();
+            if let Some((kind, record_id)) =
+                refused_record(change, user_key).filter(|_| correctable)
+            {
                 feed::redeliver(conn, user_key, kind, &record_id)?;
             }
             result(change, ChangeStatus::Rejected, Some(r), None)
@@ -236,6 +257,25 @@ fn decide(
         ],
     )?;
     Ok(decided)
+}
+
+/// Longest entity id a device may send, in characters (ids are UUIDs or short keys).
+const MAX_ENTITY_ID_CHARS: usize = 200;
+
+/// Refuses an entity id no record can have (empty, too long, with control characters) before it
+/// reaches a query: PostgreSQL text cannot even hold a NUL.
+fn check_entity_id(change: &WireChange) -> Result<(), ApplyError> {
+    let id = &change.entity_id;
+    if id.is_empty() || id.chars().count() > MAX_ENTITY_ID_CHARS || id.chars().any(char::is_control)
+    {
+        return Err(reject(
+            "invalid_payload",
+            format!(
+                "entity_id must be 1–{MAX_ENTITY_ID_CHARS} characters without control characters"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The recorded decision on a change id pushed before, answered as `duplicate` (applied) or the

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 use studymate_core::changelog::Operation;
-use studymate_core::profile::{LanguageRole, ProfilePatch, UserLanguage};
+use studymate_core::profile::{
+    LanguageRole, ProfilePatch, UserLanguage, check_interest_tag, check_onboarding_step,
+};
 use studymate_core::sync::protocol::ServerEntity;
 
 use super::{Applied, Ctx, invalid, reject};
@@ -122,6 +124,7 @@ pub fn remove_language(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
 /// `user_interest` insert. Interests are a set: adding one the server has changes nothing.
 pub fn add_interest(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     let interest = interest(ctx)?;
+    check_interest_tag(&interest.interest_tag).map_err(invalid)?;
     let record_id = format!("{}:{}", ctx.user_key, interest.interest_tag);
     if records::get::<Interest>(conn, ServerEntity::UserInterest, &record_id)?.is_some() {
         return Ok(None);
@@ -139,7 +142,8 @@ pub fn add_interest(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     )?))
 }
 
-/// `user_interest` delete. Removing one the server does not have changes nothing.
+/// `user_interest` delete. Removing one the server does not have changes nothing (so the tag is
+/// not checked: only a stored, checked tag is ever published again).
 pub fn remove_interest(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     let interest = interest(ctx)?;
     let record_id = format!("{}:{}", ctx.user_key, interest.interest_tag);
@@ -154,18 +158,11 @@ pub fn remove_interest(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     Ok(Some(records::remove(conn, &target, &interest)?))
 }
 
-/// `onboarding` update: saves one step's data (step 1–6, data a JSON object).
+/// `onboarding` update: saves one step's data (the device's rule: step 1–6, data a JSON object
+/// within the size limit).
 pub fn save_onboarding_step(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     let step: OnboardingStep = ctx.payload()?;
-    if !(1..=6).contains(&step.step) {
-        return Err(reject(
-            "invalid_payload",
-            format!("step must be 1–6, got {}", step.step),
-        ));
-    }
-    if !step.data.is_object() {
-        return Err(reject("invalid_payload", "step data must be a JSON object"));
-    }
+    check_onboarding_step(step.step, &step.data).map_err(invalid)?;
     let entity_id = step.step.to_string();
     ctx.require_entity_id(&entity_id)?;
     let record_id = format!("{}:{}", ctx.user_key, entity_id);
@@ -178,15 +175,9 @@ pub fn save_onboarding_step(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     )?))
 }
 
+/// The interest tag of the payload, which must also be the entry's entity id.
 fn interest(ctx: &Ctx<'_>) -> Result<Interest, super::ApplyError> {
     let interest: Interest = ctx.payload()?;
-    let len = interest.interest_tag.chars().count();
-    if interest.interest_tag.trim().is_empty() || len > 100 {
-        return Err(reject(
-            "invalid_payload",
-            "interest_tag must be 1–100 characters, not blank",
-        ));
-    }
     ctx.require_entity_id(&interest.interest_tag)?;
     Ok(interest)
 }

@@ -124,6 +124,14 @@ pub fn forged_sessions_are_scored_again(db: &str) {
         vec!["rejected:invalid_payload"; n],
         "{results:?}"
     );
+
+    // An entity id with a NUL never reaches a query (PostgreSQL answered 500 for it).
+    let mut nul_id = phone.interest("tea");
+    nul_id["entity_id"] = json!("tea\u{0}");
+    assert_eq!(
+        statuses(&server.push(&ann, phone.id, &[nul_id])),
+        ["rejected:invalid_payload"]
+    );
 }
 
 /// Points come only from the rules: forged credits of any size, made-up rules and made-up
@@ -161,6 +169,13 @@ pub fn points_come_only_from_the_rules(db: &str) {
             "daily_practice",
             Some(("daily_practice", "x2")),
         ),
+        // A NUL in a key: PostgreSQL text cannot hold it (it answered 500); refused as malformed.
+        entry(
+            "earned",
+            10,
+            "daily_practice",
+            Some(("daily_practice", "x\u{0}3")),
+        ),
         entry(
             "bonus",
             50,
@@ -188,6 +203,7 @@ pub fn points_come_only_from_the_rules(db: &str) {
             "rejected:not_earned",
             "rejected:not_earned",
             "rejected:not_earned",
+            "rejected:invalid_payload",
             "rejected:not_earned",
             "rejected:not_for_sale",
             "rejected:not_for_sale",

@@ -1,12 +1,13 @@
 //! Test harness: starts the real server binary on 127.0.0.1 port 0 and talks to it over HTTP.
 
 pub mod authority;
+pub mod robust;
 pub mod scenarios;
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::sync::{OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -29,7 +30,7 @@ impl Server {
     /// Starts the server on `database` with the bundled catalog and extra flags.
     pub fn start(database: &str, extra: &[&str]) -> Server {
         let catalog = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalog.json");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_studymate-server"))
+        let mut child = Command::new(server_binary())
             .args([
                 "--listen",
                 "127.0.0.1:0",
@@ -181,6 +182,38 @@ impl Drop for Server {
     }
 }
 
+/// The server binary built with the `fault-injection` feature, once per test process. Cargo
+/// enables the feature for these tests through the package's dev-dependency on itself under
+/// `cargo test -p studymate-server`, but not in every build (`cargo test --workspace` builds the
+/// binary without it), so it is built here explicitly, in the tests' profile and target
+/// directory; the fault-injection scenario proves it took effect.
+fn server_binary() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let bin = PathBuf::from(env!("CARGO_BIN_EXE_studymate-server"));
+        let release = bin.components().any(|c| c.as_os_str() == "release");
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.args([
+            "build",
+            "-q",
+            "-p",
+            "studymate-server",
+            "--features",
+            "fault-injection",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+        if release {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().expect("cargo runs");
+        assert!(
+            status.success(),
+            "building the fault-injection server failed"
+        );
+        bin
+    })
+}
+
 /// Announces a body of `length` bytes on a raw connection and returns the answer the server
 /// gives before any of the body is sent (how a body limit must answer).
 pub fn announce_body(base: &str, path: &str, token: &str, length: usize) -> (u16, Value) {
@@ -305,15 +338,25 @@ impl Device {
         })
     }
 
-    /// A room insert with `members` (the first is the creator).
+    /// A room insert with `members` (the first is the creator), a group named "study group".
     pub fn room(&mut self, room_type: &str, members: &[Uuid]) -> (Uuid, Value) {
+        let name = (room_type == "GROUP").then_some("study group");
+        self.room_named(room_type, members, name)
+    }
+
+    /// A room insert with `members` (the first is the creator) and the given name.
+    pub fn room_named(
+        &mut self,
+        room_type: &str,
+        members: &[Uuid],
+        name: Option<&str>,
+    ) -> (Uuid, Value) {
         let id = Uuid::now_v7();
         let participants: Vec<Value> = members
             .iter()
             .enumerate()
             .map(|(i, m)| json!({"user_id": m, "role": if i == 0 { "ADMIN" } else { "MEMBER" }, "last_read_message_id": null}))
             .collect();
-        let name = (room_type == "GROUP").then_some("study group");
         let payload = json!({"id": id, "room_type": room_type, "name": name, "description": null,
             "created_by": members[0], "created_at": Utc::now(), "participants": participants});
         (
@@ -333,6 +376,16 @@ impl Device {
             id,
             self.change(Entity::ChatMessage, id, Operation::Insert, payload),
         )
+    }
+
+    /// An image message insert with the given address and metadata.
+    pub fn attachment(&mut self, room: Uuid, sender: Uuid, url: &str, metadata: Value) -> Value {
+        let id = Uuid::now_v7();
+        let payload = json!({"id": id, "room_id": room, "sender_id": sender, "message_type": "IMAGE",
+            "content": null, "file_url": url, "file_metadata": metadata, "reply_to_id": null,
+            "is_edited": false, "edited_at": null, "is_deleted": false, "deleted_at": null,
+            "send_state": "pending", "sort_key": 9007199254740993_i64, "created_at": Utc::now()});
+        self.change(Entity::ChatMessage, id, Operation::Insert, payload)
     }
 
     /// A ledger entry; `rule` makes it an award keyed by (rule, period).
