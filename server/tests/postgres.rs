@@ -4,14 +4,14 @@
 mod common;
 mod pg;
 
-use common::scenarios;
+use common::{accounts, scenarios};
 
 #[test]
 fn every_scenario_on_postgres() {
     let Some(mut cluster) = pg::Cluster::start() else {
         return;
     };
-    for (name, scenario) in scenarios::ALL {
+    for (name, scenario) in scenarios::ALL.iter().chain(accounts::ALL) {
         let url = cluster.new_database();
         println!("scenario {name} on {url}");
         scenario(&url);

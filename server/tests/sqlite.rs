@@ -2,12 +2,13 @@
 
 mod common;
 
-use common::scenarios;
+use common::{accounts, scenarios};
 
 /// Runs one scenario on a fresh database file.
 fn run(name: &str) {
     let (_, scenario) = scenarios::ALL
         .iter()
+        .chain(accounts::ALL)
         .find(|(n, _)| *n == name)
         .expect("known scenario");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -21,7 +22,7 @@ macro_rules! scenario_tests {
         #[test]
         fn every_scenario_has_a_test() {
             let tested = [$(stringify!($name)),*];
-            for (name, _) in scenarios::ALL {
+            for (name, _) in scenarios::ALL.iter().chain(accounts::ALL) {
                 assert!(tested.contains(name), "scenario {name} has no SQLite test");
             }
         }
@@ -37,4 +38,13 @@ scenario_tests!(
     history_reset_answers_410,
     bad_requests_get_4xx_and_change_nothing,
     sigterm_finishes_in_flight_requests,
+    // Accounts (common/accounts.rs).
+    hashing_is_bounded_under_a_login_flood,
+    unknown_usernames_do_the_hashing_work,
+    logins_are_throttled_per_username,
+    logins_and_signups_are_throttled_per_address,
+    logout_revokes_the_sign_in,
+    refresh_rotates_retries_and_detects_replay,
+    an_older_database_upgrades,
+    client_session_logs_out,
 );
