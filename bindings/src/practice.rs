@@ -4,7 +4,8 @@
 use studymate_core::catalog::HintLevel;
 use studymate_core::ledger::{Balance, PointTransaction};
 use studymate_core::practice::{
-    AnswerInput, Completion, PracticeSession, SessionScores, SessionStatus, Speaker, Turn,
+    AnswerInput, AnswerRecord, Completion, PracticeSession, SessionScores, SessionStatus, Speaker,
+    Turn,
 };
 use studymate_core::rewards::{LevelInfo, StreakInfo, Unlock};
 use studymate_core::scoring::{
@@ -63,8 +64,22 @@ pub struct Turn {
     pub text: String,
     /// The score of a learner's line.
     pub score: Option<Score>,
+    /// The rest of a learner's answer (the scorer's input besides the text), so the server can
+    /// score it again; absent on the character's lines.
+    pub answer: Option<AnswerRecord>,
     /// When.
     pub created_at: Timestamp,
+}
+
+/// The scorer's input for a learner's answer besides its text.
+#[uniffi::remote(Record)]
+pub struct AnswerRecord {
+    /// The recogniser's words of a spoken answer; absent for a typed one.
+    pub spoken: Option<Vec<RecognizedWord>>,
+    /// How long the learner took, ms.
+    pub response_time_ms: u32,
+    /// Hints revealed when the answer was given.
+    pub hints_used: u8,
 }
 
 /// A practice session with its dialogue.

@@ -12,6 +12,8 @@ use crate::profile::Level;
 use crate::store::{json_col, uuid_col};
 use crate::validate::{self, string_enum};
 
+use crate::rewards::{AchievementDef, Requirement, RewardsError};
+use crate::scoring::ScoringReference;
 pub use crate::scoring::{CommonMistake, HintLevel, VocabularyItem};
 
 /// A practice situation, such as ordering at a café on Dongseong-ro.
@@ -95,6 +97,34 @@ pub struct Variation {
     /// Words and phrases the answer should use.
     #[serde(default)]
     pub vocabulary: Vec<VocabularyItem>,
+}
+
+impl Variation {
+    /// What the scorer compares answers with. The device scores with it as the learner answers,
+    /// and the server scores pushed sessions again with it.
+    pub fn scoring_reference(&self) -> ScoringReference {
+        ScoringReference {
+            language: self.language.clone(),
+            ideal_responses: self.ideal_responses.clone(),
+            acceptable_responses: self.acceptable_responses.clone(),
+            common_mistakes: self.common_mistakes.clone(),
+            vocabulary: self.vocabulary.clone(),
+            hint_levels: self.hint_levels.clone(),
+        }
+    }
+}
+
+impl Achievement {
+    /// What the rewards engine evaluates: the requirement parsed from the catalog's JSON, with
+    /// the title and points reward. The device and the server unlock from the same definition.
+    pub fn definition(&self) -> Result<AchievementDef, RewardsError> {
+        Ok(AchievementDef {
+            id: self.id,
+            title: self.title.clone(),
+            requirement: Requirement::from_json(&self.requirements)?,
+            points_reward: i64::from(self.points_reward),
+        })
+    }
 }
 
 string_enum! {

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::changelog::{self, Entity, Operation};
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::rewards::Award;
+use crate::rewards::{self, Award};
 use crate::store::uuid_col;
 use crate::time;
 use crate::validate::{self, string_enum};
@@ -84,7 +84,70 @@ pub struct PointTransaction {
     pub created_at: DateTime<Utc>,
 }
 
-/// A ledger entry the app records directly (spending, typically). Awards come from the practice engine.
+/// Largest number of points one ledger entry may move, either way. Every amount a rule grants or
+/// sells is far below it; the bound keeps every sum of entries far from overflow.
+pub const MAX_POINTS_PER_ENTRY: i64 = 1_000_000;
+
+/// Longest `rule` and `period_key` of an entry, in characters.
+const MAX_KEY_CHARS: usize = 100;
+
+/// Longest description, in characters.
+const MAX_DESCRIPTION_CHARS: usize = 500;
+
+impl PointTransaction {
+    /// Checks the entry's shape, the same on the device and the server: the sign matches the
+    /// type (earned and bonus add, spent and penalty take), the amount is at most
+    /// [`MAX_POINTS_PER_ENTRY`], `rule` and `period_key` come together and are at most 100
+    /// characters, the description at most 500.
+    pub fn validate(&self) -> Result<()> {
+        let sign_ok = if self.transaction_type.is_credit() {
+            self.points > 0
+        } else {
+            self.points < 0
+        };
+        if !sign_ok {
+            return Err(Error::invalid(
+                "points",
+                format!(
+                    "{} entries need a {} amount, got {}",
+                    self.transaction_type,
+                    if self.transaction_type.is_credit() {
+                        "positive"
+                    } else {
+                        "negative"
+                    },
+                    self.points
+                ),
+            ));
+        }
+        if !(-MAX_POINTS_PER_ENTRY..=MAX_POINTS_PER_ENTRY).contains(&self.points) {
+            return Err(Error::invalid(
+                "points",
+                format!("one entry moves at most {MAX_POINTS_PER_ENTRY} points"),
+            ));
+        }
+        if self.rule.is_some() != self.period_key.is_some() {
+            return Err(Error::invalid(
+                "rule",
+                "rule and period_key come together or not at all",
+            ));
+        }
+        for (field, value) in [("rule", &self.rule), ("period_key", &self.period_key)] {
+            if let Some(value) = value {
+                validate::text_len(field, value, 1, MAX_KEY_CHARS)?;
+            }
+        }
+        if let Some(description) = &self.description {
+            validate::text_len("description", description, 0, MAX_DESCRIPTION_CHARS)?;
+        }
+        Ok(())
+    }
+}
+
+/// A ledger entry the app records directly. Awards come from the practice engine and freezes
+/// from [`Client::buy_streak_freeze`]; the server grants points only by its reward rules and
+/// sells only what they sell, so an entry recorded here is a local prediction that a sync
+/// refuses (`not_earned`, `not_for_sale`, `forbidden_source`) and removes from the device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewPoints {
     /// Direction; decides the sign.
@@ -126,13 +189,13 @@ impl Client {
     /// Records a ledger entry. Spending or a penalty that would take the balance below zero is
     /// refused with [`Error::Conflict`] and writes nothing.
     pub fn record_points(&self, entry: &NewPoints) -> Result<PointTransaction> {
-        if entry.amount == 0 {
-            return Err(Error::invalid("amount", "must be positive"));
-        }
-        if let Some(d) = &entry.description {
-            validate::text_len("description", d, 0, 500)?;
-        }
         let points = i64::from(entry.amount);
+        if !(1..=MAX_POINTS_PER_ENTRY).contains(&points) {
+            return Err(Error::invalid(
+                "amount",
+                format!("must be 1–{MAX_POINTS_PER_ENTRY}"),
+            ));
+        }
         let signed = if entry.transaction_type.is_credit() {
             points
         } else {
@@ -149,6 +212,7 @@ impl Client {
             description: entry.description.clone(),
             created_at: self.now(),
         };
+        tx_entry.validate()?;
         let user = self.user_id.to_string();
         self.store.write(|tx| {
             if signed < 0 {
@@ -217,10 +281,11 @@ impl Client {
 }
 
 /// Writes an award unless one with the same `(rule, period_key)` exists (from this device or
-/// another, via sync); returns the entry if it was written.
+/// another, via sync); returns the entry if it was written. Its id is
+/// [`rewards::award_id`], the id the server's grant of the same award has.
 pub(crate) fn insert_award(
     tx: &Transaction<'_>,
-    user: &str,
+    user: Uuid,
     award: &Award,
     now: DateTime<Utc>,
 ) -> Result<Option<PointTransaction>> {
@@ -234,7 +299,7 @@ pub(crate) fn insert_award(
         return Ok(None);
     }
     let entry = PointTransaction {
-        id: Uuid::now_v7(),
+        id: rewards::award_id(user, award.rule, &award.period_key),
         transaction_type: award.transaction_type,
         points: award.points,
         source: award.source_type,
@@ -244,13 +309,13 @@ pub(crate) fn insert_award(
         description: Some(award.description.clone()),
         created_at: now,
     };
-    insert(tx, user, &entry)?;
+    insert(tx, &user.to_string(), &entry)?;
     Ok(Some(entry))
 }
 
 /// Inserts an entry and its change-log record.
 pub(crate) fn insert(tx: &Transaction<'_>, user: &str, e: &PointTransaction) -> Result<()> {
-    write_row(tx, "INSERT", user, e)?;
+    write_row(tx, user, e)?;
     changelog::append(
         tx,
         Entity::PointTransaction,
@@ -262,10 +327,10 @@ pub(crate) fn insert(tx: &Transaction<'_>, user: &str, e: &PointTransaction) -> 
     Ok(())
 }
 
-/// Writes the ledger row of `e` with `verb` (`INSERT`, or `INSERT OR IGNORE` for pulled rows).
-fn write_row(tx: &Transaction<'_>, verb: &str, user: &str, e: &PointTransaction) -> Result<()> {
+/// Writes the ledger row of `e`.
+fn write_row(tx: &Transaction<'_>, user: &str, e: &PointTransaction) -> Result<()> {
     tx.prepare_cached(&format!(
-        "{verb} INTO point_transactions (user_id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+        "INSERT INTO point_transactions (user_id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
     ))?
     .execute(params![
         user,
@@ -282,18 +347,20 @@ fn write_row(tx: &Transaction<'_>, verb: &str, user: &str, e: &PointTransaction)
     Ok(())
 }
 
-/// Stores a ledger entry pulled from the server. Entries are immutable: an entry already present
-/// is left as it is (never updated). A local entry holding the same award key `(rule, period_key)`
-/// under another id lost the race to the server's (its push is or will be refused
-/// `duplicate_award`), so it is removed first; the triggers keep the totals right either way.
+/// Stores a ledger entry pulled from the server, which decides the ledger: the server's entry
+/// replaces a local one with its id (an award the device predicted with other details) or with
+/// its award key `(rule, period_key)` under another id (a prediction made before award ids were
+/// derived from the key). Entries are never updated in place (the triggers keep the totals right
+/// through the delete and insert). An entry the device could not have accepted from its own user
+/// is a protocol error.
 pub(crate) fn insert_pulled(tx: &Transaction<'_>, user: &str, e: &PointTransaction) -> Result<()> {
-    if let (Some(rule), Some(period)) = (&e.rule, &e.period_key) {
-        tx.prepare_cached(
-            "DELETE FROM point_transactions WHERE rule = ?1 AND period_key = ?2 AND transaction_id <> ?3",
-        )?
-        .execute(params![rule, period, e.id.to_string()])?;
-    }
-    write_row(tx, "INSERT OR IGNORE", user, e)
+    e.validate()
+        .map_err(|err| Error::Protocol(format!("pulled point transaction {}: {err}", e.id)))?;
+    tx.prepare_cached(
+        "DELETE FROM point_transactions WHERE transaction_id = ?1 OR (rule = ?2 AND period_key = ?3)",
+    )?
+    .execute(params![e.id.to_string(), e.rule, e.period_key])?;
+    write_row(tx, user, e)
 }
 
 /// The balance derived from the ledger (its running totals, kept by triggers), inside the

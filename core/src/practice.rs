@@ -10,7 +10,14 @@
 //! ```
 //!
 //! An open session is device-local state, like a draft: it lives in the database (so it
-//! survives the app being killed) and enters the change log once, when it ends.
+//! survives the app being killed) and enters the change log once, when it ends, before the
+//! awards it earns (so the server, which derives awards from sessions, sees it first).
+//! The server scores the session again from its answers ([`verify`]); the device's scores and
+//! awards are predictions that converge to the server's.
+
+mod verify;
+
+pub use verify::{MAX_CLOCK_AHEAD, MAX_TURNS, best_answer, rescored, session_scores};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
@@ -23,7 +30,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ledger::{self, Balance, PointTransaction};
 use crate::rewards::{self, LevelInfo, StreakInfo, Unlock};
-use crate::scoring::{Answer, RecognizedWord, Score, Scorer, ScoringReference};
+use crate::scoring::{Answer, RecognizedWord, Score, Scorer};
 use crate::store::{json_col_opt, uuid_col};
 use crate::time;
 use crate::validate::string_enum;
@@ -65,8 +72,23 @@ pub struct SessionScores {
     pub pronunciation: Option<u8>,
 }
 
+/// The scorer's input for a learner's answer besides its text, kept with the turn so the
+/// server can score the answer again exactly as the device did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AnswerRecord {
+    /// The recogniser's words of a spoken answer; `None` for a typed one.
+    #[serde(default)]
+    pub spoken: Option<Vec<RecognizedWord>>,
+    /// How long the learner took to answer, in milliseconds.
+    #[serde(default)]
+    pub response_time_ms: u32,
+    /// Hints revealed in the session when the answer was given.
+    #[serde(default)]
+    pub hints_used: u8,
+}
+
 /// One line of the dialogue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Turn {
     /// Position in the dialogue, from 0.
     pub index: u32,
@@ -77,12 +99,16 @@ pub struct Turn {
     /// The score of a learner's answer.
     #[serde(default)]
     pub score: Option<Score>,
+    /// The rest of a learner's answer (`None` for the character's lines, and for answers
+    /// recorded before this field existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<AnswerRecord>,
     /// When it was said.
     pub created_at: DateTime<Utc>,
 }
 
 /// A practice session with its dialogue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PracticeSession {
     /// Session id.
     pub id: Uuid,
@@ -133,7 +159,7 @@ pub struct AnswerInput {
 }
 
 /// What completing a session did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Completion {
     /// The completed session.
     pub session: PracticeSession,
@@ -198,7 +224,15 @@ impl Client {
                  VALUES (?1, ?2, ?3, ?4, 'in_progress', ?5, ?6, ?7, ?5, ?5)",
                 params![id.to_string(), me.to_string(), situation_id.to_string(), variation.id.to_string(), stamp, zone, offset],
             )?;
-            insert_turn(tx, id, 0, Speaker::Character, &variation.opening_line, None, now)?;
+            let opening = Turn {
+                index: 0,
+                speaker: Speaker::Character,
+                text: variation.opening_line,
+                score: None,
+                answer: None,
+                created_at: now,
+            };
+            insert_turn(tx, id, &opening)?;
             load_session(tx, id)
         })
     }
@@ -287,20 +321,23 @@ impl Client {
         self.store.write(|tx| {
             let session = load_session(tx, session_id)?;
             require_status(&session, &[SessionStatus::InProgress], "answer")?;
+            if session.turns.len() >= MAX_TURNS {
+                return Err(Error::Conflict(format!(
+                    "a session holds at most {MAX_TURNS} turns: complete this one"
+                )));
+            }
             let variation = catalog::load_variation(tx, session.variation_id)?;
-            let reference = ScoringReference {
-                language: variation.language,
-                ideal_responses: variation.ideal_responses,
-                acceptable_responses: variation.acceptable_responses,
-                common_mistakes: variation.common_mistakes,
-                vocabulary: variation.vocabulary,
-                hint_levels: variation.hint_levels,
-            };
-            let answer = Answer {
-                text: input.text.clone(),
+            let reference = variation.scoring_reference();
+            let record = AnswerRecord {
                 spoken: input.spoken.clone(),
                 response_time_ms: input.response_time_ms,
                 hints_used: session.hints_used,
+            };
+            let answer = Answer {
+                text: input.text.clone(),
+                spoken: record.spoken.clone(),
+                response_time_ms: record.response_time_ms,
+                hints_used: record.hints_used,
             };
             let score = Scorer::new(&reference)?.score(&answer)?;
             let index = u32::try_from(session.turns.len())
@@ -308,11 +345,14 @@ impl Client {
             insert_turn(
                 tx,
                 session_id,
-                index,
-                Speaker::Learner,
-                &input.text,
-                Some(&score),
-                now,
+                &Turn {
+                    index,
+                    speaker: Speaker::Learner,
+                    text: input.text.clone(),
+                    score: Some(score.clone()),
+                    answer: Some(record),
+                    created_at: now,
+                },
             )?;
             tx.execute(
                 "UPDATE practice_sessions SET updated_at = ?2 WHERE session_id = ?1",
@@ -422,17 +462,17 @@ impl Client {
                 sessions_in_week,
                 awarded_streak_milestones: &awarded_milestones,
             });
+            let completed = load_session(tx, session_id)?;
+            changelog::append(tx, Entity::PracticeSession, &session_id.to_string(), Operation::Insert, &completed, now)?;
             let mut awards = Vec::new();
             for award in &candidates {
-                awards.extend(ledger::insert_award(tx, &user, award, now)?);
+                awards.extend(ledger::insert_award(tx, self.user_id, award, now)?);
             }
             let unlocked = crate::progress::evaluate_achievements(tx, &user, streak, now)?;
             for award in &rewards::awards_for_unlocks(&unlocked) {
-                awards.extend(ledger::insert_award(tx, &user, award, now)?);
+                awards.extend(ledger::insert_award(tx, self.user_id, award, now)?);
             }
 
-            let completed = load_session(tx, session_id)?;
-            changelog::append(tx, Entity::PracticeSession, &session_id.to_string(), Operation::Insert, &completed, now)?;
             let balance = ledger::balance_in(tx, &user)?;
             Ok(Completion {
                 session: completed,
@@ -456,15 +496,6 @@ impl Client {
         }
         completion
     }
-}
-
-/// The best learner answer: highest overall, the later one on a tie.
-fn best_answer(session: &PracticeSession) -> Option<&Score> {
-    session
-        .turns
-        .iter()
-        .filter_map(|t| t.score.as_ref())
-        .reduce(|best, s| if s.overall >= best.overall { s } else { best })
 }
 
 fn require_status(
@@ -568,26 +599,19 @@ fn active_seconds(tx: &Transaction<'_>, session_id: Uuid, now: DateTime<Utc>) ->
     Ok(stored.saturating_add(u32::try_from(stretch).unwrap_or(u32::MAX)))
 }
 
-fn insert_turn(
-    tx: &Transaction<'_>,
-    session_id: Uuid,
-    index: u32,
-    speaker: Speaker,
-    text: &str,
-    score: Option<&Score>,
-    now: DateTime<Utc>,
-) -> Result<()> {
+fn insert_turn(tx: &Transaction<'_>, session_id: Uuid, turn: &Turn) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO practice_turns (session_id, turn_index, speaker, text, score, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO practice_turns (session_id, turn_index, speaker, text, score, answer, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         session_id.to_string(),
-        index,
-        speaker,
-        text,
-        score.map(serde_json::to_string).transpose()?,
-        time::to_db(now)
+        turn.index,
+        turn.speaker,
+        turn.text,
+        turn.score.as_ref().map(serde_json::to_string).transpose()?,
+        turn.answer.as_ref().map(serde_json::to_string).transpose()?,
+        time::to_db(turn.created_at)
     ])?;
     Ok(())
 }
@@ -629,16 +653,8 @@ pub(crate) fn upsert_pulled(tx: &Transaction<'_>, user: &str, s: &PracticeSessio
     ])?;
     tx.prepare_cached("DELETE FROM practice_turns WHERE session_id = ?1")?
         .execute([s.id.to_string()])?;
-    for t in &s.turns {
-        insert_turn(
-            tx,
-            s.id,
-            t.index,
-            t.speaker,
-            &t.text,
-            t.score.as_ref(),
-            t.created_at,
-        )?;
+    for turn in &s.turns {
+        insert_turn(tx, s.id, turn)?;
     }
     if let (SessionStatus::Completed, Some(day)) = (s.status, s.local_day) {
         raise_high_water(tx, day)?;
@@ -655,7 +671,7 @@ pub(crate) fn load_session(tx: &Transaction<'_>, id: Uuid) -> Result<PracticeSes
         .optional()?
         .ok_or_else(|| Error::not_found("practice_session", id))??;
     let mut stmt = tx.prepare_cached(
-        "SELECT turn_index, speaker, text, score, created_at FROM practice_turns WHERE session_id = ?1 ORDER BY turn_index",
+        "SELECT turn_index, speaker, text, score, answer, created_at FROM practice_turns WHERE session_id = ?1 ORDER BY turn_index",
     )?;
     let rows = stmt.query_map([id.to_string()], |row| Ok(turn_from_row(row)))?;
     session.turns = rows.map(|r| r?).collect::<Result<_>>()?;
@@ -695,12 +711,13 @@ fn session_from_row(row: &Row<'_>) -> Result<PracticeSession> {
 }
 
 fn turn_from_row(row: &Row<'_>) -> Result<Turn> {
-    let created: String = row.get(4)?;
+    let created: String = row.get(5)?;
     Ok(Turn {
         index: row.get(0)?,
         speaker: row.get(1)?,
         text: row.get(2)?,
         score: json_col_opt(row, 3)?,
+        answer: json_col_opt(row, 4)?,
         created_at: time::from_db(&created)?,
     })
 }

@@ -16,15 +16,11 @@ use crate::ledger::{self, Balance, PointSource, PointTransaction, TransactionTyp
 use crate::next_up::{self, PracticeRecord, Recommendation, SituationInfo};
 use crate::practice::{high_water, parse_day, self_time_zone};
 use crate::rewards::{
-    self, AchievementDef, LearnerStats, LearningSummary, LevelInfo, PeriodType, Requirement,
+    self, AchievementDef, FREEZE_RULE, LearnerStats, LearningSummary, LevelInfo, PeriodType,
     StreakInfo, StreakMilestoneKey, SummaryRecord, Unlock,
 };
 use crate::sync::protocol::UserAchievementRecord;
 use crate::time;
-
-/// The ledger rule under which streak-freeze purchases are recorded; their period key is
-/// `<local day>:<n>`, the n-th freeze bought that day.
-const FREEZE_RULE: &str = "streak_freeze";
 
 /// Where the learner stands: points, level, streak and achievements.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,8 +79,7 @@ impl Client {
                 if !achievement.is_active {
                     continue;
                 }
-                let requirement = parse_requirement(&achievement)?;
-                let progress = requirement.progress(&stats);
+                let progress = definition(&achievement)?.requirement.progress(&stats);
                 achievements.push(AchievementStatus {
                     unlocked_at: unlocked_at.get(&achievement.id).copied(),
                     achievement,
@@ -111,19 +106,15 @@ impl Client {
             let held = streak_in(tx, day)?.freezes_held;
             let balance = ledger::balance_in(tx, &user)?;
             let price = rewards::check_freeze_purchase(balance.available, held)?;
-            let bought_today: i64 = tx.query_row(
-                "SELECT count(*) FROM point_transactions WHERE rule = ?1 AND period_key LIKE ?2",
-                params![FREEZE_RULE, format!("{}:%", rewards::day_key(day))],
-                |r| r.get(0),
-            )?;
+            let id = Uuid::now_v7();
             let entry = PointTransaction {
-                id: Uuid::now_v7(),
+                id,
                 transaction_type: TransactionType::Spent,
                 points: -price,
                 source: PointSource::StreakFreeze,
                 source_reference_id: None,
                 rule: Some(FREEZE_RULE.to_owned()),
-                period_key: Some(format!("{}:{}", rewards::day_key(day), bought_today + 1)),
+                period_key: Some(rewards::freeze_period_key(day, id)),
                 description: Some("Streak freeze".to_owned()),
                 created_at: now,
             };
@@ -238,7 +229,7 @@ pub(crate) fn streak_in(tx: &Transaction<'_>, today: NaiveDate) -> Result<Streak
         .collect::<rusqlite::Result<_>>()?;
     let freezes = keys
         .iter()
-        .map(|k| parse_day(k.split(':').next().unwrap_or_default()))
+        .map(|k| rewards::freeze_day(k).map_err(Error::from))
         .collect::<Result<Vec<_>>>()?;
     Ok(rewards::streak(&days, &freezes, today))
 }
@@ -269,14 +260,7 @@ pub(crate) fn evaluate_achievements(
         .collect();
     let defs = achievements
         .iter()
-        .map(|a| {
-            Ok(AchievementDef {
-                id: a.id,
-                title: a.title.clone(),
-                requirement: parse_requirement(a)?,
-                points_reward: i64::from(a.points_reward),
-            })
-        })
+        .map(definition)
         .collect::<Result<Vec<_>>>()?;
     let already: Vec<Uuid> = unlock_times(tx, user)?.into_keys().collect();
     let unlocks = rewards::newly_unlocked(&defs, &stats, &already);
@@ -327,8 +311,8 @@ pub(crate) fn evaluate_achievements(
     Ok(unlocks)
 }
 
-fn parse_requirement(a: &Achievement) -> Result<Requirement> {
-    Requirement::from_json(&a.requirements).map_err(|e| {
+fn definition(a: &Achievement) -> Result<AchievementDef> {
+    a.definition().map_err(|e| {
         Error::Storage(format!(
             "achievement {} has an unusable requirement: {e}",
             a.name

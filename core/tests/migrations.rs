@@ -60,6 +60,8 @@ const V1_SQL: &str = include_str!("../../migrations/V1__init.sql");
 
 const V2_SQL: &str = include_str!("../../migrations/V2__sync.sql");
 
+const V3_SQL: &str = include_str!("../../migrations/V3__authority.sql");
+
 const V1_DATA: &str = include_str!("fixtures/v1_data.sql");
 
 const FIXTURES: &[Fixture] = &[
@@ -72,10 +74,26 @@ const FIXTURES: &[Fixture] = &[
     Fixture {
         version: 2,
         migrations: &[("V1__init", V1_SQL), ("V2__sync", V2_SQL)],
-        data: &[V1_DATA, include_str!("fixtures/v2_sync_data.sql")],
+        data: &[V1_DATA, V2_DATA],
         check: check_v2_data,
     },
+    Fixture {
+        version: 3,
+        migrations: &[
+            ("V1__init", V1_SQL),
+            ("V2__sync", V2_SQL),
+            ("V3__authority", V3_SQL),
+        ],
+        data: &[
+            V1_DATA,
+            V2_DATA,
+            include_str!("fixtures/v3_answer_data.sql"),
+        ],
+        check: check_v3_data,
+    },
 ];
+
+const V2_DATA: &str = include_str!("fixtures/v2_sync_data.sql");
 
 const V1_USER: Uuid = uuid!("0190b000-0000-7000-8000-000000000001");
 const V1_DEVICE: Uuid = uuid!("0190b000-0000-7000-8000-000000000009");
@@ -316,6 +334,20 @@ fn check_v2_data(c: &Client, conn: &Connection) {
     assert_eq!(rejected[0].seq, 3);
     assert_eq!(rejected[0].entity, Entity::UserInterest);
     assert_eq!(rejected[0].code, "invalid_payload");
+}
+
+fn check_v3_data(c: &Client, conn: &Connection) {
+    check_v2_data(c, conn);
+    let answer: String = conn
+        .query_row(
+            "SELECT answer FROM practice_turns WHERE turn_index = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let record: studymate_core::practice::AnswerRecord = serde_json::from_str(&answer).unwrap();
+    assert_eq!((record.response_time_ms, record.hints_used), (4200, 1));
+    assert!(record.spoken.is_none());
 }
 
 /// What the V1 fixture holds, read through the current API (and raw SQL where there is no API yet).

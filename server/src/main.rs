@@ -5,11 +5,14 @@
 //! working directory and the bundled catalog. It prints `listening on http://ADDR` once bound
 //! (so `--listen 127.0.0.1:0` works for tests) and stops gracefully on SIGINT or SIGTERM.
 
+mod admin;
 mod auth;
 mod catalog;
 mod db;
 mod feed;
 mod http;
+mod ledger;
+mod progress;
 mod push;
 mod records;
 mod users;
@@ -21,8 +24,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
+use uuid::Uuid;
 
 use crate::auth::Guards;
 use crate::auth::gate::HashGate;
@@ -75,6 +79,27 @@ struct Cli {
     /// changes. Clients holding an old cursor get 410 history_reset and pull from scratch.
     #[arg(long)]
     reset_history: bool,
+    /// An operator command to run against the database instead of serving.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// Operator commands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Credits (or, with a negative amount, debits) a user's points as an admin adjustment, the
+    /// only way points reach a ledger other than the reward rules and freeze purchases.
+    AdjustPoints {
+        /// The user's id.
+        #[arg(long)]
+        user: Uuid,
+        /// Points to add (negative to take away).
+        #[arg(long, allow_hyphen_values = true)]
+        points: i64,
+        /// Why, shown in the user's ledger.
+        #[arg(long, default_value = "Adjustment")]
+        description: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -100,6 +125,20 @@ fn main() -> ExitCode {
 /// and finally dropped outside the async runtime, because the PostgreSQL client blocks.
 fn run(cli: &Cli) -> Result<(), String> {
     let db: Arc<dyn Backend> = Arc::from(db::open(&cli.database).map_err(|e| e.to_string())?);
+    if let Some(Command::AdjustPoints {
+        user,
+        points,
+        description,
+    }) = &cli.command
+    {
+        let entry = admin::adjust_points(db.as_ref(), *user, *points, description)
+            .map_err(|e| e.to_string())?;
+        println!(
+            "adjusted {user} by {} points (entry {})",
+            entry.points, entry.id
+        );
+        return Ok(());
+    }
     prepare(db.as_ref(), cli)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -151,6 +190,13 @@ fn prepare(db: &dyn Backend, cli: &Cli) -> Result<(), String> {
             feed::init_epoch(conn)?
         };
         let published = catalog::import(conn, &batch)?;
+        let counted = progress::backfill(conn)?;
+        if counted > 0 {
+            tracing::info!(
+                sessions = counted,
+                "derived practice days and counts from stored sessions"
+            );
+        }
         Ok::<_, catalog::CatalogError>((epoch, published))
     })
     .map_err(|e| e.to_string())?;

@@ -38,6 +38,10 @@ scenario_tests!(
     history_reset_answers_410,
     bad_requests_get_4xx_and_change_nothing,
     sigterm_finishes_in_flight_requests,
+    forged_sessions_are_scored_again,
+    points_come_only_from_the_rules,
+    achievements_only_when_earned,
+    one_award_from_two_devices_is_one_grant,
     // Accounts (common/accounts.rs).
     hashing_is_bounded_under_a_login_flood,
     unknown_usernames_do_the_hashing_work,

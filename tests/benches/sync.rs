@@ -1,5 +1,5 @@
 //! Sync throughput against the real server (release build, SQLite store, loopback):
-//! `sync/push_100k` (a device pushes 50,000 chat messages and 50,000 ledger entries; the time is
+//! `sync/push_100k` (a device pushes 50,000 chat messages and 50,000 interest tags; the time is
 //! the push phase, up to the observer's `Pulling`), `sync/pull_100k` (a fresh device of the same
 //! user pulls those 100,000 changes) and `sync/initial_1m` (a fresh device pulls a feed of
 //! 1,000,000 changes in the `sync-child` process, which prints its peak RSS, VmHWM).
@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use studymate_core::chat::NewMessage;
-use studymate_core::ledger::{NewPoints, PointSource, TransactionType};
 use studymate_core::sync::{SyncConfig, SyncObserver, SyncState};
 use studymate_e2e::{Device, Server};
 
@@ -27,7 +26,8 @@ impl SyncObserver for PhaseClock {
     }
 }
 
-/// A user with a room and `n` unsent changes (half messages, half ledger entries).
+/// A user with a room and `n` unsent changes (half messages, half interest tags: points can no
+/// longer be minted on a device, and a refused entry would not reach the feed the pull reads).
 fn loaded_device(dir: &std::path::Path, base: &str, n: usize) -> Device {
     let tag = uuid::Uuid::now_v7().simple().to_string();
     let a = Device::open(
@@ -52,15 +52,7 @@ fn loaded_device(dir: &std::path::Path, base: &str, n: usize) -> Device {
         a.client
             .send_message(room, &NewMessage::text(format!("message {i}")))
             .unwrap();
-        a.client
-            .record_points(&NewPoints {
-                transaction_type: TransactionType::Earned,
-                amount: 1,
-                source: PointSource::ChallengeComplete,
-                source_reference_id: None,
-                description: Some("bench".into()),
-            })
-            .unwrap();
+        a.client.add_interest(&format!("bench {i}")).unwrap();
     }
     a
 }

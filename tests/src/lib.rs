@@ -105,6 +105,21 @@ impl Server {
         }
     }
 
+    /// Credits (or debits) `user`'s points with the server's operator command, an admin
+    /// adjustment: the way points reach a ledger besides the reward rules.
+    pub fn adjust_points(&self, user: Uuid, points: i64) {
+        let status = Command::new(server_binary())
+            .arg("--database")
+            .arg(&self.database)
+            .args(["adjust-points", "--user", &user.to_string(), "--points"])
+            .arg(points.to_string())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .status()
+            .expect("server binary runs");
+        assert!(status.success(), "adjust-points {user} {points} failed");
+    }
+
     /// Kills the process (SIGKILL) and waits for it.
     pub fn kill(mut self) {
         let _ = self.child.kill();

@@ -5,34 +5,9 @@
 
 use studymate_core::catalog::SituationFilter;
 use studymate_core::chat::{NewMessage, SendState};
-use studymate_core::ledger::{NewPoints, PointSource, TransactionType};
 use studymate_core::practice::AnswerInput;
 use studymate_core::profile::ProfilePatch;
 use studymate_e2e::{Device, Server, snapshot};
-
-fn earn(d: &Device, amount: u32) {
-    d.client
-        .record_points(&NewPoints {
-            transaction_type: TransactionType::Earned,
-            amount,
-            source: PointSource::ChallengeComplete,
-            source_reference_id: None,
-            description: None,
-        })
-        .expect("earn");
-}
-
-fn spend(d: &Device, amount: u32) -> studymate_core::Result<()> {
-    d.client
-        .record_points(&NewPoints {
-            transaction_type: TransactionType::Spent,
-            amount,
-            source: PointSource::StreakFreeze,
-            source_reference_id: None,
-            description: None,
-        })
-        .map(|_| ())
-}
 
 fn sync_all(base: &str, devices: &[&Device]) {
     for _ in 0..2 {
@@ -93,8 +68,8 @@ fn two_devices_and_a_second_user_converge() {
             ..Default::default()
         })
         .unwrap();
-    earn(&a1, 10);
-    earn(&a2, 5);
+    server.adjust_points(a1.client.user_id(), 10);
+    server.adjust_points(a1.client.user_id(), 5);
     a1.client.add_interest("coffee").unwrap();
 
     // A pull on a2 before its push: its own pending profile edit survives on top of the server's.
@@ -148,12 +123,13 @@ fn concurrent_offline_spends_and_awards_are_settled_by_the_server() {
     let base = server.base.clone();
     let a1 = Device::open(dir.path(), "a1", None, None, &base, "carol");
     let a2 = a1.another(dir.path(), "a2", &base);
-    earn(&a1, 10);
+    server.adjust_points(a1.client.user_id(), 150);
     sync_all(&base, &[&a1, &a2]);
-    assert_eq!(a2.client.balance().unwrap().available, 10);
+    assert_eq!(a2.client.balance().unwrap().available, 150);
 
-    // Offline on both: each completes a practice on the same day (both award the day's
-    // `daily_practice`), then spends everything it believes it has.
+    // Offline on both: each completes a practice on the same day (both predict the day's
+    // `daily_practice` and the other awards), then buys a streak freeze. The server has room
+    // for one freeze only once it has granted the awards once.
     for d in [&a1, &a2] {
         let situation = d.client.situations(&SituationFilter::default()).unwrap()[0].id;
         let session = d.client.start_practice(situation, None).unwrap();
@@ -174,23 +150,30 @@ fn concurrent_offline_spends_and_awards_are_settled_by_the_server() {
             )
             .unwrap();
         d.client.complete_practice(session.id).unwrap();
-        let all = d.client.balance().unwrap().available;
-        spend(d, u32::try_from(all).unwrap()).unwrap();
+        d.client.buy_streak_freeze().unwrap();
     }
     sync_all(&base, &[&a1, &a2]);
 
     let (s1, s2) = (snapshot(&a1.client), snapshot(&a2.client));
     assert_eq!(s1, s2, "both devices show the server's ledger");
     assert!(s1.balance.0 >= 0, "never negative: {:?}", s1.balance);
-    let rejected = a2.client.rejected_changes().unwrap();
-    let codes: Vec<&str> = rejected.iter().map(|r| r.code.as_str()).collect();
-    assert!(
-        codes.contains(&"insufficient_points"),
-        "one spend refused: {codes:?}"
+    let codes = |d: &Device| -> Vec<String> {
+        d.client
+            .rejected_changes()
+            .unwrap()
+            .into_iter()
+            .map(|r| r.code)
+            .collect()
+    };
+    assert_eq!(
+        codes(&a1),
+        Vec::<String>::new(),
+        "the first device's changes all stand"
     );
-    assert!(
-        codes.contains(&"duplicate_award"),
-        "the second daily award refused: {codes:?}"
+    assert_eq!(
+        codes(&a2),
+        ["insufficient_points"],
+        "the second freeze is refused; the awards both devices predicted are one grant, not a refusal"
     );
     let entries = s1.ledger.as_array().unwrap();
     let spends = entries

@@ -20,6 +20,26 @@ pub const FREEZE_PRICE: i64 = 100;
 /// The most streak freezes a learner may hold (bought and not yet consumed) at once.
 pub const MAX_FREEZES_HELD: u32 = 2;
 
+/// The ledger rule under which freeze purchases are recorded.
+pub const FREEZE_RULE: &str = "streak_freeze";
+
+/// The period key of a freeze purchase: the local day it was bought on and the purchase's own
+/// ledger id, `<YYYY-MM-DD>:<uuid>`, unique across devices however many are bought that day.
+pub fn freeze_period_key(day: NaiveDate, purchase: uuid::Uuid) -> String {
+    format!("{}:{purchase}", super::day_key(day))
+}
+
+/// The day a freeze was bought on, from its period key (keys written before purchases carried
+/// their id, `<day>:<n>`, parse the same way).
+pub fn freeze_day(period_key: &str) -> Result<NaiveDate, RewardsError> {
+    let invalid = || RewardsError::InvalidPeriodKey(period_key.to_owned());
+    let (day, suffix) = period_key.split_once(':').ok_or_else(invalid)?;
+    if suffix.is_empty() {
+        return Err(invalid());
+    }
+    NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| invalid())
+}
+
 /// Accepts the purchase of one streak freeze and returns its price, or says why not.
 ///
 /// `held` is the number of freezes bought and not consumed, as reported by

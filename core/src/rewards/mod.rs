@@ -20,14 +20,17 @@ pub use achievements::{
     AchievementDef, AchievementProgress, LearnerStats, Requirement, Unlock, newly_unlocked,
 };
 pub use error::RewardsError;
-pub use freeze::{FREEZE_PRICE, MAX_FREEZES_HELD, check_freeze_purchase};
+pub use freeze::{
+    FREEZE_PRICE, FREEZE_RULE, MAX_FREEZES_HELD, check_freeze_purchase, freeze_day,
+    freeze_period_key,
+};
 pub use levels::{LevelInfo, MAX_LEVEL, level_for, level_ups, points_for_level};
 pub use period::{day_key, iso_week_bounds, local_day, practice_day, week_key};
 pub use rules::{
     Award, CompletionContext, DAILY_PRACTICE_POINTS, PERFECT_SCORE_POINTS, PERFECT_SCORE_THRESHOLD,
     RuleId, STREAK_MILESTONES, StreakMilestoneKey, WEEKLY_CHALLENGE_POINTS,
-    WEEKLY_CHALLENGE_SESSIONS, YEARLY_STREAK_POINTS, awards_for_completion, awards_for_unlocks,
-    streak_milestones_up_to,
+    WEEKLY_CHALLENGE_SESSIONS, YEARLY_STREAK_POINTS, award_id, awards_for_completion,
+    awards_for_unlocks, streak_milestones_up_to,
 };
 pub use spend::check_spend;
 pub use streak::{StreakInfo, streak};

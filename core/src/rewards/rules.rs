@@ -51,6 +51,19 @@ pub const YEARLY_STREAK_POINTS: i64 = 1000;
 /// Yearly milestones stop after this many years; no run can be that long.
 const MAX_STREAK_YEARS: u32 = 100;
 
+/// Namespace of award ledger ids (UUIDv5, see [`award_id`]).
+const AWARD_ID_NAMESPACE: Uuid = Uuid::from_u128(0x5d0c_2a7e_93b1_4f6a_8c3e_71f0_a9d2_4b18);
+
+/// The ledger id of an award: a name-based UUID of the user, the rule and the period, so the
+/// award a device predicts offline, the same award predicted by the user's other devices and
+/// the server's grant are one and the same ledger entry.
+pub fn award_id(user: Uuid, rule: RuleId, period_key: &str) -> Uuid {
+    Uuid::new_v5(
+        &AWARD_ID_NAMESPACE,
+        format!("{user}/{}/{period_key}", rule.as_str()).as_bytes(),
+    )
+}
+
 /// Identifies a reward rule; the first half of the idempotency key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -68,6 +81,20 @@ pub enum RuleId {
 }
 
 impl RuleId {
+    /// Every rule.
+    pub const ALL: [RuleId; 5] = [
+        Self::DailyPractice,
+        Self::PerfectScore,
+        Self::StreakBonus,
+        Self::WeeklyChallenge,
+        Self::AchievementUnlock,
+    ];
+
+    /// The rule stored as `text`, if it is one.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|rule| rule.as_str() == text)
+    }
+
     /// The stable text form stored in the ledger's rule column.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -485,6 +512,24 @@ mod tests {
             &awarded,
         ));
         assert!(keys(&awards).contains(&key(RuleId::StreakBonus, "streak:2026-11-10:3")));
+    }
+
+    #[test]
+    fn award_ids_name_the_user_rule_and_period() {
+        let user = Uuid::from_u128(1);
+        let id = award_id(user, RuleId::DailyPractice, "2026-11-23");
+        assert_eq!(id, award_id(user, RuleId::DailyPractice, "2026-11-23"));
+        assert_eq!(id.get_version_num(), 5);
+        assert_ne!(
+            id,
+            award_id(Uuid::from_u128(2), RuleId::DailyPractice, "2026-11-23")
+        );
+        assert_ne!(id, award_id(user, RuleId::DailyPractice, "2026-11-24"));
+        assert_ne!(id, award_id(user, RuleId::PerfectScore, "2026-11-23"));
+        for rule in RuleId::ALL {
+            assert_eq!(RuleId::parse(rule.as_str()), Some(rule));
+        }
+        assert_eq!(RuleId::parse("made_up"), None);
     }
 
     #[test]

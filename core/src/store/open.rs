@@ -13,7 +13,7 @@ mod embedded {
 }
 
 /// The highest migration version this build of the library knows.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Connection-level settings every connection of a store shares.
 #[derive(Debug, Clone, Copy)]

@@ -150,7 +150,8 @@ fn room_of(change: &Change) -> Option<uuid::Uuid> {
 
 /// Undoes the local effect of a refused insert where the record cannot exist on the server:
 /// a refused message is marked `failed` (the app retries or discards it), a refused ledger entry
-/// (an overdraft, an award another device already got) and a refused new room are removed. Other
+/// (an overdraft, an award the server did not derive) and a refused new room are removed, and a
+/// refused achievement unlock is taken back (the achievement can be unlocked again later). Other
 /// refused records are corrected by the pull that follows: the server delivers their current state
 /// again with the refusal. Returns the kind of record it corrected, if any.
 fn correct_rejected(
@@ -182,6 +183,13 @@ fn correct_rejected(
             tx.prepare_cached("DELETE FROM chat_rooms WHERE room_id = ?1")?
                 .execute([&change.entity_id])?;
             ServerEntity::ChatRoom
+        }
+        Entity::UserAchievement => {
+            tx.prepare_cached(
+                "UPDATE user_achievements SET completed_at = NULL, points_earned = 0 WHERE achievement_id = ?1",
+            )?
+            .execute([&change.entity_id])?;
+            ServerEntity::UserAchievement
         }
         _ => return Ok(None),
     };

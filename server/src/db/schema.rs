@@ -11,6 +11,8 @@
 //! - `participants`: room membership and read markers; `direct_rooms`: one direct room per pair.
 //! - `ledger`: point transactions; the balance is their sum, awards unique per (user, rule, period).
 //! - `applied_changes`: the decision on every pushed change id, unique per (device, seq).
+//! - `practice_days`, `practice_stats`: per user, the practice days and per-situation counts of
+//!   the completed sessions the server accepted; awards and achievements are derived from them.
 //! - `changes`: the global history; `user_feed`: which changes each user receives, in order.
 
 /// SQLite DDL (idempotent).
@@ -52,6 +54,12 @@ CREATE TABLE IF NOT EXISTS changes (
     operation TEXT NOT NULL, payload TEXT NOT NULL, origin_change_id TEXT);
 CREATE TABLE IF NOT EXISTS user_feed (
     feed_seq INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, server_seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS practice_days (
+    user_id TEXT NOT NULL, local_day TEXT NOT NULL, sessions INTEGER NOT NULL,
+    PRIMARY KEY (user_id, local_day));
+CREATE TABLE IF NOT EXISTS practice_stats (
+    user_id TEXT NOT NULL, situation_id TEXT NOT NULL, category TEXT, completed INTEGER NOT NULL,
+    perfect INTEGER NOT NULL, PRIMARY KEY (user_id, situation_id));
 CREATE INDEX IF NOT EXISTS user_feed_user ON user_feed(user_id, feed_seq, server_seq);
 ";
 
@@ -94,5 +102,11 @@ CREATE TABLE IF NOT EXISTS changes (
 CREATE TABLE IF NOT EXISTS user_feed (
     feed_seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id TEXT NOT NULL,
     server_seq BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS practice_days (
+    user_id TEXT NOT NULL, local_day TEXT NOT NULL, sessions BIGINT NOT NULL,
+    PRIMARY KEY (user_id, local_day));
+CREATE TABLE IF NOT EXISTS practice_stats (
+    user_id TEXT NOT NULL, situation_id TEXT NOT NULL, category TEXT, completed BIGINT NOT NULL,
+    perfect BIGINT NOT NULL, PRIMARY KEY (user_id, situation_id));
 CREATE INDEX IF NOT EXISTS user_feed_user ON user_feed(user_id, feed_seq, server_seq);
 ";

@@ -1,137 +1,114 @@
-//! Pushed ledger entries. The balance is the sum of the user's entries; the server refuses what
-//! a phone cannot be trusted with: overdrafts, awards granted twice, and sources only the server
-//! may write.
+//! Pushed ledger entries. The server grants points itself ([`crate::progress`]) from the sessions
+//! it accepts, so a device's credit is a prediction: an award the server has granted under the
+//! same key is confirmed (one grant, no refusal), any other credit is refused `not_earned`. The
+//! only debit a device may push is what the rules sell — a streak freeze at its price — checked
+//! against the balance and the freeze limit.
 
-use studymate_core::changelog::Operation;
-use studymate_core::ledger::{PointSource, PointTransaction};
-use studymate_core::sync::protocol::ServerEntity;
+use studymate_core::ledger::{PointSource, PointTransaction, TransactionType};
+use studymate_core::practice::MAX_CLOCK_AHEAD;
+use studymate_core::rewards::{self, FREEZE_PRICE, FREEZE_RULE, RewardsError, RuleId};
 
-use super::{Applied, Ctx, reject};
-use crate::db::{Conn, DbError, params};
-use crate::records::{self, to_json};
-
-/// Longest description, as in the local schema.
-const MAX_DESCRIPTION_CHARS: usize = 500;
+use super::{Applied, Ctx, invalid, reject};
+use crate::db::Conn;
+use crate::ledger;
 
 /// `point_transaction` insert.
 pub fn record(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     let entry: PointTransaction = ctx.payload()?;
-    let id = entry.id.to_string();
-    ctx.require_entity_id(&id)?;
-    check(&entry)?;
-    if !conn
-        .query(
-            "SELECT 1 FROM ledger WHERE transaction_id = $1",
-            params![&id],
-        )?
-        .is_empty()
-    {
-        return Err(reject(
-            "duplicate_record",
-            format!("point transaction {id} already exists"),
-        ));
-    }
-    if let (Some(rule), Some(period)) = (&entry.rule, &entry.period_key) {
-        let awarded = conn.query(
-            "SELECT transaction_id FROM ledger WHERE user_id = $1 AND rule = $2 AND period_key = $3",
-            params![&ctx.user_key, rule, period],
-        )?;
-        if let Some(row) = awarded.first() {
-            return Err(reject(
-                "duplicate_award",
-                format!(
-                    "award {rule:?} for {period:?} was already granted by transaction {}",
-                    row.text(0)?
-                ),
-            ));
-        }
-    }
-    if entry.points < 0 {
-        let available = balance(conn, &ctx.user_key)?;
-        if available + entry.points < 0 {
-            return Err(reject(
-                "insufficient_points",
-                format!("balance is {available}, this takes {}", -entry.points),
-            ));
-        }
-    }
-    let target = ctx.own(ServerEntity::PointTransaction, &id, &id);
-    let doc = to_json(&entry)?;
-    let seq = records::publish(conn, &target, Operation::Insert, &doc)?;
-    conn.execute(
-        "INSERT INTO ledger (transaction_id, user_id, points, rule, period_key, doc, last_seq)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        params![
-            &id,
-            &ctx.user_key,
-            entry.points,
-            entry.rule.clone(),
-            entry.period_key.clone(),
-            doc.to_string(),
-            seq
-        ],
-    )?;
-    Ok(Some(seq))
-}
-
-/// The user's available points: the sum of their ledger.
-pub fn balance(conn: &mut dyn Conn, user: &str) -> Result<i64, DbError> {
-    conn.query(
-        "SELECT CAST(coalesce(sum(points), 0) AS BIGINT) FROM ledger WHERE user_id = $1",
-        params![user],
-    )?
-    .first()
-    .map_or(Ok(0), |row| row.int(0))
-}
-
-fn check(entry: &PointTransaction) -> Result<(), super::ApplyError> {
-    let sign_ok = if entry.transaction_type.is_credit() {
-        entry.points > 0
-    } else {
-        entry.points < 0
-    };
-    if !sign_ok {
-        return Err(reject(
-            "invalid_payload",
-            format!(
-                "{} entries need a {} amount, got {}",
-                entry.transaction_type,
-                if entry.transaction_type.is_credit() {
-                    "positive"
-                } else {
-                    "negative"
-                },
-                entry.points
-            ),
-        ));
-    }
+    ctx.require_entity_id(&entry.id.to_string())?;
+    entry.validate().map_err(invalid)?;
     if matches!(
         entry.source,
         PointSource::TutorSession
             | PointSource::Referral
             | PointSource::PremiumPurchase
             | PointSource::AdminAdjustment
-    ) {
-        return Err(reject(
-            "forbidden_source",
-            format!("only the server records {} points", entry.source),
-        ));
-    }
-    if entry.rule.is_some() != entry.period_key.is_some() {
-        return Err(reject(
-            "invalid_payload",
-            "rule and period_key come together or not at all",
-        ));
-    }
-    if entry
-        .description
-        .as_ref()
-        .is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS)
+    ) || entry.transaction_type == TransactionType::Penalty
     {
         return Err(reject(
-            "invalid_payload",
-            format!("description is longer than {MAX_DESCRIPTION_CHARS} characters"),
+            "forbidden_source",
+            format!(
+                "only the server records {} {} entries",
+                entry.source, entry.transaction_type
+            ),
         ));
     }
-    Ok(())
+    if entry.transaction_type.is_credit() {
+        confirm_award(conn, ctx, &entry)
+    } else {
+        buy_freeze(conn, ctx, &entry)
+    }
+}
+
+/// A device's award: confirmed when the server granted the same `(rule, period_key)`.
+fn confirm_award(conn: &mut dyn Conn, ctx: &Ctx<'_>, entry: &PointTransaction) -> Applied {
+    let key = entry
+        .rule
+        .as_deref()
+        .and_then(RuleId::parse)
+        .zip(entry.period_key.as_deref());
+    let Some((rule, period)) = key else {
+        return Err(reject(
+            "not_earned",
+            "points are granted only by the reward rules, for sessions the server holds",
+        ));
+    };
+    ledger::granted(conn, &ctx.user_key, rule.as_str(), period)?
+        .map(Some)
+        .ok_or_else(|| {
+            reject(
+                "not_earned",
+                format!(
+                    "{} for {period}: the sessions the server holds do not earn it",
+                    rule.as_str()
+                ),
+            )
+        })
+}
+
+/// A streak freeze bought on the device: the only thing points buy.
+fn buy_freeze(conn: &mut dyn Conn, ctx: &Ctx<'_>, entry: &PointTransaction) -> Applied {
+    let for_sale = entry.transaction_type == TransactionType::Spent
+        && entry.source == PointSource::StreakFreeze
+        && entry.rule.as_deref() == Some(FREEZE_RULE)
+        && entry.points == -FREEZE_PRICE;
+    let (true, Some(period)) = (for_sale, entry.period_key.as_deref()) else {
+        return Err(reject(
+            "not_for_sale",
+            format!(
+                "points buy only a streak freeze ({FREEZE_RULE}, {FREEZE_PRICE} points, source streak_freeze)"
+            ),
+        ));
+    };
+    let day = rewards::freeze_day(period).map_err(invalid)?;
+    let bought_on = entry.created_at.date_naive();
+    if (day - bought_on).num_days().abs() > 1 || entry.created_at > ctx.now + MAX_CLOCK_AHEAD {
+        return Err(reject(
+            "invalid_payload",
+            "a freeze's day is the local day it was bought on, not in the future",
+        ));
+    }
+    if ledger::by_id(conn, entry.id)?.is_some()
+        || ledger::granted(conn, &ctx.user_key, FREEZE_RULE, period)?.is_some()
+    {
+        return Err(reject(
+            "duplicate_record",
+            format!("freeze purchase {period} already exists"),
+        ));
+    }
+    let available = ledger::totals(conn, &ctx.user_key)?.available;
+    let held = ctx.learner().streak(conn, day)?.freezes_held;
+    rewards::check_freeze_purchase(available, held).map_err(|e| match e {
+        RewardsError::FreezeLimitReached { .. } => reject("freeze_limit", e.to_string()),
+        _ => reject(
+            "insufficient_points",
+            format!("balance is {available}, this takes {FREEZE_PRICE}"),
+        ),
+    })?;
+    Ok(Some(ledger::write(
+        conn,
+        &ctx.user_key,
+        entry,
+        Some(ctx.change.change_id),
+    )?))
 }

@@ -4,6 +4,10 @@
 //! decision in the same transaction as its effects, so a retried batch is answered from the
 //! record. Each entry runs in a savepoint: a rejected entry undoes only its own writes and the
 //! entries behind it still run.
+//!
+//! A device's predictions — its awards (ledger credits) and achievement unlocks — are decided
+//! after the other entries of their batch, so the sessions that earn them are already accepted
+//! whatever order an older device logged them in. Results still come back in request order.
 
 mod chat;
 mod ledger;
@@ -20,6 +24,7 @@ use studymate_core::sync::protocol::ServerEntity;
 
 use crate::db::{Conn, DbError, in_savepoint, params};
 use crate::feed::{self, Audience};
+use crate::progress::Learner;
 use crate::records::Target;
 
 /// A refusal: a stable code and a sentence.
@@ -108,6 +113,15 @@ impl Ctx<'_> {
         }
     }
 
+    /// The pushing user's progress, with this entry as the origin of what it grants.
+    pub fn learner(&self) -> Learner<'_> {
+        Learner {
+            id: self.user,
+            key: &self.user_key,
+            origin: self.change.change_id,
+        }
+    }
+
     /// Refuses the entry unless its entity id is `expected`.
     pub fn require_entity_id(&self, expected: &str) -> Result<(), ApplyError> {
         if self.change.entity_id == expected {
@@ -133,65 +147,95 @@ pub fn push(
     now: DateTime<Utc>,
 ) -> Result<Vec<ChangeResult>, DbError> {
     let user_key = user.to_string();
-    let mut results = Vec::with_capacity(changes.len());
-    for change in changes {
-        if let Some(earlier) = recorded(conn, change, &user_key)? {
-            results.push(earlier);
-            continue;
-        }
-        let taken = conn.query(
-            "SELECT change_id FROM applied_changes WHERE device_id = $1 AND seq = $2",
-            params![device, change.seq],
-        )?;
-        if !taken.is_empty() {
-            results.push(result(
-                change,
-                ChangeStatus::Rejected,
-                Some(Reject {
-                    code: "sequence_conflict",
-                    reason: format!(
-                        "device {device} already pushed another change with seq {}",
-                        change.seq
-                    ),
-                }),
-                None,
-            ));
-            continue;
-        }
-        let ctx = Ctx {
-            user,
-            user_key: user_key.clone(),
-            change,
-            now,
-        };
-        let outcome = in_savepoint(conn, |conn| apply(conn, &ctx));
-        let decided = match outcome {
-            Ok(server_seq) => result(change, ChangeStatus::Applied, None, server_seq),
-            Err(ApplyError::Reject(r)) => {
-                if let Some((kind, record_id)) = refused_record(change, &user_key) {
-                    feed::redeliver(conn, &user_key, kind, &record_id)?;
-                }
-                result(change, ChangeStatus::Rejected, Some(r), None)
-            }
-            Err(ApplyError::Db(e)) => return Err(e),
-        };
-        conn.execute(
-            "INSERT INTO applied_changes (change_id, user_id, device_id, seq, status, code, reason, server_seq)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            params![
-                change.change_id,
-                &user_key,
-                device,
-                change.seq,
-                status_name(decided.status),
-                decided.code.clone(),
-                decided.reason.clone(),
-                decided.server_seq
-            ],
-        )?;
-        results.push(decided);
+    let (predictions, facts): (Vec<usize>, Vec<usize>) =
+        (0..changes.len()).partition(|&i| is_prediction(&changes[i]));
+    let mut results: Vec<Option<ChangeResult>> = vec![None; changes.len()];
+    for i in facts.into_iter().chain(predictions) {
+        let change = &changes[i];
+        results[i] = Some(decide(conn, user, &user_key, device, change, now)?);
     }
-    Ok(results)
+    Ok(results.into_iter().flatten().collect())
+}
+
+/// Whether the entry is a device's prediction of something the server derives itself: an award
+/// (a ledger credit) or an achievement unlock.
+fn is_prediction(change: &WireChange) -> bool {
+    match change.entity {
+        Entity::UserAchievement => true,
+        Entity::PointTransaction => matches!(
+            change
+                .payload
+                .get("transaction_type")
+                .and_then(|t| t.as_str()),
+            Some("earned" | "bonus")
+        ),
+        _ => false,
+    }
+}
+
+/// Decides one entry: answered from the record if its change id was decided before, otherwise
+/// applied or refused in its own savepoint and recorded.
+fn decide(
+    conn: &mut dyn Conn,
+    user: Uuid,
+    user_key: &str,
+    device: Uuid,
+    change: &WireChange,
+    now: DateTime<Utc>,
+) -> Result<ChangeResult, DbError> {
+    if let Some(earlier) = recorded(conn, change, user_key)? {
+        return Ok(earlier);
+    }
+    let taken = conn.query(
+        "SELECT change_id FROM applied_changes WHERE device_id = $1 AND seq = $2",
+        params![device, change.seq],
+    )?;
+    if !taken.is_empty() {
+        return Ok(result(
+            change,
+            ChangeStatus::Rejected,
+            Some(Reject {
+                code: "sequence_conflict",
+                reason: format!(
+                    "device {device} already pushed another change with seq {}",
+                    change.seq
+                ),
+            }),
+            None,
+        ));
+    }
+    let ctx = Ctx {
+        user,
+        user_key: user_key.to_owned(),
+        change,
+        now,
+    };
+    let outcome = in_savepoint(conn, |conn| apply(conn, &ctx));
+    let decided = match outcome {
+        Ok(server_seq) => result(change, ChangeStatus::Applied, None, server_seq),
+        Err(ApplyError::Reject(r)) => {
+            if let Some((kind, record_id)) = refused_record(change, user_key) {
+                feed::redeliver(conn, user_key, kind, &record_id)?;
+            }
+            result(change, ChangeStatus::Rejected, Some(r), None)
+        }
+        Err(ApplyError::Db(e)) => return Err(e),
+    };
+    conn.execute(
+        "INSERT INTO applied_changes (change_id, user_id, device_id, seq, status, code, reason, server_seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        params![
+            change.change_id,
+            user_key,
+            device,
+            change.seq,
+            status_name(decided.status),
+            decided.code.clone(),
+            decided.reason.clone(),
+            decided.server_seq
+        ],
+    )?;
+    Ok(decided)
 }
 
 /// The recorded decision on a change id pushed before, answered as `duplicate` (applied) or the

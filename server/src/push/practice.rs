@@ -1,37 +1,40 @@
-//! Pushed practice sessions and achievement progress. Scores stay 0–100, a session refers to a
-//! catalog situation and one of its variations, and a completed or abandoned session no longer
-//! changes.
+//! Pushed practice sessions and achievement unlocks. The server does not take a session's scores
+//! on trust: it checks the session's shape, scores every answer again from its recorded input
+//! against the catalog's variation, and stores and publishes its own scores (the device's copy
+//! converges to them through the feed). A completed session then earns what the rules grant
+//! ([`crate::progress`]). An unlock is accepted only when the server's own state meets the
+//! achievement's requirement.
 
 use studymate_core::catalog::{Achievement, Variation};
 use studymate_core::changelog::Operation;
-use studymate_core::practice::{PracticeSession, SessionStatus};
-use studymate_core::profile::check_time_zone;
+use studymate_core::practice::{self, PracticeSession, SessionStatus};
 use studymate_core::sync::protocol::{ServerEntity, UserAchievementRecord};
 
-use super::{Applied, ApplyError, Ctx, invalid, reject};
+use super::{Applied, Ctx, invalid, reject};
 use crate::db::Conn;
-use crate::records;
+use crate::{feed, records};
 
-/// `practice_session` insert or update: the whole session.
+/// `practice_session` insert or update: the whole session, scored again by the server.
 pub fn save_session(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
-    let session: PracticeSession = ctx.payload()?;
-    let id = session.id.to_string();
+    let pushed: PracticeSession = ctx.payload()?;
+    let id = pushed.id.to_string();
     ctx.require_entity_id(&id)?;
-    check_session(&session)?;
+    pushed.validate(ctx.now).map_err(invalid)?;
     let variation = records::get::<Variation>(
         conn,
         ServerEntity::Variation,
-        &session.variation_id.to_string(),
-    )?;
-    if variation.is_none_or(|v| v.doc.situation_id != session.situation_id) {
-        return Err(reject(
+        &pushed.variation_id.to_string(),
+    )?
+    .filter(|v| v.doc.situation_id == pushed.situation_id)
+    .ok_or_else(|| {
+        reject(
             "unknown_reference",
             format!(
                 "variation {} of situation {} is not in the catalog",
-                session.variation_id, session.situation_id
+                pushed.variation_id, pushed.situation_id
             ),
-        ));
-    }
+        )
+    })?;
     let existing = records::get::<PracticeSession>(conn, ServerEntity::PracticeSession, &id)?;
     let operation = match existing {
         None => Operation::Insert,
@@ -54,19 +57,25 @@ pub fn save_session(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
         }
         Some(_) => Operation::Update,
     };
+    let session =
+        practice::rescored(&pushed, &variation.doc.scoring_reference()).map_err(invalid)?;
     let target = ctx.own(ServerEntity::PracticeSession, &id, &id);
-    Ok(Some(records::save(conn, &target, operation, &session)?))
+    let seq = records::save(conn, &target, operation, &session)?;
+    if session.status == SessionStatus::Completed {
+        ctx.learner().complete(conn, &session, ctx.now)?;
+    }
+    Ok(Some(seq))
 }
 
-/// `user_achievement` insert or update: progress on, or the unlock of, a catalog achievement.
-/// The first unlock time is kept.
+/// `user_achievement` insert or update: a device's unlock, a prediction. An achievement the
+/// server has unlocked already is confirmed (and its record delivered again if the device's copy
+/// differs); one the server's own state now meets is unlocked, with its award; any other unlock
+/// is refused `not_earned`. Progress without an unlock is the device's own estimate and changes
+/// nothing.
 pub fn save_achievement(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
-    let mut progress: UserAchievementRecord = ctx.payload()?;
-    let id = progress.achievement_id.to_string();
+    let claimed: UserAchievementRecord = ctx.payload()?;
+    let id = claimed.achievement_id.to_string();
     ctx.require_entity_id(&id)?;
-    if !progress.progress.is_object() {
-        return Err(reject("invalid_payload", "progress must be a JSON object"));
-    }
     if records::get::<Achievement>(conn, ServerEntity::Achievement, &id)?.is_none() {
         return Err(reject(
             "unknown_reference",
@@ -74,64 +83,35 @@ pub fn save_achievement(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
         ));
     }
     let record_id = format!("{}:{id}", ctx.user_key);
-    let existing =
+    let stored =
         records::get::<UserAchievementRecord>(conn, ServerEntity::UserAchievement, &record_id)?;
-    let operation = match existing {
-        Some(stored) => {
-            if stored.doc.completed_at.is_some() {
-                progress.completed_at = stored.doc.completed_at;
-            }
-            Operation::Update
+    if let Some(stored) = stored.filter(|s| s.doc.completed_at.is_some()) {
+        if stored.doc != claimed {
+            feed::redeliver(
+                conn,
+                &ctx.user_key,
+                ServerEntity::UserAchievement,
+                &record_id,
+            )?;
         }
-        None => Operation::Insert,
-    };
-    let target = ctx.own(ServerEntity::UserAchievement, &record_id, &id);
-    Ok(Some(records::save(conn, &target, operation, &progress)?))
-}
-
-fn check_session(s: &PracticeSession) -> Result<(), ApplyError> {
-    if let Some(scores) = s.scores {
-        let named = [
-            ("overall", Some(scores.overall)),
-            ("appropriateness", Some(scores.appropriateness)),
-            ("fluency", Some(scores.fluency)),
-            ("pronunciation", scores.pronunciation),
-        ];
-        for (field, score) in named {
-            if let Some(v) = score.filter(|v| *v > 100) {
-                return Err(reject(
-                    "score_out_of_range",
-                    format!("{field} score must be 0–100, got {v}"),
-                ));
-            }
-        }
+        return Ok(None);
     }
-    if s.hints_used > 3 {
+    if claimed.completed_at.is_none() {
+        return Ok(None);
+    }
+    let learner = ctx.learner();
+    let today = learner
+        .last_practice_day(conn)?
+        .unwrap_or_else(|| ctx.now.date_naive());
+    let streak = learner.streak(conn, today)?;
+    let unlocked = learner.unlock_earned(conn, streak, ctx.now, Some(claimed.achievement_id))?;
+    if unlocked.is_empty() {
         return Err(reject(
-            "invalid_payload",
-            format!("hints_used must be 0–3, got {}", s.hints_used),
+            "not_earned",
+            format!(
+                "achievement {id}: the server's record of your practice does not meet its requirement"
+            ),
         ));
     }
-    if !(-86_400..=86_400).contains(&s.utc_offset_seconds) {
-        return Err(reject(
-            "invalid_payload",
-            "utc_offset_seconds must be within a day",
-        ));
-    }
-    check_time_zone(&s.time_zone).map_err(invalid)?;
-    if s.status == SessionStatus::Completed && (s.ended_at.is_none() || s.scores.is_none()) {
-        return Err(reject(
-            "invalid_payload",
-            "a completed session needs ended_at and scores",
-        ));
-    }
-    for turn in &s.turns {
-        if !(1..=2000).contains(&turn.text.chars().count()) {
-            return Err(reject(
-                "invalid_payload",
-                format!("turn {}: text must be 1–2000 characters", turn.index),
-            ));
-        }
-    }
-    Ok(())
+    Ok(None)
 }

@@ -1,6 +1,7 @@
 //! Test harness: starts the real server binary on 127.0.0.1 port 0 and talks to it over HTTP.
 
 pub mod accounts;
+pub mod authority;
 pub mod scenarios;
 
 use std::io::{BufRead, BufReader};
@@ -20,6 +21,8 @@ pub struct Server {
     child: Child,
     /// `http://127.0.0.1:PORT`.
     pub base: String,
+    /// The database it serves (a file path or a `postgres://` URL).
+    database: String,
     http: Client,
 }
 
@@ -60,6 +63,7 @@ impl Server {
         Server {
             child,
             base,
+            database: database.to_owned(),
             http: Client::builder()
                 .timeout(Duration::from_secs(60))
                 .build()
@@ -95,6 +99,20 @@ impl Server {
             .find_map(|l| l.strip_prefix("VmHWM:"))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
             .expect("a VmHWM line")
+    }
+
+    /// Credits (or debits) `user`'s points with the operator command `adjust-points`.
+    pub fn adjust_points(&self, user: Uuid, points: i64) {
+        let status = Command::new(env!("CARGO_BIN_EXE_studymate-server"))
+            .args(["--database", &self.database, "adjust-points", "--user"])
+            .arg(user.to_string())
+            .arg("--points")
+            .arg(points.to_string())
+            .stdout(Stdio::null())
+            .stderr(server_log())
+            .status()
+            .expect("server binary runs");
+        assert!(status.success(), "adjust-points {user} {points} failed");
     }
 
     /// A request builder with the protocol header set.
@@ -343,16 +361,54 @@ impl Device {
         self.change(Entity::PointTransaction, id, Operation::Insert, payload)
     }
 
-    /// A completed practice session of the bundled café situation with the given overall score.
-    pub fn session(&mut self, overall: i64) -> Value {
+    /// An interest tag added: a change that needs no other record.
+    pub fn interest(&mut self, tag: &str) -> Value {
+        self.change(
+            Entity::UserInterest,
+            tag,
+            Operation::Insert,
+            json!({"interest_tag": tag}),
+        )
+    }
+
+    /// A streak freeze bought today (UTC), as the device's `buy_streak_freeze` logs it.
+    pub fn freeze(&mut self) -> Value {
         let id = Uuid::now_v7();
+        let day = Utc::now().date_naive();
+        let payload = json!({"id": id, "transaction_type": "spent", "points": -studymate_core::rewards::FREEZE_PRICE,
+            "source": "streak_freeze", "source_reference_id": null, "rule": "streak_freeze",
+            "period_key": studymate_core::rewards::freeze_period_key(day, id),
+            "description": "Streak freeze", "created_at": Utc::now()});
+        self.change(Entity::PointTransaction, id, Operation::Insert, payload)
+    }
+
+    /// A practice session of the fixture café situation completed now in Seoul, with one
+    /// answer (`None`: no answer at all) and the scores the device claims.
+    pub fn session(&mut self, answer: Option<&str>, claimed_overall: i64) -> (Uuid, Value) {
+        let id = Uuid::now_v7();
+        let now = Utc::now();
+        let mut turns = vec![json!({"index": 0, "speaker": "character",
+            "text": "Hi! What can I get for you today?", "created_at": now})];
+        if let Some(text) = answer {
+            turns.push(json!({"index": 1, "speaker": "learner", "text": text,
+                "answer": {"spoken": null, "response_time_ms": 3000, "hints_used": 0},
+                "created_at": now}));
+        }
+        let day = studymate_core::rewards::local_day(now, "Asia/Seoul").expect("zone");
         let payload = json!({"id": id, "situation_id": CAFE_SITUATION, "variation_id": CAFE_VARIATION,
-            "status": "completed", "started_at": Utc::now(), "ended_at": Utc::now(), "time_zone": "Asia/Seoul",
-            "utc_offset_seconds": 32400,
-            "scores": {"overall": overall, "appropriateness": overall, "fluency": overall}});
-        self.change(Entity::PracticeSession, id, Operation::Insert, payload)
+            "status": "completed", "started_at": now, "ended_at": now, "total_duration_seconds": 0,
+            "time_zone": "Asia/Seoul", "utc_offset_seconds": 32400, "local_day": day, "hints_used": 0,
+            "scores": {"overall": claimed_overall, "appropriateness": claimed_overall, "fluency": claimed_overall},
+            "turns": turns});
+        (
+            id,
+            self.change(Entity::PracticeSession, id, Operation::Insert, payload),
+        )
     }
 }
+
+/// The fixture café variation's ideal answer.
+pub const CAFE_IDEAL: &str = "Can I get a large iced americano to go, please?";
 
 /// The café situation of `server/tests/fixtures/catalog.json`.
 pub const CAFE_SITUATION: &str = "0190f000-0000-7000-8000-000000000001";

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use studymate_core::changelog::{Entity, Operation};
 use uuid::Uuid;
 
-use super::{Device, Server, Session, announce_body, entities, send, statuses};
+use super::{Device, Server, Session, announce_body, authority, entities, send, statuses};
 
 /// A scenario: runs against the database it is given.
 pub type Scenario = fn(&str);
@@ -36,6 +36,22 @@ pub const ALL: &[(&str, Scenario)] = &[
     (
         "sigterm_finishes_in_flight_requests",
         sigterm_finishes_in_flight_requests,
+    ),
+    (
+        "forged_sessions_are_scored_again",
+        authority::forged_sessions_are_scored_again,
+    ),
+    (
+        "points_come_only_from_the_rules",
+        authority::points_come_only_from_the_rules,
+    ),
+    (
+        "achievements_only_when_earned",
+        authority::achievements_only_when_earned,
+    ),
+    (
+        "one_award_from_two_devices_is_one_grant",
+        authority::one_award_from_two_devices_is_one_grant,
     ),
 ];
 
@@ -140,8 +156,8 @@ pub fn push_applied_duplicate_rejected(db: &str) {
 
     let (room, create) = phone.room("DIRECT", &[ann.user, bob.user]);
     let (_, hello) = phone.message(room, ann.user, "hello bob");
-    let earn = phone.points("earned", 10, Some(("daily_practice", "2026-11-23")));
-    let first = vec![create, hello.clone(), earn];
+    let coffee = phone.interest("coffee");
+    let first = vec![create, hello.clone(), coffee];
     let results = server.push(&ann, phone.id, &first);
     assert_eq!(statuses(&results), ["applied", "applied", "applied"]);
     let hello_seq = results[1]["server_seq"]
@@ -165,19 +181,19 @@ pub fn push_applied_duplicate_rejected(db: &str) {
 
     let (_, spoofed) = phone.message(room, bob.user, "I am bob");
     let (_, intruding) = phone.message(cid_room, ann.user, "let me in");
-    let too_good = phone.session(150);
-    let overdraft = phone.points("spent", -15, None);
-    let same_award = phone.points("earned", 10, Some(("daily_practice", "2026-11-23")));
-    let fine_session = phone.session(87);
+    let (_, no_answer) = phone.session(None, 100);
+    let overdraft = phone.freeze();
+    let not_earned = phone.points("earned", 10, Some(("daily_practice", "2026-11-23")));
+    let (_, fine_session) = phone.session(Some("An iced americano, please."), 87);
     let (_, after) = phone.message(room, ann.user, "still here");
     let mut reused_seq = phone.points("spent", -1, None);
     reused_seq["seq"] = json!(1);
     let batch = [
         spoofed,
         intruding,
-        too_good,
+        no_answer,
         overdraft,
-        same_award,
+        not_earned,
         fine_session,
         after,
         reused_seq,
@@ -188,9 +204,9 @@ pub fn push_applied_duplicate_rejected(db: &str) {
         [
             "rejected:sender_mismatch",
             "rejected:not_a_member",
-            "rejected:score_out_of_range",
+            "rejected:invalid_payload",
             "rejected:insufficient_points",
-            "rejected:duplicate_award",
+            "rejected:not_earned",
             "applied",
             "applied",
             "rejected:sequence_conflict",
@@ -231,11 +247,10 @@ pub fn push_applied_duplicate_rejected(db: &str) {
 pub fn spends_from_two_devices_cannot_overdraw(db: &str) {
     let server = Server::start(db, &[]);
     let ann = server.signup("ann");
+    server.adjust_points(ann.user, 150);
     let (mut phone, mut tablet) = (Device::new(), Device::new());
-    let earn = phone.points("earned", 10, None);
-    assert_eq!(statuses(&server.push(&ann, phone.id, &[earn])), ["applied"]);
-    let phone_spend = phone.points("spent", -8, None);
-    let tablet_spend = tablet.points("spent", -8, None);
+    let phone_spend = phone.freeze();
+    let tablet_spend = tablet.freeze();
     assert_eq!(
         statuses(&server.push(&ann, phone.id, &[phone_spend])),
         ["applied"]
@@ -243,16 +258,6 @@ pub fn spends_from_two_devices_cannot_overdraw(db: &str) {
     assert_eq!(
         statuses(&server.push(&ann, tablet.id, &[tablet_spend])),
         ["rejected:insufficient_points"]
-    );
-    let award = tablet.points("bonus", 5, Some(("streak_7", "2026-W47")));
-    let award_again = phone.points("bonus", 5, Some(("streak_7", "2026-W47")));
-    assert_eq!(
-        statuses(&server.push(&ann, tablet.id, &[award])),
-        ["applied"]
-    );
-    assert_eq!(
-        statuses(&server.push(&ann, phone.id, &[award_again])),
-        ["rejected:duplicate_award"]
     );
 }
 
@@ -295,11 +300,11 @@ pub fn pull_pages_with_cursor(db: &str) {
     );
 
     let mut phone = Device::new();
-    let earn = phone.points("earned", 3, None);
-    server.push(&ann, phone.id, &[earn]);
+    let coffee = phone.interest("coffee");
+    server.push(&ann, phone.id, &[coffee]);
     let (later, _) = server.pull_all(&ann, cursor.as_deref());
     assert_eq!(later.len(), 1);
-    assert_eq!(later[0]["entity"], json!("point_transaction"));
+    assert_eq!(later[0]["entity"], json!("user_interest"));
     let situations = everything
         .iter()
         .position(|c| c["entity"] == json!("situation"));
@@ -324,7 +329,8 @@ pub fn pull_is_scoped_to_the_user(db: &str) {
     let (_, secret) = phone.message(direct, ann.user, "just between us");
     let (group, create_group) = phone.room("GROUP", &[ann.user, bob.user]);
     let (_, early) = phone.message(group, ann.user, "before cid joined");
-    let earn = phone.points("earned", 7, None);
+    server.adjust_points(ann.user, 100);
+    let earn = phone.freeze();
     let patch = phone.change(
         Entity::Profile,
         ann.user,
@@ -580,7 +586,9 @@ pub fn sigterm_finishes_in_flight_requests(db: &str) {
     let server = Server::start(db, &[]);
     let ann = server.signup("ann");
     let mut phone = Device::new();
-    let batch: Vec<Value> = (0..1000).map(|_| phone.points("earned", 1, None)).collect();
+    let batch: Vec<Value> = (0..1000)
+        .map(|i| phone.interest(&format!("tag{i}")))
+        .collect();
     let url = format!("{}/v1/sync/push", server.base);
     let body = json!({"protocol_version": 1, "device_id": phone.id, "changes": batch});
     let token = ann.access.clone();
