@@ -23,11 +23,15 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 use uuid::Uuid;
 
+use crate::auth::Guards;
+use crate::auth::gate::HashGate;
+use crate::auth::throttle::{AddressLimit, Budget, FailureLimit};
 use crate::db::{Backend, TxMode, in_tx};
 use crate::http::AppState;
 
@@ -51,6 +55,27 @@ struct Cli {
     /// Lifetime of access tokens, in seconds.
     #[arg(long, default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
     token_ttl_seconds: u64,
+    /// Password hashes (signup, login) run at once; each takes about 19 MiB. By default the
+    /// number of CPUs.
+    #[arg(long, default_value_t = default_hash_concurrency(), value_parser = clap::value_parser!(u32).range(1..=1024))]
+    hash_concurrency: u32,
+    /// How long a signup or login waits for a hashing slot before it is answered 503 busy, in
+    /// milliseconds.
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    hash_wait_ms: u64,
+    /// Login requests allowed per client address (IPv6: per /64) per minute, as a burst that
+    /// refills evenly; then 429 too_many_attempts. 0: no limit (e.g. behind a proxy, where every
+    /// client has the proxy's address).
+    #[arg(long, default_value_t = 30)]
+    login_per_address_per_minute: u32,
+    /// Failed logins allowed per username per hour, as a burst that refills evenly; a successful
+    /// login clears the count. 0: no limit.
+    #[arg(long, default_value_t = 10)]
+    login_failures_per_username_per_hour: u32,
+    /// Signup requests allowed per client address (IPv6: per /64) per hour, as a burst that
+    /// refills evenly. 0: no limit.
+    #[arg(long, default_value_t = 60)]
+    signup_per_address_per_hour: u32,
     /// Start a new history epoch: rebuild every feed from current state and drop superseded
     /// changes. Clients holding an old cursor get 410 history_reset and pull from scratch.
     #[arg(long)]
@@ -128,11 +153,37 @@ fn run(cli: &Cli) -> Result<(), String> {
     let state = AppState {
         db: Arc::clone(&db),
         token_ttl_seconds: cli.token_ttl_seconds,
+        guards: Arc::new(guards(cli)),
     };
     runtime.block_on(serve(cli.listen, state))?;
     drop(runtime);
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The number of CPUs, the default bound on concurrent hashing.
+fn default_hash_concurrency() -> u32 {
+    std::thread::available_parallelism()
+        .map_or(1, |n| u32::try_from(n.get()).unwrap_or(1024))
+        .min(1024)
+}
+
+/// The auth endpoints' defences, as the flags set them.
+fn guards(cli: &Cli) -> Guards {
+    const MINUTE: Duration = Duration::from_secs(60);
+    const HOUR: Duration = Duration::from_secs(3600);
+    Guards {
+        hashing: HashGate::new(
+            usize::try_from(cli.hash_concurrency).unwrap_or(1),
+            Duration::from_millis(cli.hash_wait_ms),
+        ),
+        login_per_address: AddressLimit::new(Budget::new(cli.login_per_address_per_minute, MINUTE)),
+        login_failures: FailureLimit::new(Budget::new(
+            cli.login_failures_per_username_per_hour,
+            HOUR,
+        )),
+        signup_per_address: AddressLimit::new(Budget::new(cli.signup_per_address_per_hour, HOUR)),
+    }
 }
 
 /// Makes the history epoch, imports the catalog and, if asked, resets the history.
@@ -170,7 +221,9 @@ async fn serve(listen: SocketAddr, state: AppState) -> Result<(), String> {
         .map_err(|e| format!("cannot write to stdout: {e}"))?;
     drop(out);
     tracing::info!(%bound, "serving");
-    axum::serve(listener, http::router(state))
+    // With the peer's address, for the per-address limits of login and signup.
+    let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server failed: {e}"))

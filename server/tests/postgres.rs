@@ -4,14 +4,18 @@
 mod common;
 mod pg;
 
-use common::{robust, scenarios};
+use common::{accounts, robust, scenarios};
 
 #[test]
 fn every_scenario_on_postgres() {
     let Some(mut cluster) = pg::Cluster::start() else {
         return;
     };
-    for (name, scenario) in scenarios::ALL.iter().chain(robust::ALL) {
+    for (name, scenario) in scenarios::ALL
+        .iter()
+        .chain(robust::ALL)
+        .chain(accounts::ALL)
+    {
         let url = cluster.new_database();
         println!("scenario {name} on {url}");
         scenario(&url);

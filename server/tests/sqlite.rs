@@ -2,13 +2,14 @@
 
 mod common;
 
-use common::{robust, scenarios};
+use common::{accounts, robust, scenarios};
 
 /// Runs one scenario on a fresh database file.
 fn run(name: &str) {
     let (_, scenario) = scenarios::ALL
         .iter()
         .chain(robust::ALL)
+        .chain(accounts::ALL)
         .find(|(n, _)| *n == name)
         .expect("known scenario");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -22,7 +23,7 @@ macro_rules! scenario_tests {
         #[test]
         fn every_scenario_has_a_test() {
             let tested = [$(stringify!($name)),*];
-            for (name, _) in scenarios::ALL.iter().chain(robust::ALL) {
+            for (name, _) in scenarios::ALL.iter().chain(robust::ALL).chain(accounts::ALL) {
                 assert!(tested.contains(name), "scenario {name} has no SQLite test");
             }
         }
@@ -48,4 +49,13 @@ scenario_tests!(
     pull_pages_are_bounded_by_bytes,
     a_device_id_belongs_to_the_first_account,
     profile_usernames_follow_the_signup_rules,
+    // Accounts (common/accounts.rs).
+    hashing_is_bounded_under_a_login_flood,
+    unknown_usernames_do_the_hashing_work,
+    logins_are_throttled_per_username,
+    logins_and_signups_are_throttled_per_address,
+    logout_revokes_the_sign_in,
+    refresh_rotates_retries_and_detects_replay,
+    an_older_database_upgrades,
+    client_session_logs_out,
 );

@@ -87,6 +87,9 @@ impl Server {
     /// Starts a server that serves the catalog file `catalog` (the demo's tests use its bundled one).
     pub fn start_serving(database: &Path, catalog: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(server_binary())
+            // Every test user comes from 127.0.0.1: no per-address throttling here.
+            .args(["--signup-per-address-per-hour", "0"])
+            .args(["--login-per-address-per-minute", "0"])
             .args(["--listen", "127.0.0.1:0", "--database"])
             .arg(database)
             .arg("--catalog")

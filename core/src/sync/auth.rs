@@ -1,5 +1,5 @@
 //! Credentials: the [`TokenProvider`] the app implements, and [`ServerSession`], a ready-made
-//! provider plus the signup/login/refresh calls, for the demo, tests and simple apps.
+//! provider plus the signup/login/refresh/logout calls, for the demo, tests and simple apps.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -76,6 +76,28 @@ impl ServerSession {
         })
     }
 
+    /// Signs this session out on the server: every token of this sign-in (the current access and
+    /// refresh token, and any older one) stops working. The device's other sign-ins are not
+    /// affected. Discard the stored tokens whatever the result: an [`Error::Auth`] means the
+    /// server already refuses them.
+    pub fn log_out(&self) -> Result<()> {
+        let access_token = self.lock().access_token.clone();
+        let response = self
+            .http
+            .post(format!("{}/v1/auth/logout", self.base))
+            .bearer_auth(access_token)
+            .send()
+            .map_err(|e| Error::Network(e.to_string()))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let bytes = response
+            .bytes()
+            .map_err(|e| Error::Network(e.to_string()))?;
+        Err(refusal(status, &bytes))
+    }
+
     /// The current token pair (e.g. to store it).
     pub fn tokens(&self) -> AuthResponse {
         self.lock().clone()
@@ -106,16 +128,22 @@ fn post(
         return serde_json::from_slice(&bytes)
             .map_err(|e| Error::Protocol(format!("the auth answer is malformed: {e}")));
     }
-    let message = serde_json::from_slice::<ErrorBody>(&bytes)
+    Err(refusal(status, &bytes))
+}
+
+/// The typed error for an auth endpoint's refusal. Too many attempts (429) and a busy server
+/// (503) are [`Error::Network`]: worth retrying later.
+fn refusal(status: StatusCode, body: &[u8]) -> Error {
+    let message = serde_json::from_slice::<ErrorBody>(body)
         .map(|e| format!("{}: {}", e.code, e.message))
         .unwrap_or_else(|_| status.to_string());
-    Err(match status {
+    match status {
         StatusCode::UNAUTHORIZED => Error::Auth(message),
         StatusCode::CONFLICT => Error::Conflict(message),
         StatusCode::BAD_REQUEST => Error::invalid("credentials", message),
         s if s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS => Error::Network(message),
         _ => Error::Protocol(message),
-    })
+    }
 }
 
 impl TokenProvider for ServerSession {

@@ -2,7 +2,10 @@
 //!
 //! - `users`: account, password hash, the profile as a JSON document, and the server sequences
 //!   of the latest own-profile and public-profile changes (copied into feeds on scope growth).
-//! - `tokens`: hashes of access and refresh tokens with their expiry.
+//! - `token_pairs`: hashes of each issued access and refresh token pair, its sign-in (family),
+//!   the refresh token redeemed for it, its state and expiries (`crate::auth::tokens`). It
+//!   replaced `tokens`, which is dropped: tokens issued before are no longer valid, and their
+//!   holders sign in again once.
 //! - `records`: every other synced record as a JSON document keyed by (kind, id), with its
 //!   owner or room for scoping and `last_seq`, the change that carries its current state.
 //! - `participants`: room membership and read markers; `direct_rooms`: one direct room per pair.
@@ -21,10 +24,13 @@ CREATE TABLE IF NOT EXISTS users (
     user_id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
     profile TEXT NOT NULL, profile_seq INTEGER NOT NULL DEFAULT 0, public_seq INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tokens (
-    token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, kind TEXT NOT NULL, expires_at INTEGER NOT NULL,
-    used INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS tokens_expiry ON tokens(expires_at);
+DROP TABLE IF EXISTS tokens;
+CREATE TABLE IF NOT EXISTS token_pairs (
+    access_hash TEXT PRIMARY KEY, refresh_hash TEXT NOT NULL UNIQUE, family_id TEXT NOT NULL,
+    user_id TEXT NOT NULL, parent_hash TEXT, state TEXT NOT NULL, access_used INTEGER NOT NULL DEFAULT 0,
+    access_expires_at INTEGER NOT NULL, refresh_expires_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS token_pairs_family ON token_pairs(family_id, state);
+CREATE INDEX IF NOT EXISTS token_pairs_expiry ON token_pairs(refresh_expires_at);
 CREATE TABLE IF NOT EXISTS records (
     kind TEXT NOT NULL, record_id TEXT NOT NULL, owner_id TEXT, room_id TEXT, doc TEXT NOT NULL,
     last_seq INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (kind, record_id));
@@ -66,10 +72,13 @@ CREATE TABLE IF NOT EXISTS users (
     user_id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
     profile TEXT NOT NULL, profile_seq BIGINT NOT NULL DEFAULT 0, public_seq BIGINT NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tokens (
-    token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, kind TEXT NOT NULL, expires_at BIGINT NOT NULL,
-    used BIGINT NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS tokens_expiry ON tokens(expires_at);
+DROP TABLE IF EXISTS tokens;
+CREATE TABLE IF NOT EXISTS token_pairs (
+    access_hash TEXT PRIMARY KEY, refresh_hash TEXT NOT NULL UNIQUE, family_id TEXT NOT NULL,
+    user_id TEXT NOT NULL, parent_hash TEXT, state TEXT NOT NULL, access_used BIGINT NOT NULL DEFAULT 0,
+    access_expires_at BIGINT NOT NULL, refresh_expires_at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS token_pairs_family ON token_pairs(family_id, state);
+CREATE INDEX IF NOT EXISTS token_pairs_expiry ON token_pairs(refresh_expires_at);
 CREATE TABLE IF NOT EXISTS records (
     kind TEXT NOT NULL, record_id TEXT NOT NULL, owner_id TEXT, room_id TEXT, doc TEXT NOT NULL,
     last_seq BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (kind, record_id));

@@ -1,38 +1,109 @@
-//! `/v1/auth/*`: signup, login and refresh.
+//! `/v1/auth/*`: signup, login, refresh and logout. Signup and login are guarded: attempts are
+//! limited per client address (and failed logins per username), answered 429
+//! `too_many_attempts`, and password hashing is bounded, answered 503 `busy` when no slot frees
+//! up soon; both carry `Retry-After`.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
 use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, State};
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use studymate_core::sync::protocol::{AuthResponse, LoginRequest, RefreshRequest, SignupRequest};
 use uuid::Uuid;
 
 use super::error::ApiError;
-use super::extract::ApiJson;
+use super::extract::{ApiJson, bearer};
 use super::state::AppState;
-use crate::auth::{self, TokenError};
+use crate::auth::gate::GateError;
+use crate::auth::throttle::Throttled;
+use crate::auth::{TokenError, password, tokens};
 use crate::db::TxMode;
 use crate::users::{self, CreateError, NewUser};
 
 /// Shortest and longest accepted password, in characters.
 const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=1024;
 
-/// `POST /v1/auth/signup`.
+/// An auth endpoint's error answer, with a `Retry-After` (whole seconds) for 429 and 503.
+#[derive(Debug)]
+pub struct Refusal {
+    error: ApiError,
+    retry_after: Option<Duration>,
+}
+
+impl From<ApiError> for Refusal {
+    fn from(error: ApiError) -> Self {
+        Refusal {
+            error,
+            retry_after: None,
+        }
+    }
+}
+
+impl From<Throttled> for Refusal {
+    fn from(t: Throttled) -> Self {
+        Refusal {
+            error: ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                "too many attempts; wait before trying again",
+            ),
+            retry_after: Some(t.retry_after),
+        }
+    }
+}
+
+impl From<GateError> for Refusal {
+    fn from(e: GateError) -> Self {
+        match e {
+            GateError::Busy { retry_after } => Refusal {
+                error: ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    "the server is busy checking passwords; try again shortly",
+                ),
+                retry_after: Some(retry_after),
+            },
+            GateError::Failed(detail) => ApiError::internal(detail).into(),
+        }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let mut response = self.error.into_response();
+        if let Some(wait) = self.retry_after {
+            // Rounded up, so a client waiting this long finds the budget regained.
+            let seconds = wait
+                .as_secs()
+                .saturating_add(u64::from(wait.subsec_nanos() > 0));
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+/// `POST /v1/auth/signup`: counted against the client address's signup budget.
 pub async fn signup(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(req): ApiJson<SignupRequest>,
-) -> Result<(StatusCode, Json<AuthResponse>), ApiError> {
+) -> Result<(StatusCode, Json<AuthResponse>), Refusal> {
+    state.guards.signup_per_address.check(peer.ip())?;
     check_username(&req.username)?;
     check_password(&req.password)?;
-    let name_len = req.display_name.chars().count();
-    if req.display_name.trim().is_empty() || name_len > 100 {
-        return Err(ApiError::bad_request(
-            "invalid_request",
-            "display_name must be 1–100 characters, not blank",
-        ));
-    }
-    let password = req.password.clone();
-    let hash = AppState::compute(move || auth::hash_password(&password))
+    studymate_core::profile::check_display_name(&req.display_name)
+        .map_err(|e| ApiError::bad_request("invalid_request", e.to_string()))?;
+    let secret = req.password.clone();
+    let hash = state
+        .guards
+        .hashing
+        .run(move || password::hash(&secret))
         .await?
         .map_err(ApiError::internal)?;
     let ttl = state.token_ttl_seconds;
@@ -59,69 +130,113 @@ pub async fn signup(
                 ),
                 CreateError::Db(e) => e.into(),
             })?;
-            Ok(auth::issue(conn, user_id, ttl, now)?)
+            Ok(tokens::sign_in(conn, user_id, ttl, now)?)
         })
         .await?;
     Ok((StatusCode::CREATED, Json(response)))
 }
 
-/// `POST /v1/auth/login`.
+/// `POST /v1/auth/login`: counted against the client address's login budget; refused while the
+/// username's failures have spent its budget. An unknown username is hashed like a known one.
 pub async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(req): ApiJson<LoginRequest>,
-) -> Result<Json<AuthResponse>, ApiError> {
+) -> Result<Json<AuthResponse>, Refusal> {
+    let guards = &state.guards;
+    guards.login_per_address.check(peer.ip())?;
+    // No account has such a name or password (signup refuses them): refused without hashing or
+    // a failure count, which would keep an unbounded name in memory.
+    if check_username(&req.username).is_err() || check_password(&req.password).is_err() {
+        return Err(invalid_credentials().into());
+    }
+    guards.login_failures.check(&req.username, Instant::now())?;
     let username = req.username.clone();
     let found = state
         .run(TxMode::Read, move |conn| {
             Ok(users::credentials(conn, &username)?)
         })
         .await?;
-    let refused = || {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-            "wrong username or password",
-        )
+    let (user_id, stored) = found.unzip();
+    let secret = req.password.clone();
+    let matches = guards
+        .hashing
+        .run(move || password::verify(stored.as_deref(), &secret))
+        .await?;
+    let Some(user_id) = user_id.filter(|_| matches) else {
+        guards.login_failures.failed(&req.username, Instant::now());
+        return Err(invalid_credentials().into());
     };
-    let (user_id, hash) = found.ok_or_else(refused)?;
-    let password = req.password;
-    if !AppState::compute(move || auth::verify_password(&hash, &password)).await? {
-        return Err(refused());
-    }
+    guards.login_failures.succeeded(&req.username);
     let ttl = state.token_ttl_seconds;
     let response = state
         .run(TxMode::Write, move |conn| {
-            Ok(auth::issue(conn, user_id, ttl, Utc::now())?)
+            Ok(tokens::sign_in(conn, user_id, ttl, Utc::now())?)
         })
         .await?;
     Ok(Json(response))
 }
 
-/// `POST /v1/auth/refresh`: the refresh token is used up and a new pair issued.
+/// `POST /v1/auth/refresh`: the family's pair is spent and a new one issued; a spent token is
+/// a lost answer's retry or a replay (see [`crate::auth::tokens`]).
 pub async fn refresh(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RefreshRequest>,
 ) -> Result<Json<AuthResponse>, ApiError> {
     let ttl = state.token_ttl_seconds;
-    let response = state
+    // Refusals are committed too: a replay's revocation must stick.
+    let outcome = state
         .run(TxMode::Write, move |conn| {
-            let now = Utc::now();
-            let user =
-                auth::redeem_refresh(conn, &req.refresh_token, now).map_err(|e| match e {
-                    TokenError::Expired => ApiError::new(
-                        StatusCode::UNAUTHORIZED,
-                        "token_expired",
-                        "the refresh token has expired; sign in again",
-                    ),
-                    TokenError::Invalid => {
-                        ApiError::unauthorized("the refresh token is not valid or was already used")
-                    }
-                    TokenError::Db(e) => e.into(),
-                })?;
-            Ok(auth::issue(conn, user, ttl, now)?)
+            match tokens::refresh(conn, &req.refresh_token, ttl, Utc::now()) {
+                Err(TokenError::Db(e)) => Err(e.into()),
+                other => Ok(other),
+            }
         })
         .await?;
-    Ok(Json(response))
+    outcome.map(Json).map_err(|e| match e {
+        TokenError::Expired => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "token_expired",
+            "the refresh token has expired; sign in again",
+        ),
+        TokenError::Invalid => {
+            ApiError::unauthorized("the refresh token is not valid or was already used")
+        }
+        TokenError::Replayed => ApiError::unauthorized(
+            "the refresh token was used before; every token of this sign-in is revoked",
+        ),
+        TokenError::Db(e) => e.into(),
+    })
+}
+
+/// `POST /v1/auth/logout`: revokes the sign-in of the bearer access token (every access and
+/// refresh token of its family). The token may have expired, not been spent or revoked.
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let token = bearer(&headers)?;
+    state
+        .run(TxMode::Write, move |conn| {
+            match tokens::log_out(conn, &token) {
+                Ok(()) => Ok(()),
+                Err(TokenError::Db(e)) => Err(e.into()),
+                Err(_) => Err(ApiError::unauthorized(
+                    "the access token is not valid or was already signed out",
+                )),
+            }
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// 401 `invalid_credentials`, the same for an unknown username and a wrong password.
+fn invalid_credentials() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "wrong username or password",
+    )
 }
 
 fn check_username(name: &str) -> Result<(), ApiError> {

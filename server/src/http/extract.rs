@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::auth::{self, TokenError};
+use crate::auth::{TokenError, tokens};
 use crate::db::TxMode;
 
 /// A JSON body; malformed, oversized or non-JSON bodies are answered with a 4xx error body.
@@ -43,7 +43,8 @@ fn json_error(rejection: &JsonRejection) -> ApiError {
     }
 }
 
-/// The signed-in user, from `Authorization: Bearer <access token>`.
+/// The signed-in user, from `Authorization: Bearer <access token>`. A token's first use is
+/// recorded, so its pair no longer passes for the unused answer of a lost refresh.
 #[derive(Debug, Clone, Copy)]
 pub struct Authed(pub Uuid);
 
@@ -54,32 +55,53 @@ impl FromRequestParts<AppState> for Authed {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| ApiError::unauthorized("an Authorization: Bearer token is required"))?
-            .to_owned();
-        let user = state
+        let token = bearer(&parts.headers)?;
+        let presented = token.clone();
+        let access = state
             .run(TxMode::Read, move |conn| {
-                Ok(auth::authenticate(conn, &token, Utc::now()))
+                Ok(tokens::authenticate(conn, &presented, Utc::now()))
             })
-            .await?;
-        match user {
-            Ok(user) => Ok(Authed(user)),
-            Err(TokenError::Expired) => Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "token_expired",
-                "the access token has expired; refresh it",
-            )),
-            Err(TokenError::Invalid) => {
-                Err(ApiError::unauthorized("the access token is not valid"))
-            }
-            Err(TokenError::Db(e)) => Err(e.into()),
+            .await?
+            .map_err(access_refused)?;
+        if access.first_use {
+            state
+                .run(TxMode::Write, move |conn| {
+                    match tokens::record_use(conn, &token) {
+                        Err(TokenError::Db(e)) => Err(e.into()),
+                        other => Ok(other),
+                    }
+                })
+                .await?
+                .map_err(access_refused)?;
         }
+        Ok(Authed(access.user))
+    }
+}
+
+/// The token of an `Authorization: Bearer` header; 401 `unauthorized` without one.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Result<String, ApiError> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::unauthorized("an Authorization: Bearer token is required"))
+}
+
+/// The answer to an access token that was not accepted.
+fn access_refused(e: TokenError) -> ApiError {
+    match e {
+        TokenError::Expired => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "token_expired",
+            "the access token has expired; refresh it",
+        ),
+        TokenError::Invalid | TokenError::Replayed => {
+            ApiError::unauthorized("the access token is not valid")
+        }
+        TokenError::Db(e) => e.into(),
     }
 }
 

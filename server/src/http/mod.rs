@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/signup", post(auth::signup))
         .route("/auth/login", post(auth::login))
         .route("/auth/refresh", post(auth::refresh))
+        .route("/auth/logout", post(auth::logout))
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", get(sync::pull))
         .route_layer(middleware::from_fn(extract::check_protocol_header))

@@ -1,9 +1,10 @@
-//! What every handler shares: the store and the token lifetime, and the bridge from async
-//! handlers to the blocking store.
+//! What every handler shares: the store, the token lifetime and the auth endpoints' guards, and
+//! the bridge from async handlers to the blocking store.
 
 use std::sync::Arc;
 
 use super::error::ApiError;
+use crate::auth::Guards;
 use crate::db::{Backend, Conn, TxMode, in_tx};
 
 /// Shared by every request.
@@ -13,6 +14,8 @@ pub struct AppState {
     pub db: Arc<dyn Backend>,
     /// Lifetime of access tokens, in seconds.
     pub token_ttl_seconds: u64,
+    /// Hashing bound and attempt limits of signup and login.
+    pub guards: Arc<Guards>,
 }
 
 impl AppState {
@@ -27,14 +30,5 @@ impl AppState {
         tokio::task::spawn_blocking(move || in_tx(db.as_ref(), mode, f))
             .await
             .map_err(ApiError::internal)?
-    }
-
-    /// Runs CPU-heavy work (password hashing) on a blocking thread.
-    pub async fn compute<T: Send + 'static>(
-        f: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
-        tokio::task::spawn_blocking(f)
-            .await
-            .map_err(ApiError::internal)
     }
 }

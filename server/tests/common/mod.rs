@@ -1,5 +1,6 @@
 //! Test harness: starts the real server binary on 127.0.0.1 port 0 and talks to it over HTTP.
 
+pub mod accounts;
 pub mod authority;
 pub mod robust;
 pub mod scenarios;
@@ -88,6 +89,17 @@ impl Server {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// The server process's peak resident memory (`VmHWM` of `/proc/PID/status`), in KiB.
+    pub fn peak_memory_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the server's /proc status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("a VmHWM line")
     }
 
     /// Credits (or debits) `user`'s points with the operator command `adjust-points`.
