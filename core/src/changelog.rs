@@ -163,3 +163,42 @@ pub(crate) fn list(tx: &Transaction<'_>, after_seq: i64, limit: u32) -> Result<V
     }
     Ok(changes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Client, OpenOptions};
+
+    #[test]
+    fn an_entry_too_large_for_any_push_is_refused_and_changes_nothing() {
+        let client = Client::open_in_memory(OpenOptions::default()).expect("open");
+        let now = client.now();
+        let huge = serde_json::json!({"content": "가".repeat(MAX_CHANGE_BYTES / 3 + 1)});
+        let refused = client.store.write(|tx| {
+            tx.execute(
+                "UPDATE users SET display_name = 'changed' WHERE is_self = 1",
+                [],
+            )?;
+            append(tx, Entity::ChatMessage, "m", Operation::Insert, &huge, now)
+        });
+        assert!(
+            matches!(&refused, Err(Error::InvalidInput { field, .. }) if field == "payload"),
+            "{refused:?}"
+        );
+        assert!(client.changes(0, 10).expect("changes").is_empty());
+        assert_ne!(client.profile().expect("profile").display_name, "changed");
+
+        let fits = serde_json::json!({"content": "가".repeat(MAX_CHANGE_BYTES / 3 - 200)});
+        let seq = client
+            .store
+            .write(|tx| append(tx, Entity::ChatMessage, "m", Operation::Insert, &fits, now))
+            .expect("an entry within the limit is logged");
+        let logged = client.changes(0, 10).expect("changes");
+        assert_eq!(logged.len(), 1);
+        assert_eq!(logged[0].seq, seq);
+        let wire = WireChange::from(logged[0].clone())
+            .wire_len()
+            .expect("size");
+        assert!(wire <= MAX_CHANGE_BYTES, "{wire}");
+    }
+}
