@@ -10,6 +10,7 @@ use crate::validate::string_enum;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
+use crate::sync::protocol::{MAX_CHANGE_BYTES, WireChange};
 use crate::time;
 
 string_enum! {
@@ -72,6 +73,10 @@ pub struct Change {
 }
 
 /// Appends one entry to the change log inside the caller's transaction and returns its sequence.
+///
+/// An entry that could not travel in a push of its own (over [`MAX_CHANGE_BYTES`] on the wire) is
+/// refused with [`Error::InvalidInput`] on `payload`; the caller's transaction then rolls back, so
+/// the user's action changes nothing and the outbox never holds an entry no batch can carry.
 pub(crate) fn append(
     tx: &Transaction<'_>,
     entity: Entity,
@@ -80,8 +85,28 @@ pub(crate) fn append(
     payload: &impl Serialize,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let payload = serde_json::to_string(payload)
-        .map_err(|e| Error::Storage(format!("change payload could not be encoded: {e}")))?;
+    let encoding =
+        |e: serde_json::Error| Error::Storage(format!("change payload could not be encoded: {e}"));
+    let value = serde_json::to_value(payload).map_err(encoding)?;
+    let wire = WireChange {
+        seq: i64::MAX,
+        change_id: Uuid::nil(),
+        entity: entity.as_str().to_owned(),
+        entity_id: entity_id.to_owned(),
+        operation: operation.as_str().to_owned(),
+        payload: value,
+        created_at: now,
+    };
+    let size = wire.wire_len().map_err(encoding)?;
+    if size > MAX_CHANGE_BYTES {
+        return Err(Error::invalid(
+            "payload",
+            format!(
+                "this {entity} change takes {size} bytes; one change may take at most {MAX_CHANGE_BYTES}"
+            ),
+        ));
+    }
+    let payload = wire.payload.to_string();
     let mut stmt = tx.prepare_cached(
         "INSERT INTO change_log (change_id, entity, entity_id, operation, payload, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -137,4 +162,43 @@ pub(crate) fn list(tx: &Transaction<'_>, after_seq: i64, limit: u32) -> Result<V
         });
     }
     Ok(changes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Client, OpenOptions};
+
+    #[test]
+    fn an_entry_too_large_for_any_push_is_refused_and_changes_nothing() {
+        let client = Client::open_in_memory(OpenOptions::default()).expect("open");
+        let now = client.now();
+        let huge = serde_json::json!({"content": "가".repeat(MAX_CHANGE_BYTES / 3 + 1)});
+        let refused = client.store.write(|tx| {
+            tx.execute(
+                "UPDATE users SET display_name = 'changed' WHERE is_self = 1",
+                [],
+            )?;
+            append(tx, Entity::ChatMessage, "m", Operation::Insert, &huge, now)
+        });
+        assert!(
+            matches!(&refused, Err(Error::InvalidInput { field, .. }) if field == "payload"),
+            "{refused:?}"
+        );
+        assert!(client.changes(0, 10).expect("changes").is_empty());
+        assert_ne!(client.profile().expect("profile").display_name, "changed");
+
+        let fits = serde_json::json!({"content": "가".repeat(MAX_CHANGE_BYTES / 3 - 200)});
+        let seq = client
+            .store
+            .write(|tx| append(tx, Entity::ChatMessage, "m", Operation::Insert, &fits, now))
+            .expect("an entry within the limit is logged");
+        let logged = client.changes(0, 10).expect("changes");
+        assert_eq!(logged.len(), 1);
+        assert_eq!(logged[0].seq, seq);
+        let wire = WireChange::from(logged[0].clone())
+            .wire_len()
+            .expect("size");
+        assert!(wire <= MAX_CHANGE_BYTES, "{wire}");
+    }
 }

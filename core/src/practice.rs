@@ -181,7 +181,8 @@ const SESSION_COLUMNS: &str = "session_id, situation_id, variation_id, status, s
      total_duration_seconds, time_zone, utc_offset_seconds, local_day, hints_used, overall_score, \
      appropriateness_score, fluency_score, pronunciation_score, feedback";
 
-/// `local_meta` key of the latest practice day this device has credited (see `rewards::practice_day`).
+/// `local_meta` key of the latest practice day this device has credited (see `rewards::practice_day`):
+/// raised only by this device's own completions, by its own clock.
 const HIGH_WATER_KEY: &str = "practice_high_water";
 
 impl Client {
@@ -618,6 +619,10 @@ fn insert_turn(tx: &Transaction<'_>, session_id: Uuid, turn: &Turn) -> Result<()
 
 /// Stores a practice session pulled from the server (its whole state, turns included) as an
 /// upsert. The aggregate triggers count it once when it arrives completed or turns completed.
+///
+/// It never moves this device's practice-day high-water mark: a day is the device's own (its
+/// clock, its completions), so another device whose clock runs ahead cannot push this one's
+/// "today" forward.
 pub(crate) fn upsert_pulled(tx: &Transaction<'_>, user: &str, s: &PracticeSession) -> Result<()> {
     let scores = s.scores;
     tx.prepare_cached(
@@ -655,9 +660,6 @@ pub(crate) fn upsert_pulled(tx: &Transaction<'_>, user: &str, s: &PracticeSessio
         .execute([s.id.to_string()])?;
     for turn in &s.turns {
         insert_turn(tx, s.id, turn)?;
-    }
-    if let (SessionStatus::Completed, Some(day)) = (s.status, s.local_day) {
-        raise_high_water(tx, day)?;
     }
     Ok(())
 }

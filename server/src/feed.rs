@@ -330,11 +330,9 @@ pub fn pull(
             .map_err(|e| decode("origin", &e))?;
         changes.push(ServerChange {
             server_seq: row.int(1)?,
-            entity: ServerEntity::parse(&row.text(2)?)
-                .ok_or_else(|| decode("entity", &"unknown kind"))?,
+            entity: row.text(2)?,
             entity_id: row.text(3)?,
-            operation: Operation::parse("operation", &row.text(4)?)
-                .map_err(|e| decode("operation", &e))?,
+            operation: row.text(4)?,
             payload: RawValue::from_string(row.text(5)?).map_err(|e| decode("payload", &e))?,
             origin_change_id: origin,
         });

@@ -49,6 +49,8 @@ scenario_tests!(
     pull_pages_are_bounded_by_bytes,
     a_device_id_belongs_to_the_first_account,
     profile_usernames_follow_the_signup_rules,
+    unknown_kinds_refuse_only_their_entry,
+    awards_of_a_refused_session_name_it,
     // Accounts (common/accounts.rs).
     hashing_is_bounded_under_a_login_flood,
     unknown_usernames_do_the_hashing_work,

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use studymate_core::sync::protocol::SignupRequest;
 use studymate_core::sync::{RetryPolicy, ServerSession, SyncConfig, SyncReport};
+use studymate_core::time::Clock;
 use studymate_core::{Client, OpenOptions, Result};
 use uuid::Uuid;
 
@@ -188,6 +189,17 @@ pub fn signup(base: &str, client: &Client, username: &str) -> Arc<ServerSession>
     )
 }
 
+/// A device clock set `offset` away from the real one (and moving with it): a phone whose clock
+/// is wrong. The server keeps the real time.
+#[derive(Debug, Clone, Copy)]
+pub struct ShiftedClock(pub chrono::Duration);
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + self.0
+    }
+}
+
 /// One device: its database file, the client, and the user's session.
 pub struct Device {
     /// The open database.
@@ -208,12 +220,34 @@ impl Device {
         base: &str,
         username: &str,
     ) -> Device {
+        Self::open_with(
+            dir,
+            name,
+            user,
+            session,
+            base,
+            username,
+            OpenOptions::default(),
+        )
+    }
+
+    /// [`Device::open`] with other open options (e.g. a [`ShiftedClock`]); `options.user_id` is
+    /// replaced by `user`.
+    pub fn open_with(
+        dir: &Path,
+        name: &str,
+        user: Option<Uuid>,
+        session: Option<Arc<ServerSession>>,
+        base: &str,
+        username: &str,
+        options: OpenOptions,
+    ) -> Device {
         let path = dir.join(format!("{name}.db"));
         let client = Client::open(
             &path,
             OpenOptions {
                 user_id: user,
-                ..OpenOptions::default()
+                ..options
             },
         )
         .expect("open device");

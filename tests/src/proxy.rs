@@ -1,11 +1,12 @@
 //! A fault-injecting HTTP/1.1 proxy on loopback, between a device and the real server. Each
 //! request is forwarded on a fresh upstream connection (`Connection: close`) and may suffer one
-//! [`Fault`], taken from a script (then passing) or drawn at random.
+//! [`Fault`], taken from a script (then passing) or drawn at random. It can also stand for a
+//! proxy with a smaller body limit than the server's ([`Proxy::limit_body`]).
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -54,7 +55,9 @@ pub struct Proxy {
     plan: Arc<Mutex<Plan>>,
     upstream: Arc<Mutex<String>>,
     stopped: Arc<AtomicBool>,
-    /// How many faults (other than `Pass`) were injected.
+    /// Requests with a larger body are answered 413 without reaching the server (0: no limit).
+    body_limit: Arc<AtomicUsize>,
+    /// How many faults (other than `Pass`) were injected, 413s for the body limit included.
     pub injected: Arc<AtomicU64>,
 }
 
@@ -68,6 +71,7 @@ impl Proxy {
             plan: Arc::new(Mutex::new(Plan::Script(VecDeque::new()))),
             upstream: Arc::new(Mutex::new(strip(upstream))),
             stopped: Arc::new(AtomicBool::new(false)),
+            body_limit: Arc::new(AtomicUsize::new(0)),
             injected: Arc::new(AtomicU64::new(0)),
         };
         let (plan, upstream, stopped, injected) = (
@@ -76,6 +80,7 @@ impl Proxy {
             proxy.stopped.clone(),
             proxy.injected.clone(),
         );
+        let body_limit = proxy.body_limit.clone();
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if stopped.load(Ordering::SeqCst) {
@@ -83,7 +88,8 @@ impl Proxy {
                 }
                 let Ok(conn) = conn else { continue };
                 let (plan, upstream, injected) = (plan.clone(), upstream.clone(), injected.clone());
-                std::thread::spawn(move || serve(conn, &plan, &upstream, &injected));
+                let limit = body_limit.clone();
+                std::thread::spawn(move || serve(conn, &plan, &upstream, &injected, &limit));
             }
         });
         proxy
@@ -100,6 +106,12 @@ impl Proxy {
             rng: fastrand::Rng::with_seed(seed),
             rate_percent,
         };
+    }
+
+    /// Answers 413 `payload_too_large` to every request whose body is over `bytes`, as a proxy
+    /// or server with a smaller limit than the reference server's would.
+    pub fn limit_body(&self, bytes: usize) {
+        self.body_limit.store(bytes, Ordering::SeqCst);
     }
 
     /// Points the proxy at another server address (after a restart).
@@ -133,14 +145,25 @@ fn next_fault(plan: &Mutex<Plan>) -> Fault {
 }
 
 /// Serves one client connection, request by request.
-fn serve(mut conn: TcpStream, plan: &Mutex<Plan>, upstream: &Mutex<String>, injected: &AtomicU64) {
+fn serve(
+    mut conn: TcpStream,
+    plan: &Mutex<Plan>,
+    upstream: &Mutex<String>,
+    injected: &AtomicU64,
+    body_limit: &AtomicUsize,
+) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
     let mut buffer = Vec::new();
     loop {
-        let Some(request) = read_request(&mut conn, &mut buffer) else {
+        let Some((request, body_len)) = read_request(&mut conn, &mut buffer) else {
             return;
         };
-        let fault = next_fault(plan);
+        let limit = body_limit.load(Ordering::SeqCst);
+        let fault = if limit > 0 && body_len > limit {
+            Fault::Status(413)
+        } else {
+            next_fault(plan)
+        };
         if fault != Fault::Pass {
             injected.fetch_add(1, Ordering::SeqCst);
         }
@@ -177,8 +200,9 @@ fn serve(mut conn: TcpStream, plan: &Mutex<Plan>, upstream: &Mutex<String>, inje
     }
 }
 
-/// Reads one request (head and Content-Length body) and rewrites it to `Connection: close`.
-fn read_request(conn: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Vec<u8>> {
+/// Reads one request (head and Content-Length body) and rewrites it to `Connection: close`;
+/// returns it with the length of its body.
+fn read_request(conn: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<(Vec<u8>, usize)> {
     let mut chunk = [0u8; 16384];
     let head_end = loop {
         if let Some(i) = find(buffer, b"\r\n\r\n") {
@@ -211,7 +235,7 @@ fn read_request(conn: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Vec<u8>> {
     rewritten.push_str("Connection: close\r\n\r\n");
     let mut request = rewritten.into_bytes();
     request.extend_from_slice(&body);
-    Some(request)
+    Some((request, length))
 }
 
 fn content_length(head: &str) -> usize {
@@ -246,7 +270,11 @@ fn truncate(answer: &[u8]) -> Vec<u8> {
 }
 
 fn canned(code: u16) -> Vec<u8> {
-    let body = r#"{"code":"internal","message":"injected by the test proxy"}"#;
+    let body = if code == 413 {
+        r#"{"code":"payload_too_large","message":"over the test proxy's body limit"}"#
+    } else {
+        r#"{"code":"internal","message":"injected by the test proxy"}"#
+    };
     let retry = if code == 503 || code == 429 {
         "Retry-After: 1\r\n"
     } else {

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::protocol::{PublicProfile, ReadMarker, ServerEntity, UserAchievementRecord};
 use super::pull::{FeedChange, FeedPage};
-use super::{Changed, state};
+use super::{Changed, rooms, state};
 use crate::catalog::{self, Achievement, CatalogBatch, Situation, Variation};
 use crate::changelog::{Entity, Operation};
 use crate::chat::{self, Message, MessageDeletion, MessageEdit, Room, RoomType, SendState};
@@ -43,15 +43,17 @@ struct Ctx<'a> {
     known_users: HashSet<Uuid>,
     /// What the page changed.
     changed: Changed,
+    /// Unsent messages moved out of a losing direct room into the pair's room.
+    moved: u64,
 }
 
-/// Applies a page and saves its cursor; returns how many changes were applied and what they
-/// changed.
+/// Applies a page and saves its cursor; returns how many changes were applied, what they
+/// changed, and how many unsent messages moved into a direct room the server holds.
 pub(crate) fn page(
     tx: &Transaction<'_>,
     client: &Client,
     page: &FeedPage,
-) -> Result<(u64, Changed)> {
+) -> Result<(u64, Changed, u64)> {
     let mut ctx = Ctx {
         me: client.user_id,
         me_text: client.user_id.to_string(),
@@ -62,13 +64,20 @@ pub(crate) fn page(
         member_of: HashSet::new(),
         known_users: HashSet::new(),
         changed: Changed::default(),
+        moved: 0,
     };
     let mut applied = 0;
     for change in &page.changes {
-        let Some(entity) = ServerEntity::parse(&change.entity) else {
-            continue; // a kind of record this version does not know: skipped, as the protocol says
+        let (Some(entity), Ok(operation)) = (
+            ServerEntity::parse(&change.entity),
+            Operation::parse("operation", &change.operation),
+        ) else {
+            // A kind of record or an operation this version does not know: skipped, as the
+            // protocol says (the page and its cursor still count).
+            tracing::debug!(entity = %change.entity, operation = %change.operation, "skipped an unknown feed change");
+            continue;
         };
-        one(&mut ctx, entity, change).map_err(|e| match e {
+        one(&mut ctx, entity, operation, change).map_err(|e| match e {
             Error::InvalidInput { field, reason } => Error::Protocol(format!(
                 "{} {} cannot be stored: {field}: {reason}",
                 change.entity, change.entity_id
@@ -76,7 +85,7 @@ pub(crate) fn page(
             other => other,
         })?;
         ctx.changed.entities.insert(entity);
-        if ctx.resetting && change.operation != Operation::Delete {
+        if ctx.resetting && operation != Operation::Delete {
             tx.prepare_cached(
                 "INSERT OR IGNORE INTO sync_reset_seen (entity, entity_id) VALUES (?1, ?2)",
             )?
@@ -95,7 +104,7 @@ pub(crate) fn page(
         drop_unmentioned(tx, &ctx.me_text)?;
         state::end_reset(tx)?;
     }
-    Ok((applied, ctx.changed))
+    Ok((applied, ctx.changed, ctx.moved))
 }
 
 fn payload<T: DeserializeOwned>(change: &FeedChange) -> Result<T> {
@@ -114,9 +123,14 @@ fn out_of_scope(change: &FeedChange, why: &str) -> Error {
     ))
 }
 
-fn one(ctx: &mut Ctx<'_>, entity: ServerEntity, c: &FeedChange) -> Result<()> {
+fn one(
+    ctx: &mut Ctx<'_>,
+    entity: ServerEntity,
+    operation: Operation,
+    c: &FeedChange,
+) -> Result<()> {
     let tx = ctx.tx;
-    let delete = c.operation == Operation::Delete;
+    let delete = operation == Operation::Delete;
     match entity {
         ServerEntity::Situation => catalog_batch(
             tx,
@@ -272,6 +286,7 @@ fn room(ctx: &mut Ctx<'_>, c: &FeedChange) -> Result<()> {
         return Err(out_of_scope(c, "a room the user is not a member of"));
     }
     ctx.changed.rooms.insert(r.id);
+    let mut stranded = Vec::new();
     let direct_key = match r.room_type {
         RoomType::Direct => {
             let [a, b] = r.participants.as_slice() else {
@@ -286,9 +301,12 @@ fn room(ctx: &mut Ctx<'_>, c: &FeedChange) -> Result<()> {
                 (b.user_id, a.user_id)
             };
             let key = format!("{lo}:{hi}");
-            // At most one direct room per pair: a local one under another id was refused by the server.
-            tx.prepare_cached("DELETE FROM chat_rooms WHERE direct_key = ?1 AND room_id <> ?2")?
-                .execute(params![key, r.id.to_string()])?;
+            // At most one direct room per pair: a local one under another id was (or will be)
+            // refused by the server. Its unsent messages move into this one below.
+            if let Some((loser, unsent)) = rooms::take_losing_direct_room(tx, &key, r.id, ctx.me)? {
+                ctx.changed.rooms.insert(loser);
+                stranded = unsent;
+            }
             Some(key)
         }
         RoomType::Group => None,
@@ -324,6 +342,10 @@ fn room(ctx: &mut Ctx<'_>, c: &FeedChange) -> Result<()> {
          WHERE room_id = ?1 AND user_id NOT IN (SELECT value FROM json_each(?2))",
     )?
     .execute(params![r.id.to_string(), serde_json::to_string(&members)?])?;
+    if !stranded.is_empty() {
+        ctx.changed.entities.insert(ServerEntity::ChatMessage);
+        ctx.moved += rooms::resend_in(tx, r.id, stranded, ctx.now)?;
+    }
     Ok(())
 }
 
@@ -463,7 +485,10 @@ fn drop_unmentioned(tx: &Transaction<'_>, me: &str) -> Result<()> {
         ),
         &[],
     )? {
-        if !state::has_pending(tx, Entity::ChatRoom, &room)? {
+        // A room the server refused keeps the user's failed messages until they discard them.
+        if !state::has_pending(tx, Entity::ChatRoom, &room)?
+            && !state::is_rejected(tx, Entity::ChatRoom, &room)?
+        {
             tx.execute("DELETE FROM chat_rooms WHERE room_id = ?1", [room])?;
         }
     }

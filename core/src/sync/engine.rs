@@ -7,7 +7,7 @@ use super::control::SyncState;
 use super::protocol::MAX_PULL_LIMIT;
 use super::state::{self, RejectedChange, SyncStatus};
 use super::transport::{Transport, http_client};
-use super::{Run, SyncConfig, SyncReport, outbox, pull};
+use super::{Run, SyncConfig, SyncReport, outbox, pull, rooms};
 use crate::changelog::{self, Entity, Operation};
 use crate::chat::{self, Message, PENDING_SORT_BASE, SendState};
 use crate::client::Client;
@@ -54,7 +54,16 @@ impl Client {
             observer.state_changed(SyncState::Pushing);
             outbox::push_all(&run, &net, &mut report)?;
             observer.state_changed(SyncState::Pulling);
-            pull::pull_all(&run, &net, &mut report)
+            let moved = pull::pull_all(&run, &net, &mut report)?;
+            if moved > 0 {
+                // Messages of a losing direct room moved into the pair's room: send them there
+                // in this same run, and take in what that produced.
+                observer.state_changed(SyncState::Pushing);
+                outbox::push_all(&run, &net, &mut report)?;
+                observer.state_changed(SyncState::Pulling);
+                pull::pull_all(&run, &net, &mut report)?;
+            }
+            Ok(())
         })();
         observer.state_changed(match &outcome {
             Ok(()) | Err(Error::Cancelled) => SyncState::Idle,
@@ -76,12 +85,14 @@ impl Client {
 
     /// Sends a `failed` message again: it becomes a pending local echo at the end of its room and
     /// a new change-log entry (a new change id; the refused one is never resent). Its refusal
-    /// leaves the rejected list.
+    /// leaves the rejected list. If the server refused the room itself (e.g. it did not know the
+    /// other person yet), the room is sent again first, with a new change id.
     pub fn retry_message(&self, message_id: Uuid) -> Result<Message> {
         let now = self.now();
         self.store.write(|tx| {
             let mut msg = failed_message(tx, message_id, self.user_id)?;
             chat::require_member(tx, msg.room_id, self.user_id)?;
+            rooms::resend_if_refused(tx, msg.room_id, now)?;
             msg.sort_key = PENDING_SORT_BASE + changelog::next_seq(tx)?;
             msg.send_state = SendState::Pending;
             changelog::append(
@@ -106,13 +117,15 @@ impl Client {
     }
 
     /// Deletes a `failed` message for good (the server never had it) and its refusal; returns
-    /// the message as it was, so the app knows which room to refresh.
+    /// the message as it was, so the app knows which room to refresh. A room the server refused
+    /// goes with its last message (and its refusal leaves the list).
     pub fn discard_message(&self, message_id: Uuid) -> Result<Message> {
         self.store.write(|tx| {
             let msg = failed_message(tx, message_id, self.user_id)?;
             tx.prepare_cached("DELETE FROM chat_messages WHERE message_id = ?1")?
                 .execute([message_id.to_string()])?;
             state::clear_rejections(tx, Entity::ChatMessage, &message_id.to_string())?;
+            rooms::drop_if_abandoned(tx, msg.room_id)?;
             Ok(msg)
         })
     }

@@ -15,6 +15,7 @@ mod outbox;
 pub mod protocol;
 mod pull;
 mod retry;
+mod rooms;
 mod state;
 mod transport;
 

@@ -1,31 +1,39 @@
-//! Push: sends the change log after the acknowledged mark in `seq` order, in batches of at most
-//! [`MAX_PUSH_CHANGES`], and records the server's decision on every entry in one transaction
-//! per batch: accepted entries leave the outbox (a sent chat message takes the server's order),
-//! refused ones are listed for the app and their local row is corrected.
+//! Push: sends the change log after the acknowledged mark in `seq` order, in batches bounded by
+//! count ([`MAX_PUSH_CHANGES`]) and by bytes ([`MAX_PUSH_BYTES`]), and records the server's
+//! decision on every entry in one transaction per batch: accepted entries leave the outbox (a
+//! sent chat message takes the server's order), refused ones are listed for the app and their
+//! local row is corrected. A batch the server still finds too large (413) is halved and sent
+//! again, so no outbox can wedge on its size.
 
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::control::SyncProgress;
 use super::protocol::{
-    ChangeResult, ChangeStatus, MAX_PUSH_CHANGES, PROTOCOL_VERSION, PushRequest, PushResponse,
-    ServerEntity,
+    ChangeResult, ChangeStatus, MAX_PUSH_BYTES, MAX_PUSH_CHANGES, PROTOCOL_VERSION, PushRequest,
+    PushResponse, ServerEntity, WireChange,
 };
 use super::state::{self, RejectedChange};
 use super::transport::{Reply, Transport, parse};
-use super::{Run, SyncReport};
+use super::{Run, SyncReport, rooms};
 use crate::changelog::{self, Change, Entity, Operation};
 use crate::chat::SendState;
 use crate::error::{Error, Result};
 
 /// Pushes the whole outbox; returns when it is empty.
 pub(crate) fn push_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncReport) -> Result<()> {
+    // Most entries per batch; halved whenever the server answers 413, for the rest of this run.
+    let mut cap = MAX_PUSH_CHANGES;
     loop {
         run.cancel.check()?;
-        let (batch, outbox) = run.client.store.read(|tx| {
+        let (listed, outbox) = run.client.store.read(|tx| {
             let acked = state::acked_seq(tx)?;
-            let batch = changelog::list(tx, acked, MAX_PUSH_CHANGES as u32)?;
-            Ok((batch, state::outbox_len(tx, acked)?))
+            let listed = changelog::list(tx, acked, cap as u32)?;
+            Ok((listed, state::outbox_len(tx, acked)?))
         })?;
+        if listed.is_empty() {
+            return Ok(());
+        }
+        let (batch, body) = encode_batch(run, listed)?;
         let Some(last) = batch.last().map(|c| c.seq) else {
             return Ok(());
         };
@@ -34,32 +42,72 @@ pub(crate) fn push_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
             outbox,
             pulled: report.pulled,
         });
-        let request = PushRequest {
-            protocol_version: PROTOCOL_VERSION,
-            device_id: run.client.device_id,
-            changes: batch,
-        };
-        let body = serde_json::to_vec(&request)
-            .map_err(|e| Error::Storage(format!("the push could not be encoded: {e}")))?;
         let reply = net.call(&|http, base| {
             http.post(format!("{base}/v1/sync/push"))
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body.clone())
         })?;
-        let Reply::Body(bytes) = reply else {
-            return Err(Error::Protocol("push answered 410".into()));
+        let bytes = match reply {
+            Reply::Body(bytes) => bytes,
+            Reply::TooLarge if batch.len() > 1 => {
+                cap = batch.len() / 2;
+                tracing::info!(
+                    entries = batch.len(),
+                    cap,
+                    "push answered 413: halving the batch"
+                );
+                continue;
+            }
+            Reply::TooLarge => {
+                return Err(Error::Protocol(format!(
+                    "the server refused change {} (seq {}) as too large even alone",
+                    batch[0].change_id, batch[0].seq
+                )));
+            }
+            Reply::HistoryReset => return Err(Error::Protocol("push answered 410".into())),
         };
         let response: PushResponse = parse(&bytes, "push")?;
-        check_results(&request.changes, &response.results)?;
+        check_results(&batch, &response.results)?;
         let now = run.client.now();
         run.client.store.write(|tx| {
-            for (change, result) in request.changes.iter().zip(&response.results) {
+            for (change, result) in batch.iter().zip(&response.results) {
                 record(tx, change, result, now, report)?;
             }
             state::acknowledge_through(tx, last)
         })?;
-        report.pushed += request.changes.len() as u64;
+        report.pushed += batch.len() as u64;
     }
+}
+
+/// Takes the longest prefix of `listed` whose push body stays within [`MAX_PUSH_BYTES`] (at least
+/// one entry: the write API never logs one that cannot travel alone) and encodes the request.
+fn encode_batch(run: &Run<'_>, listed: Vec<Change>) -> Result<(Vec<Change>, Vec<u8>)> {
+    let encode = |changes: &[Change]| {
+        let request = PushRequest {
+            protocol_version: PROTOCOL_VERSION,
+            device_id: run.client.device_id,
+            changes: changes.iter().cloned().map(WireChange::from).collect(),
+        };
+        serde_json::to_vec(&request)
+            .map_err(|e| Error::Storage(format!("the push could not be encoded: {e}")))
+    };
+    let envelope = encode(&[])?.len();
+    let mut total = envelope;
+    let mut take = 0;
+    for change in &listed {
+        let size = WireChange::from(change.clone()).wire_len()?;
+        // One comma between entries.
+        let grown = total + size + usize::from(take > 0);
+        if take > 0 && grown > MAX_PUSH_BYTES {
+            break;
+        }
+        total = grown;
+        take += 1;
+    }
+    let mut batch = listed;
+    batch.truncate(take);
+    let body = encode(&batch)?;
+    Ok((batch, body))
 }
 
 /// One result per entry, in request order, naming the entry it answers.
@@ -115,6 +163,9 @@ fn record(
         }
         ChangeStatus::Rejected => {
             report.rejected += 1;
+            if superseded(tx, change)? {
+                return Ok(());
+            }
             state::record_rejection(
                 tx,
                 &RejectedChange {
@@ -148,12 +199,40 @@ fn room_of(change: &Change) -> Option<uuid::Uuid> {
     }
 }
 
+/// Whether a refused insert no longer concerns anything on the device: a message that has moved
+/// to another room since it was logged (out of a direct room that lost to the pair's older one,
+/// see [`super::rooms`]) and is sent there under a new change, or a room that is gone. Such a
+/// refusal is not listed and corrects nothing.
+fn superseded(tx: &Transaction<'_>, change: &Change) -> Result<bool> {
+    if change.operation != Operation::Insert {
+        return Ok(false);
+    }
+    let sql = match change.entity {
+        Entity::ChatMessage => "SELECT room_id FROM chat_messages WHERE message_id = ?1",
+        Entity::ChatRoom => "SELECT room_id FROM chat_rooms WHERE room_id = ?1",
+        _ => return Ok(false),
+    };
+    let room: Option<String> = tx
+        .prepare_cached(sql)?
+        .query_row([&change.entity_id], |r| r.get(0))
+        .optional()?;
+    Ok(match (change.entity, room) {
+        (Entity::ChatMessage, Some(room)) => {
+            room_of(change).is_some_and(|logged| logged.to_string() != room)
+        }
+        (Entity::ChatMessage, None) => false,
+        (_, room) => room.is_none(),
+    })
+}
+
 /// Undoes the local effect of a refused insert where the record cannot exist on the server:
-/// a refused message is marked `failed` (the app retries or discards it), a refused ledger entry
-/// (an overdraft, an award the server did not derive) and a refused new room are removed, and a
-/// refused achievement unlock is taken back (the achievement can be unlocked again later). Other
-/// refused records are corrected by the pull that follows: the server delivers their current state
-/// again with the refusal. Returns the kind of record it corrected, if any.
+/// a refused message is marked `failed`, with its text (the app retries or discards it), a
+/// refused ledger entry (an overdraft, an award the server did not derive) is removed, a refused
+/// new room is removed unless it holds messages (see [`super::rooms`]: what the user wrote is
+/// never deleted by a refusal), and a refused achievement unlock is taken back (the achievement
+/// can be unlocked again later). Other refused records are corrected by the pull that follows:
+/// the server delivers their current state again with the refusal. Returns the kind of record it
+/// corrected, if any.
 fn correct_rejected(
     tx: &Transaction<'_>,
     change: &Change,
@@ -180,8 +259,7 @@ fn correct_rejected(
             ServerEntity::PointTransaction
         }
         Entity::ChatRoom => {
-            tx.prepare_cached("DELETE FROM chat_rooms WHERE room_id = ?1")?
-                .execute([&change.entity_id])?;
+            rooms::on_refused(tx, &change.entity_id)?;
             ServerEntity::ChatRoom
         }
         Entity::UserAchievement => {

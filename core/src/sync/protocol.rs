@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::changelog::{Change, Operation};
+use crate::changelog::{Change, Entity, Operation};
 
 /// The protocol version this build speaks. Sent in the `StudyMate-Protocol` header and in
 /// [`PushRequest::protocol_version`]; a server that speaks another answers 400 `unsupported_protocol`.
@@ -29,6 +29,21 @@ pub const MAX_PULL_BYTES: usize = 4 * 1024 * 1024;
 
 /// Most change-log entries one push may carry.
 pub const MAX_PUSH_CHANGES: usize = 1000;
+
+/// Largest request body a server accepts (a push over it is answered 413 `payload_too_large`).
+/// The reference server enforces exactly this; a device sizes its push batches to fit.
+pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+
+/// Bytes a device puts in one push body at most: [`MAX_REQUEST_BYTES`] less a margin, so a
+/// proxy that adds a little (or a server that counts a little differently) still lets it through.
+pub const MAX_PUSH_BYTES: usize = MAX_REQUEST_BYTES - 16 * 1024;
+
+/// Most bytes one change-log entry may take in a push body ([`WireChange::wire_len`]): what a
+/// batch of one entry leaves for it under [`MAX_PUSH_BYTES`] after the request's envelope
+/// (`protocol_version`, `device_id`, brackets; under 1 KiB). The device's write API refuses a
+/// larger entry (`InvalidInput`) before it reaches the change log, so every logged entry can be
+/// pushed.
+pub const MAX_CHANGE_BYTES: usize = MAX_PUSH_BYTES - 1024;
 
 /// `POST /v1/auth/signup`: creates an account and signs it in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,8 +88,58 @@ pub struct AuthResponse {
     pub expires_in_seconds: u64,
 }
 
-/// One change-log entry as pushed: the device's [`Change`] unchanged.
-pub type WireChange = Change;
+/// One change-log entry as pushed: the device's [`Change`], with the kind of record and the
+/// operation as plain strings. The vocabulary is open on the wire: a server reads a kind or an
+/// operation it does not know as one refused entry (`unsupported_operation`), not as a malformed
+/// request, so devices of a newer version can still push to it. [`WireChange::kind`] parses them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WireChange {
+    /// Per-device sequence number.
+    pub seq: i64,
+    /// Idempotency key.
+    pub change_id: Uuid,
+    /// Kind of record, e.g. `"chat_message"` ([`Entity`] names the ones this version knows).
+    pub entity: String,
+    /// Id of the record.
+    pub entity_id: String,
+    /// `"insert"`, `"update"` or `"delete"` ([`Operation`]), or one a later version adds.
+    pub operation: String,
+    /// The record or the changed fields.
+    pub payload: serde_json::Value,
+    /// When the change was made, by the device clock.
+    pub created_at: DateTime<Utc>,
+}
+
+impl WireChange {
+    /// Bytes this entry takes in a push body: the length of its compact JSON.
+    pub fn wire_len(&self) -> serde_json::Result<usize> {
+        let mut counter = ByteCounter(0);
+        serde_json::to_writer(&mut counter, self)?;
+        Ok(counter.0)
+    }
+
+    /// The kind and operation, when this version knows both.
+    pub fn kind(&self) -> Option<(Entity, Operation)> {
+        Some((
+            Entity::parse("entity", &self.entity).ok()?,
+            Operation::parse("operation", &self.operation).ok()?,
+        ))
+    }
+}
+
+impl From<Change> for WireChange {
+    fn from(c: Change) -> Self {
+        WireChange {
+            seq: c.seq,
+            change_id: c.change_id,
+            entity: c.entity.as_str().to_owned(),
+            entity_id: c.entity_id,
+            operation: c.operation.as_str().to_owned(),
+            payload: c.payload,
+            created_at: c.created_at,
+        }
+    }
+}
 
 /// `POST /v1/sync/push`: an ordered batch of the device's change-log entries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -150,12 +215,14 @@ pub struct ServerChange<P = serde_json::Value> {
     /// their scope grows (joining a room) keep their original `server_seq`, so within one feed
     /// it is not always increasing; the cursor, not this number, tracks progress.
     pub server_seq: i64,
-    /// Kind of record.
-    pub entity: ServerEntity,
+    /// Kind of record: a [`ServerEntity`] name, or one this version does not know (a client
+    /// skips such a change and goes on; the vocabulary is open so servers can add kinds).
+    pub entity: String,
     /// Id of the record, as the client's change log names it.
     pub entity_id: String,
-    /// Insert, update or delete.
-    pub operation: Operation,
+    /// `"insert"`, `"update"` or `"delete"` ([`Operation`]); an unknown one is skipped like an
+    /// unknown entity.
+    pub operation: String,
     /// The record, in the form [`ServerEntity`] documents.
     pub payload: P,
     /// The pushed change that caused it, so a device can recognise its own changes.
@@ -348,6 +415,20 @@ pub struct HealthResponse {
     pub protocol_version: u32,
 }
 
+/// Counts the bytes written to it (sizes JSON without keeping it).
+struct ByteCounter(usize);
+
+impl std::io::Write for ByteCounter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn visible() -> bool {
     true
 }
@@ -355,7 +436,6 @@ fn visible() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::changelog::Entity;
 
     #[test]
     fn change_result_omits_empty_fields_and_uses_snake_case_status() {
@@ -388,7 +468,7 @@ mod tests {
         let request = PushRequest {
             protocol_version: PROTOCOL_VERSION,
             device_id: Uuid::nil(),
-            changes: vec![WireChange {
+            changes: vec![WireChange::from(Change {
                 seq: 1,
                 change_id: Uuid::nil(),
                 entity: Entity::ChatMessage,
@@ -396,10 +476,26 @@ mod tests {
                 operation: Operation::Insert,
                 payload: serde_json::json!({"a": 1}),
                 created_at: DateTime::UNIX_EPOCH,
-            }],
+            })],
         };
         let text = serde_json::to_string(&request).unwrap();
         assert!(text.contains(r#""entity":"chat_message""#));
-        assert_eq!(serde_json::from_str::<PushRequest>(&text).unwrap(), request);
+        let read = serde_json::from_str::<PushRequest>(&text).unwrap();
+        assert_eq!(read, request);
+        assert_eq!(
+            read.changes[0].kind(),
+            Some((Entity::ChatMessage, Operation::Insert))
+        );
+    }
+
+    #[test]
+    fn an_unknown_kind_or_operation_still_parses_as_a_push_entry() {
+        let text = r#"{"protocol_version": 1, "device_id": "00000000-0000-0000-0000-000000000000",
+            "changes": [{"seq": 1, "change_id": "00000000-0000-0000-0000-000000000000",
+            "entity": "voice_note", "entity_id": "x", "operation": "transcribe",
+            "payload": {}, "created_at": "2026-11-23T08:58:35.123Z"}]}"#;
+        let read = serde_json::from_str::<PushRequest>(text).unwrap();
+        assert_eq!(read.changes[0].entity, "voice_note");
+        assert_eq!(read.changes[0].kind(), None);
     }
 }

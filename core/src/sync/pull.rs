@@ -9,17 +9,16 @@ use super::control::SyncProgress;
 use super::state;
 use super::transport::{Reply, Transport, parse};
 use super::{Run, SyncReport, apply};
-use crate::changelog::Operation;
 use crate::error::{Error, Result};
 
-/// One feed change as received. The entity stays a string so that kinds this version does not
-/// know are skipped (the protocol lets servers add them); the payload stays raw JSON until the
-/// entity's type parses it.
+/// One feed change as received. The entity and the operation stay strings so that kinds and
+/// operations this version does not know are skipped (the protocol lets servers add them); the
+/// payload stays raw JSON until the entity's type parses it.
 #[derive(Debug, Deserialize)]
 pub(crate) struct FeedChange {
     pub entity: String,
     pub entity_id: String,
-    pub operation: Operation,
+    pub operation: String,
     pub payload: Box<RawValue>,
 }
 
@@ -37,13 +36,15 @@ enum Fetched {
     HistoryReset,
 }
 
-/// Pulls until the server has nothing more right now.
+/// Pulls until the server has nothing more right now. Returns how many unsent messages the
+/// pages moved out of a losing direct room into the pair's room (they wait in the outbox).
 ///
 /// While one page is applied, the next is already being fetched and parsed on a helper thread
 /// (asked for with the cursor the page's transaction saves), so the server, the network and the
 /// local database work at the same time. A page whose transaction fails is not followed: the
 /// page fetched meanwhile is dropped, and the saved cursor still points before the failed page.
-pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncReport) -> Result<()> {
+pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncReport) -> Result<u64> {
+    let mut moved = 0;
     let mut cursor = run.client.store.read(state::cursor)?;
     let mut fetched = fetch(run, net, cursor.as_deref());
     loop {
@@ -73,7 +74,8 @@ pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
                 .write(|tx| apply::page(tx, run.client, &page));
             (applied, prefetch.map(|thread| thread.join()))
         });
-        let (applied, changed) = applied?;
+        let (applied, changed, page_moved) = applied?;
+        moved += page_moved;
         report.pulled += applied;
         report.changed.merge(changed);
         run.observer.progress(SyncProgress {
@@ -82,7 +84,7 @@ pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
             pulled: report.pulled,
         });
         fetched = match next {
-            None => return Ok(()),
+            None => return Ok(moved),
             Some(Ok(outcome)) => outcome,
             Some(Err(_)) => Err(Error::Storage(
                 "the thread fetching the next pull page panicked".into(),
@@ -102,6 +104,7 @@ fn fetch(run: &Run<'_>, net: &Transport<'_>, cursor: Option<&str>) -> Result<Fet
     match net.call(&|http, base| http.get(format!("{base}/v1/sync/pull")).query(&query))? {
         Reply::Body(bytes) => Ok(Fetched::Page(parse(&bytes, "pull")?)),
         Reply::HistoryReset => Ok(Fetched::HistoryReset),
+        Reply::TooLarge => Err(Error::Protocol("the pull request was answered 413".into())),
     }
 }
 

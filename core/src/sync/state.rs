@@ -175,6 +175,17 @@ pub(crate) fn clear_rejections(
     Ok(())
 }
 
+/// Whether the server refused a change about `entity`/`entity_id` that is still listed.
+pub(crate) fn is_rejected(tx: &Transaction<'_>, entity: Entity, entity_id: &str) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT 1 FROM sync_rejections WHERE entity = ?1 AND entity_id = ?2 LIMIT 1",
+        )?
+        .query_row(params![entity.as_str(), entity_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 /// How many change-log entries after `acked` wait to be pushed.
 pub(crate) fn outbox_len(tx: &Transaction<'_>, acked: i64) -> Result<u64> {
     let n: i64 = tx

@@ -25,6 +25,9 @@ pub(crate) enum Reply {
     Body(Vec<u8>),
     /// 410 `history_reset`: the cursor is from an earlier history.
     HistoryReset,
+    /// 413: the request body (or the number of changes in a push) is over the server's limit.
+    /// The caller sends less; nothing of the request was applied.
+    TooLarge,
 }
 
 /// Builds the blocking HTTP client with the timeouts and the rustls/webpki-roots TLS stack.
@@ -120,6 +123,7 @@ fn attempt(request: RequestBuilder) -> Result<Attempt> {
         StatusCode::GONE if error.as_ref().is_some_and(|e| e.code == "history_reset") => {
             Attempt::Done(Reply::HistoryReset)
         }
+        StatusCode::PAYLOAD_TOO_LARGE => Attempt::Done(Reply::TooLarge),
         StatusCode::TOO_MANY_REQUESTS | StatusCode::REQUEST_TIMEOUT => {
             Attempt::Transient(message, retry_after)
         }

@@ -8,9 +8,11 @@ use studymate_core::ledger::{PointSource, PointTransaction, TransactionType};
 use studymate_core::practice::MAX_CLOCK_AHEAD;
 use studymate_core::rewards::{self, FREEZE_PRICE, FREEZE_RULE, RewardsError, RuleId};
 
-use super::{Applied, Ctx, invalid, reject};
+use studymate_core::sync::protocol::ServerEntity;
+
+use super::{Applied, ApplyError, Ctx, invalid, reject};
 use crate::db::Conn;
-use crate::ledger;
+use crate::{ledger, records};
 
 /// `point_transaction` insert.
 pub fn record(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
@@ -40,30 +42,68 @@ pub fn record(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     }
 }
 
-/// A device's award: confirmed when the server granted the same `(rule, period_key)`.
+/// A device's award: confirmed when the server granted the same `(rule, period_key)` (from
+/// whichever session). Otherwise refused: `session_refused` when the practice session it names
+/// was refused (the server holds no such session of the user), so the device can tell the user
+/// what was taken back and why; `not_earned` for any other credit.
 fn confirm_award(conn: &mut dyn Conn, ctx: &Ctx<'_>, entry: &PointTransaction) -> Applied {
     let key = entry
         .rule
         .as_deref()
         .and_then(RuleId::parse)
         .zip(entry.period_key.as_deref());
-    let Some((rule, period)) = key else {
-        return Err(reject(
+    if let Some((rule, period)) = key
+        && let Some(granted) = ledger::granted(conn, &ctx.user_key, rule.as_str(), period)?
+    {
+        return Ok(Some(granted));
+    }
+    if let Some(refusal) = session_refused(conn, ctx, entry)? {
+        return Err(refusal);
+    }
+    Err(match key {
+        Some((rule, period)) => reject(
+            "not_earned",
+            format!(
+                "{} for {period}: the sessions the server holds do not earn it",
+                rule.as_str()
+            ),
+        ),
+        None => reject(
             "not_earned",
             "points are granted only by the reward rules, for sessions the server holds",
-        ));
+        ),
+    })
+}
+
+/// The refusal of an award made for a practice session the server does not hold for the user
+/// (it refused it, or never received it): `session_refused`, naming the session and the points.
+fn session_refused(
+    conn: &mut dyn Conn,
+    ctx: &Ctx<'_>,
+    entry: &PointTransaction,
+) -> Result<Option<ApplyError>, ApplyError> {
+    // The awards the reward rules make for one session name it as their reference.
+    let (PointSource::DailyPractice | PointSource::PerfectScore, Some(session)) =
+        (entry.source, entry.source_reference_id)
+    else {
+        return Ok(None);
     };
-    ledger::granted(conn, &ctx.user_key, rule.as_str(), period)?
-        .map(Some)
-        .ok_or_else(|| {
-            reject(
-                "not_earned",
-                format!(
-                    "{} for {period}: the sessions the server holds do not earn it",
-                    rule.as_str()
-                ),
-            )
-        })
+    let held = records::get::<serde_json::Value>(
+        conn,
+        ServerEntity::PracticeSession,
+        &session.to_string(),
+    )?
+    .is_some_and(|r| r.owner.as_deref() == Some(ctx.user_key.as_str()));
+    Ok((!held).then(|| {
+        reject(
+            "session_refused",
+            format!(
+                "{} points ({}) taken back: practice session {session}, which earned them, was refused",
+                entry.points,
+                entry.rule.as_deref().unwrap_or("award")
+            ),
+        )
+    }))
 }
 
 /// A streak freeze bought on the device: the only thing points buy.

@@ -92,6 +92,10 @@ pub struct Ctx<'a> {
     pub user_key: String,
     /// The entry.
     pub change: &'a WireChange,
+    /// Its kind of record, parsed.
+    pub entity: Entity,
+    /// Its operation, parsed.
+    pub operation: Operation,
     /// The server's clock at the push.
     pub now: DateTime<Utc>,
 }
@@ -102,10 +106,7 @@ impl Ctx<'_> {
         T::deserialize(&self.change.payload).map_err(|e| {
             reject(
                 "invalid_payload",
-                format!(
-                    "{} {} payload: {e}",
-                    self.change.entity, self.change.operation
-                ),
+                format!("{} {} payload: {e}", self.entity, self.operation),
             )
         })
     }
@@ -175,9 +176,9 @@ pub fn push(
 /// Whether the entry is a device's prediction of something the server derives itself: an award
 /// (a ledger credit) or an achievement unlock.
 fn is_prediction(change: &WireChange) -> bool {
-    match change.entity {
-        Entity::UserAchievement => true,
-        Entity::PointTransaction => matches!(
+    match change.kind().map(|(entity, _)| entity) {
+        Some(Entity::UserAchievement) => true,
+        Some(Entity::PointTransaction) => matches!(
             change
                 .payload
                 .get("transaction_type")
@@ -219,22 +220,30 @@ fn decide(
             None,
         ));
     }
-    let ctx = Ctx {
-        user,
-        user_key: user_key.to_owned(),
-        change,
-        now,
-    };
-    let outcome = match check_entity_id(change) {
-        Ok(()) => in_savepoint(conn, |conn| apply(conn, &ctx)),
-        Err(malformed) => Err(malformed),
+    // The kind is parsed here, at the edge: an unknown one is refused like any rule, and an
+    // entry whose id no record can have never reaches a query (nor a redelivery).
+    let known = change.kind().filter(|_| check_entity_id(change).is_ok());
+    let outcome = match known {
+        Some((entity, operation)) => {
+            let ctx = Ctx {
+                user,
+                user_key: user_key.to_owned(),
+                change,
+                entity,
+                operation,
+                now,
+            };
+            in_savepoint(conn, |conn| apply(conn, &ctx))
+        }
+        None => Err(check_entity_id(change)
+            .err()
+            .unwrap_or_else(|| unsupported(change))),
     };
     let decided = match outcome {
         Ok(server_seq) => result(change, ChangeStatus::Applied, None, server_seq),
         Err(ApplyError::Reject(r)) => {
-            let correctable = check_entity_id(change).is_ok();
             if let Some((kind, record_id)) =
-                refused_record(change, user_key).filter(|_| correctable)
+                known.and_then(|(entity, _)| refused_record(entity, change, user_key))
             {
                 feed::redeliver(conn, user_key, kind, &record_id)?;
             }
@@ -257,6 +266,18 @@ fn decide(
         ],
     )?;
     Ok(decided)
+}
+
+/// Refuses a kind of record or an operation this server does not know: one refused entry, so a
+/// device of a newer version still gets the rest of its batch applied.
+fn unsupported(change: &WireChange) -> ApplyError {
+    reject(
+        "unsupported_operation",
+        format!(
+            "{:?} of {:?} is not something a device may push to this server",
+            change.operation, change.entity
+        ),
+    )
 }
 
 /// Longest entity id a device may send, in characters (ids are UUIDs or short keys).
@@ -322,9 +343,13 @@ fn recorded(
 /// state corrects the device's copy: the profile, the user's own records, and messages and read
 /// markers it changed. Inserts of new ledger entries and rooms have nothing to correct from (the
 /// device removes its copy itself).
-fn refused_record(change: &WireChange, user: &str) -> Option<(ServerEntity, String)> {
+fn refused_record(
+    entity: Entity,
+    change: &WireChange,
+    user: &str,
+) -> Option<(ServerEntity, String)> {
     let own = |kind| Some((kind, format!("{user}:{}", change.entity_id)));
-    match change.entity {
+    match entity {
         Entity::Profile => Some((ServerEntity::Profile, user.to_owned())),
         Entity::UserLanguage => own(ServerEntity::UserLanguage),
         Entity::UserInterest => own(ServerEntity::UserInterest),
@@ -343,7 +368,7 @@ fn refused_record(change: &WireChange, user: &str) -> Option<(ServerEntity, Stri
 /// Routes an entry to the rules of its entity and operation.
 fn apply(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     use Operation::{Delete, Insert, Update};
-    match (ctx.change.entity, ctx.change.operation) {
+    match (ctx.entity, ctx.operation) {
         (Entity::Profile, Update) => profile::update(conn, ctx),
         (Entity::UserLanguage, Insert | Update) => profile::set_language(conn, ctx),
         (Entity::UserLanguage, Delete) => profile::remove_language(conn, ctx),

@@ -1,6 +1,8 @@
-//! Scenarios of a hostile signed-in client, run against each store like `scenarios.rs`: a
-//! request that panics leaves nothing behind, oversized or hostile fields are refused with the
-//! device's own rules, pull pages are bounded by bytes, and a device id belongs to one account.
+//! Scenarios of a hostile (or newer) signed-in client, run against each store like
+//! `scenarios.rs`: a request that panics leaves nothing behind, oversized or hostile fields are
+//! refused with the device's own rules, pull pages are bounded by bytes, a device id belongs to
+//! one account, a kind of record or an operation the server does not know refuses only its
+//! entry, and the awards of a refused session are refused naming it.
 
 use serde_json::{Value, json};
 use studymate_core::changelog::{Entity, Operation};
@@ -37,7 +39,71 @@ pub const ALL: &[(&str, Scenario)] = &[
         "profile_usernames_follow_the_signup_rules",
         profile_usernames_follow_the_signup_rules,
     ),
+    (
+        "unknown_kinds_refuse_only_their_entry",
+        unknown_kinds_refuse_only_their_entry,
+    ),
+    (
+        "awards_of_a_refused_session_name_it",
+        awards_of_a_refused_session_name_it,
+    ),
 ];
+
+/// A device of a later version pushes a kind of record and an operation this server does not
+/// know: each is one entry refused `unsupported_operation` (recorded, so answered the same way
+/// again), and the entries around them apply.
+pub fn unknown_kinds_refuse_only_their_entry(db: &str) {
+    let server = Server::start(db, &[]);
+    let ann = server.signup("ann");
+    let mut phone = Device::new();
+    let mut batch = vec![phone.interest("hiking")];
+    let mut unknown = phone.interest("chess");
+    unknown["entity"] = json!("voice_note");
+    batch.push(unknown);
+    let mut archive = phone.interest("hiking");
+    archive["operation"] = json!("archive");
+    batch.push(archive);
+    batch.push(phone.interest("chess"));
+    let unsupported = "rejected:unsupported_operation";
+    assert_eq!(
+        statuses(&server.push(&ann, phone.id, &batch)),
+        ["applied", unsupported, unsupported, "applied"]
+    );
+    assert_eq!(
+        statuses(&server.push(&ann, phone.id, &batch)),
+        ["duplicate", unsupported, unsupported, "duplicate"]
+    );
+}
+
+/// A device's award for a session the server refused is refused `session_refused`, naming the
+/// session and the points; an award for no session stays `not_earned`.
+pub fn awards_of_a_refused_session_name_it(db: &str) {
+    let server = Server::start(db, &[]);
+    let ann = server.signup("ann");
+    let mut phone = Device::new();
+    // A completed session without an answer is refused (invalid_payload).
+    let (session, refused) = phone.session(None, 90);
+    let day = studymate_core::rewards::local_day(chrono::Utc::now(), "Asia/Seoul")
+        .expect("zone")
+        .to_string();
+    let mut award = phone.points("earned", 10, Some(("daily_practice", &day)));
+    award["payload"]["source_reference_id"] = json!(session);
+    let unrelated = phone.points("earned", 500, None);
+    let results = server.push(&ann, phone.id, &[refused, award, unrelated]);
+    assert_eq!(
+        statuses(&results),
+        [
+            "rejected:invalid_payload",
+            "rejected:session_refused",
+            "rejected:not_earned"
+        ]
+    );
+    let reason = results[1]["reason"].as_str().expect("reason");
+    assert!(
+        reason.contains(&session.to_string()) && reason.contains("10"),
+        "{reason}"
+    );
+}
 
 /// The fault-injection build panics after writing a batch that carries the poison entry: every
 /// such push answers 500 `internal`, nothing of the batch is committed (not even the decisions
