@@ -56,6 +56,9 @@ pub struct Proxy {
     stopped: Arc<AtomicBool>,
     /// How many faults (other than `Pass`) were injected.
     pub injected: Arc<AtomicU64>,
+    /// The bearer token of every request that reached the proxy, in order (to tell whether a
+    /// token was ever used).
+    pub bearers: Arc<Mutex<Vec<String>>>,
 }
 
 impl Proxy {
@@ -69,12 +72,14 @@ impl Proxy {
             upstream: Arc::new(Mutex::new(strip(upstream))),
             stopped: Arc::new(AtomicBool::new(false)),
             injected: Arc::new(AtomicU64::new(0)),
+            bearers: Arc::new(Mutex::new(Vec::new())),
         };
-        let (plan, upstream, stopped, injected) = (
+        let (plan, upstream, stopped, injected, bearers) = (
             proxy.plan.clone(),
             proxy.upstream.clone(),
             proxy.stopped.clone(),
             proxy.injected.clone(),
+            proxy.bearers.clone(),
         );
         std::thread::spawn(move || {
             for conn in listener.incoming() {
@@ -82,8 +87,13 @@ impl Proxy {
                     return;
                 }
                 let Ok(conn) = conn else { continue };
-                let (plan, upstream, injected) = (plan.clone(), upstream.clone(), injected.clone());
-                std::thread::spawn(move || serve(conn, &plan, &upstream, &injected));
+                let (plan, upstream, injected, bearers) = (
+                    plan.clone(),
+                    upstream.clone(),
+                    injected.clone(),
+                    bearers.clone(),
+                );
+                std::thread::spawn(move || serve(conn, &plan, &upstream, &injected, &bearers));
             }
         });
         proxy
@@ -133,13 +143,22 @@ fn next_fault(plan: &Mutex<Plan>) -> Fault {
 }
 
 /// Serves one client connection, request by request.
-fn serve(mut conn: TcpStream, plan: &Mutex<Plan>, upstream: &Mutex<String>, injected: &AtomicU64) {
+fn serve(
+    mut conn: TcpStream,
+    plan: &Mutex<Plan>,
+    upstream: &Mutex<String>,
+    injected: &AtomicU64,
+    bearers: &Mutex<Vec<String>>,
+) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
     let mut buffer = Vec::new();
     loop {
         let Some(request) = read_request(&mut conn, &mut buffer) else {
             return;
         };
+        if let Some(token) = bearer(&request) {
+            bearers.lock().unwrap().push(token);
+        }
         let fault = next_fault(plan);
         if fault != Fault::Pass {
             injected.fetch_add(1, Ordering::SeqCst);
@@ -212,6 +231,19 @@ fn read_request(conn: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Vec<u8>> {
     let mut request = rewritten.into_bytes();
     request.extend_from_slice(&body);
     Some(request)
+}
+
+/// The bearer token in a request's `Authorization` header.
+fn bearer(request: &[u8]) -> Option<String> {
+    let head_end = find(request, b"\r\n\r\n")?;
+    String::from_utf8_lossy(&request[..head_end])
+        .split("\r\n")
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            let token = value.trim().strip_prefix("Bearer ")?;
+            name.eq_ignore_ascii_case("authorization")
+                .then(|| token.to_owned())
+        })
 }
 
 fn content_length(head: &str) -> usize {
