@@ -11,8 +11,8 @@
 //! cannot be stopped from outside, so it runs on; a future made with
 //! [`Offloaded::cancel_on_drop`] cancels the given token when it is dropped before its result
 //! was taken, and work that checks the token (a sync) stops at its next check. Swift's
-//! generated code does not drop the future when its task is cancelled; the Swift extension in
-//! `bindings/swift/Sources/StudyMateCoreExtensions` cancels the handle instead.
+//! generated code does not drop the future when its task is cancelled; the hand-written
+//! `bindings/swift/Sources/StudyMateCore/SyncCancellation.swift` cancels a handle instead.
 
 use std::future::Future;
 use std::pin::Pin;
