@@ -24,7 +24,7 @@ impl Client {
     /// applied), [`Error::Cancelled`], or [`Error::Conflict`] if another sync of this database
     /// file is running (in this `Client`, another one, or another process).
     pub fn sync(&self, config: &SyncConfig) -> Result<SyncReport> {
-        let _running = lock::acquire(&self.sync_lock, self.store.path())?;
+        let running = lock::acquire(&self.sync_lock, self.store.path())?;
         if !(1..=MAX_PULL_LIMIT).contains(&config.pull_limit) {
             return Err(Error::invalid(
                 "pull_limit",
@@ -53,6 +53,9 @@ impl Client {
             observer.state_changed(SyncState::Pulling);
             pull::pull_all(&run, &net, &mut report)
         })();
+        // Released before the final state is reported: an app that starts the next run when it
+        // sees `Idle` must not be refused with `Conflict`.
+        drop(running);
         observer.state_changed(match &outcome {
             Ok(()) | Err(Error::Cancelled) => SyncState::Idle,
             Err(Error::Network(_)) => SyncState::Offline,
