@@ -177,16 +177,18 @@ pub struct ImportSummary {
 #[uniffi::export]
 impl Client {
     /// Imports catalog JSON (`{"situations": [...], "variations": [...], "achievements": [...]}`)
-    /// in one transaction: all of it or none. Runs on a worker thread (async).
+    /// in one transaction: all of it or none. Runs on a worker thread (async); cancelling the
+    /// caller does not stop it, and the data observer hears of it once it has committed.
     pub async fn import_catalog(&self, json: String) -> Result<ImportSummary> {
         let core = self.core()?;
-        let summary = offload("import", move || {
+        let notifier = self.notifier();
+        offload("import", move || {
             let batch = CatalogBatch::from_json(&json)?;
-            Ok(core.import_catalog(&batch)?)
+            let summary = core.import_catalog(&batch)?;
+            notifier.changed(DataChange::of(&[DataArea::Catalog]));
+            Ok(summary)
         })
-        .await?;
-        self.changed(DataChange::of(&[DataArea::Catalog]));
-        Ok(summary)
+        .await
     }
 
     /// Situations matching `filter`, easiest first, then by name.

@@ -36,7 +36,28 @@ pub struct OpenOptions {
 #[derive(uniffi::Object)]
 pub struct Client {
     core: RwLock<Option<Arc<CoreClient>>>,
-    observer: RwLock<Option<Arc<dyn DataObserver>>>,
+    observer: Notifier,
+}
+
+/// The app's data observer slot. The async calls take a clone to their worker thread and
+/// announce a committed write from there, so the observer hears of it even when the caller
+/// stopped waiting (a cancelled coroutine or task); whichever observer is set at that moment
+/// is told.
+#[derive(Clone, Default)]
+pub(crate) struct Notifier(Arc<RwLock<Option<Arc<dyn DataObserver>>>>);
+
+impl Notifier {
+    /// Tells the observer, if any, what a committed write changed.
+    pub(crate) fn changed(&self, change: DataChange) {
+        let observer = self
+            .0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(observer) = observer {
+            observer::notify(&observer, change);
+        }
+    }
 }
 
 #[uniffi::export]
@@ -54,7 +75,7 @@ impl Client {
         let core = CoreClient::open(&path, core_options)?;
         Ok(Arc::new(Client {
             core: RwLock::new(Some(Arc::new(core))),
-            observer: RwLock::new(None),
+            observer: Notifier::default(),
         }))
     }
 
@@ -82,6 +103,7 @@ impl Client {
     pub fn set_observer(&self, observer: Option<Arc<dyn DataObserver>>) {
         *self
             .observer
+            .0
             .write()
             .unwrap_or_else(PoisonError::into_inner) = observer;
     }
@@ -127,14 +149,12 @@ impl Client {
 
     /// Tells the observer, if any, what a committed write changed.
     pub(crate) fn changed(&self, change: DataChange) {
-        let observer = self
-            .observer
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        if let Some(observer) = observer {
-            observer::notify(&observer, change);
-        }
+        self.observer.changed(change);
+    }
+
+    /// The observer slot, for a worker thread to announce what it committed.
+    pub(crate) fn notifier(&self) -> Notifier {
+        self.observer.clone()
     }
 }
 

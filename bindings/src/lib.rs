@@ -34,5 +34,8 @@ pub use client::{Client, OpenOptions};
 pub use error::StudyMateError;
 pub use logging::{LogLevel, LogRecord, Logger, set_logger};
 pub use observer::{DataArea, DataChange, DataObserver};
-pub use sync::{AuthSession, SyncHandle, SyncObserver, SyncOptions, TokenProvider};
+pub use sync::{
+    AuthSession, RefreshContext, SyncHandle, SyncObserver, SyncOptions, TokenListener,
+    TokenProvider,
+};
 pub use types::{Json, LocalDate, Timestamp};

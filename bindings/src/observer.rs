@@ -1,7 +1,9 @@
 //! The data-change observer: after each successful write, the app is told which parts of the
 //! local data changed (and which chat rooms), so a screen showing them can reload.
 //!
-//! The observer is called on the thread that made the write, after its transaction committed.
+//! The observer is called after the write's transaction committed: on the thread that made the
+//! write, or for the async calls (`importCatalog`, `completePractice`, `sync`) on their worker
+//! thread, so it hears of the write even when the caller was cancelled.
 //! It must return quickly (post to the UI thread; do not call back into the library
 //! synchronously from it). An exception thrown inside it is logged, never turned into a failure
 //! of the write that already succeeded.

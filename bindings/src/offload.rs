@@ -5,11 +5,21 @@
 //! UniFFI polls the returned future from the foreign side; it resolves when the thread is
 //! done. A panic on that thread becomes [`StudyMateError::Storage`] naming the failure instead of
 //! crossing the boundary.
+//!
+//! Cancellation: when the Kotlin coroutine awaiting the call is cancelled, UniFFI's generated
+//! code stops waiting and frees the Rust future (`rust_future_free`), which drops it. The thread
+//! cannot be stopped from outside, so it runs on; a future made with
+//! [`Offloaded::cancel_on_drop`] cancels the given token when it is dropped before its result
+//! was taken, and work that checks the token (a sync) stops at its next check. Swift's
+//! generated code does not drop the future when its task is cancelled; the hand-written
+//! `bindings/swift/Sources/StudyMateCore/SyncCancellation.swift` cancels a handle instead.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
+
+use studymate_core::sync::CancelToken;
 
 use crate::error::{Result, StudyMateError};
 
@@ -22,6 +32,28 @@ struct Slot<T> {
 /// The future of a call running on its own thread.
 pub(crate) struct Offloaded<T> {
     slot: Arc<Mutex<Slot<T>>>,
+    /// Cancelled when the future is dropped before its result was taken.
+    on_drop: Option<CancelToken>,
+    delivered: bool,
+}
+
+impl<T> Offloaded<T> {
+    /// This future, cancelling `token` if the caller drops it before the result arrived (the
+    /// foreign caller was cancelled).
+    pub(crate) fn cancel_on_drop(mut self, token: CancelToken) -> Self {
+        self.on_drop = Some(token);
+        self
+    }
+}
+
+impl<T> Drop for Offloaded<T> {
+    fn drop(&mut self) {
+        if !self.delivered
+            && let Some(token) = &self.on_drop
+        {
+            token.cancel();
+        }
+    }
 }
 
 /// Starts `work` on a new thread named `name`. If the thread cannot be spawned, the future
@@ -58,16 +90,24 @@ where
             detail: format!("could not start a worker thread: {e}"),
         }));
     }
-    Offloaded { slot }
+    Offloaded {
+        slot,
+        on_drop: None,
+        delivered: false,
+    }
 }
 
 impl<T> Future for Offloaded<T> {
     type Output = Result<T>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        let this = self.get_mut();
+        let mut slot = this.slot.lock().unwrap_or_else(PoisonError::into_inner);
         match slot.result.take() {
-            Some(result) => Poll::Ready(result),
+            Some(result) => {
+                this.delivered = true;
+                Poll::Ready(result)
+            }
             None => {
                 slot.waker = Some(cx.waker().clone());
                 Poll::Pending
@@ -107,6 +147,26 @@ mod tests {
             Ok(std::thread::current().id() != caller)
         }));
         assert_eq!(out, Ok(true), "the work ran on another thread");
+    }
+
+    #[test]
+    fn dropping_an_unfinished_future_cancels_its_token_and_a_finished_one_does_not() {
+        let (release, gate) = std::sync::mpsc::channel::<()>();
+        let token = CancelToken::new();
+        let seen = token.clone();
+        let pending = offload("test", move || {
+            let _ = gate.recv();
+            Ok(seen.is_cancelled())
+        })
+        .cancel_on_drop(token.clone());
+        drop(pending);
+        assert!(token.is_cancelled(), "the caller stopped waiting");
+        let _ = release.send(());
+
+        let kept = CancelToken::new();
+        let out = block_on(offload("test", || Ok(1)).cancel_on_drop(kept.clone()));
+        assert_eq!(out, Ok(1));
+        assert!(!kept.is_cancelled(), "a delivered result cancels nothing");
     }
 
     #[test]

@@ -320,16 +320,20 @@ impl Client {
     }
 
     /// Completes a session: final scores, points, level, streak and achievements, in one
-    /// transaction. Runs on a worker thread (async).
+    /// transaction. Runs on a worker thread (async); cancelling the caller does not stop it (it
+    /// is one short transaction), and the data observer hears of it once it has committed.
     pub async fn complete_practice(&self, session_id: Uuid) -> Result<Completion> {
         let core = self.core()?;
-        let completion =
-            offload("complete", move || Ok(core.complete_practice(session_id)?)).await?;
-        let mut areas = vec![DataArea::Practice, DataArea::Points];
-        if !completion.unlocked.is_empty() {
-            areas.push(DataArea::Achievements);
-        }
-        self.changed(DataChange::of(&areas));
-        Ok(completion)
+        let notifier = self.notifier();
+        offload("complete", move || {
+            let completion = core.complete_practice(session_id)?;
+            let mut areas = vec![DataArea::Practice, DataArea::Points];
+            if !completion.unlocked.is_empty() {
+                areas.push(DataArea::Achievements);
+            }
+            notifier.changed(DataChange::of(&areas));
+            Ok(completion)
+        })
+        .await
     }
 }

@@ -4,8 +4,10 @@
 //! server, usable as the token provider) so an app needs no HTTP code of its own.
 //!
 //! `sync` runs core's blocking engine on a worker thread (`offload`), so awaiting it from the
-//! main thread or a coroutine does not block. The token provider and the sync observer are
-//! called on that worker thread.
+//! main thread or a coroutine does not block. The token provider, the token listener and the
+//! sync observer are called on that worker thread. Cancelling the coroutine awaiting `sync`
+//! cancels the run (the dropped future cancels its token), and what the run committed is
+//! announced to the data observer from the worker, whether or not anyone still awaits it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,21 +17,21 @@ use studymate_core::changelog::{Entity, Operation};
 use studymate_core::chat::Message;
 use studymate_core::sync::protocol::{AuthResponse, LoginRequest, ServerEntity, SignupRequest};
 use studymate_core::sync::{
-    self as core_sync, CancelToken, RejectedChange, RetryPolicy, ServerSession, SyncConfig,
-    SyncProgress, SyncState, SyncStatus,
+    self as core_sync, CancelToken, Refresh, RejectedChange, RetryPolicy, ServerSession,
+    SyncConfig, SyncProgress, SyncState, SyncStatus,
 };
 use studymate_core::{Error as CoreError, Result as CoreResult};
 use uuid::Uuid;
 
 use crate::callback::CallbackError;
-use crate::client::Client;
+use crate::client::{Client, Notifier};
 use crate::error::{Result, StudyMateError};
 use crate::observer::{DataArea, DataChange};
 use crate::offload::offload;
 use crate::types::Timestamp;
 
 /// Supplies the bearer token for sync. Implemented by the app over its token storage, or use
-/// [`AuthSession::token_provider`].
+/// [`AuthSession::token_provider`] (which does everything below itself).
 ///
 /// The engine asks for `access_token` before each request sequence; when the server answers
 /// 401 it calls `refresh` **once** and retries with the new token; a second 401 ends the sync
@@ -37,12 +39,48 @@ use crate::types::Timestamp;
 /// `StudyMateError.Network` when offline. Any other exception counts as `Network` (retry
 /// later), except `Protocol` and `Cancelled`, which keep their kind, and the input-type
 /// errors (`InvalidInput`, `NotFound`, `Conflict`), which count as `Auth`.
+///
+/// An app's own `refresh` must keep one refresh in flight (when the current access token is no
+/// longer `context.refusedAccessToken()`, return it instead of refreshing again), store the new
+/// pair before returning its access token, and send the same refresh token again when a
+/// refresh's answer was lost.
 #[uniffi::export(with_foreign)]
 pub trait TokenProvider: Send + Sync {
     /// The current access token.
     fn access_token(&self) -> Result<String>;
-    /// Obtains a fresh access token (with the refresh token) and returns it.
-    fn refresh(&self) -> Result<String>;
+    /// Obtains a fresh access token after the server refused `context.refusedAccessToken()`,
+    /// and returns it.
+    fn refresh(&self, context: Arc<RefreshContext>) -> Result<String>;
+}
+
+/// Told when an [`AuthSession`]'s token pair changes (a refresh), before the new access token
+/// is used: store the pair now (Keychain / Keystore). If it throws, the session keeps its
+/// previous pair and the sync fails with `Storage`; the next refresh sends the previous refresh
+/// token again, which the server honours because the new pair was never used.
+#[uniffi::export(with_foreign)]
+pub trait TokenListener: Send + Sync {
+    /// The session's new token pair.
+    fn tokens_changed(&self, tokens: AuthResponse) -> Result<(), CallbackError>;
+}
+
+/// What a token refresh is asked under: the access token the server refused, and whether the
+/// sync asking for it was cancelled.
+#[derive(Debug, uniffi::Object)]
+pub struct RefreshContext {
+    request: Refresh,
+}
+
+#[uniffi::export]
+impl RefreshContext {
+    /// The access token the server refused.
+    pub fn refused_access_token(&self) -> String {
+        self.request.refused.clone()
+    }
+
+    /// Whether the sync asking for the refresh was cancelled (stop and throw `Cancelled`).
+    pub fn is_cancelled(&self) -> bool {
+        self.request.cancel.is_cancelled()
+    }
 }
 
 /// Receives a running sync's state changes and progress (e.g. to drive a spinner). Called on
@@ -260,8 +298,10 @@ impl SyncHandle {
 }
 
 /// A signed-in session against a StudyMate server (core's `ServerSession`): keeps the token
-/// pair and renews it. Use [`AuthSession::token_provider`] as `Client.sync`'s token provider
-/// and [`AuthSession::tokens`] to store the pair (e.g. in the Keychain / Keystore).
+/// pair and renews it. Use [`AuthSession::token_provider`] as `Client.sync`'s token provider,
+/// store [`AuthSession::tokens`] after signing in, and set a [`TokenListener`] to store every
+/// renewed pair (e.g. in the Keychain / Keystore). Refreshes are serialised (one in flight),
+/// retried with the sync's retry options, and recover from a lost answer.
 #[derive(Debug, uniffi::Object)]
 pub struct AuthSession {
     inner: ServerSession,
@@ -302,15 +342,27 @@ impl AuthSession {
         self.inner.tokens()
     }
 
+    /// Sets (or with `null`/`nil`, removes) the listener told about each new pair.
+    pub fn set_token_listener(&self, listener: Option<Arc<dyn TokenListener>>) {
+        self.inner.set_listener(
+            listener.map(|l| Arc::new(Listener(l)) as Arc<dyn core_sync::TokenListener>),
+        );
+    }
+
     /// The current access token.
     pub fn access_token(&self) -> String {
         self.inner.tokens().access_token
     }
 
-    /// Trades the refresh token for a new pair and returns the new access token. A blocking
-    /// network call; fails with `Auth` when the user must sign in again.
+    /// Trades the refresh token for a new pair and returns the new access token (the token
+    /// listener hears of the pair first). A blocking network call, retried with the default
+    /// retry options; fails with `Auth` when the user must sign in again.
     pub fn refresh(&self) -> Result<String> {
-        Ok(core_sync::TokenProvider::refresh(&self.inner)?)
+        let current = self.inner.tokens().access_token;
+        Ok(core_sync::TokenProvider::refresh(
+            &self.inner,
+            &Refresh::new(current),
+        )?)
     }
 
     /// This session as a [`TokenProvider`] for `Client.sync`.
@@ -324,8 +376,22 @@ impl TokenProvider for AuthSession {
         Ok(AuthSession::access_token(self))
     }
 
-    fn refresh(&self) -> Result<String> {
-        AuthSession::refresh(self)
+    fn refresh(&self, context: Arc<RefreshContext>) -> Result<String> {
+        Ok(core_sync::TokenProvider::refresh(
+            &self.inner,
+            &context.request,
+        )?)
+    }
+}
+
+/// Core's token listener over the app's.
+struct Listener(Arc<dyn TokenListener>);
+
+impl core_sync::TokenListener for Listener {
+    fn tokens_changed(&self, tokens: &AuthResponse) -> CoreResult<()> {
+        self.0
+            .tokens_changed(tokens.clone())
+            .map_err(|e| CoreError::Storage(format!("the new tokens were not stored: {e}")))
     }
 }
 
@@ -337,8 +403,11 @@ impl core_sync::TokenProvider for Tokens {
         self.0.access_token().map_err(token_error)
     }
 
-    fn refresh(&self) -> CoreResult<String> {
-        self.0.refresh().map_err(token_error)
+    fn refresh(&self, request: &Refresh) -> CoreResult<String> {
+        let context = Arc::new(RefreshContext {
+            request: request.clone(),
+        });
+        self.0.refresh(context).map_err(token_error)
     }
 }
 
@@ -400,6 +469,37 @@ const SYNCED_AREAS: &[DataArea] = &[
     DataArea::ChatMessages,
 ];
 
+/// Tells the data observer what a finished run changed: exactly, when it succeeded; every synced
+/// area and room, when it failed after pushing or pulling something.
+fn announce(
+    notifier: &Notifier,
+    core: &studymate_core::Client,
+    outcome: &CoreResult<core_sync::SyncReport>,
+    watcher: &Observer,
+) {
+    match outcome {
+        Ok(report) => {
+            if let Some(change) = change_of(&report.changed) {
+                notifier.changed(change);
+            }
+        }
+        Err(_) if watcher.progressed.load(Ordering::Relaxed) => {
+            let rooms = match core.rooms() {
+                Ok(rooms) => rooms.into_iter().map(|r| r.id).collect(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "listing the chat rooms after a failed sync failed; the data change names none");
+                    Vec::new()
+                }
+            };
+            notifier.changed(DataChange {
+                areas: SYNCED_AREAS.to_vec(),
+                rooms,
+            });
+        }
+        Err(_) => {}
+    }
+}
+
 fn millis(ms: u32) -> Duration {
     Duration::from_millis(u64::from(ms))
 }
@@ -408,12 +508,14 @@ fn millis(ms: u32) -> Duration {
 impl Client {
     /// Pushes the change log, then pulls and applies the server's changes until it has nothing
     /// more. Async: runs on a worker thread; `tokens` and `observer` are called there. Cancel
-    /// with `handle.cancel()`. Safe to repeat; a failure or cancellation loses nothing.
+    /// with `handle.cancel()`, or by cancelling the coroutine (Kotlin) awaiting it; Swift: see
+    /// `bindings/README.md`. Safe to repeat; a failure or cancellation loses nothing.
     ///
     /// Fails with `Network` (retry later), `Auth` (sign in again), `Protocol`, `Cancelled`, or
-    /// `Conflict` while another sync of this database runs. Afterwards the data observer is told
-    /// which areas and chat rooms the run changed; a run that failed after changing something
-    /// reports, coarsely, every area and every chat room of the user.
+    /// `Conflict` while another sync of this database file runs (in any client or process).
+    /// When the run ends, the data observer is told (from the worker thread, even if the caller
+    /// was cancelled) which areas and chat rooms it changed; a run that failed after changing
+    /// something reports, coarsely, every area and every chat room of the user.
     pub async fn sync(
         &self,
         options: SyncOptions,
@@ -440,31 +542,15 @@ impl Client {
             max_delay: millis(options.retry_max_delay_ms),
             ..RetryPolicy::default()
         };
-        let worker_core = Arc::clone(&core);
-        let outcome = offload("sync", move || Ok(worker_core.sync(&config)?)).await;
-        match &outcome {
-            Ok(report) => {
-                if let Some(change) = change_of(&report.changed) {
-                    self.changed(change);
-                }
-            }
-            Err(_) => {
-                if watcher.progressed.load(Ordering::Relaxed) {
-                    let rooms = match core.rooms() {
-                        Ok(rooms) => rooms.into_iter().map(|r| r.id).collect(),
-                        Err(e) => {
-                            tracing::warn!(error = %e, "listing the chat rooms after a failed sync failed; the data change names none");
-                            Vec::new()
-                        }
-                    };
-                    self.changed(DataChange {
-                        areas: SYNCED_AREAS.to_vec(),
-                        rooms,
-                    });
-                }
-            }
-        }
-        outcome.map(|report| SyncReport::from(&report))
+        let notifier = self.notifier();
+        let cancel = config.cancel.clone();
+        offload("sync", move || {
+            let outcome = core.sync(&config);
+            announce(&notifier, &core, &outcome, &watcher);
+            Ok(SyncReport::from(&outcome?))
+        })
+        .cancel_on_drop(cancel)
+        .await
     }
 
     /// Where sync stands: outbox size, refused changes, whether a cursor is held.
@@ -530,7 +616,7 @@ mod tests {
             fn access_token(&self) -> Result<String> {
                 Ok("t".into())
             }
-            fn refresh(&self) -> Result<String> {
+            fn refresh(&self, _context: Arc<RefreshContext>) -> Result<String> {
                 Ok("t".into())
             }
         }

@@ -63,7 +63,8 @@ pub struct Client {
     pub(crate) user_id: Uuid,
     pub(crate) device_id: Uuid,
     pub(crate) clock: Arc<dyn Clock>,
-    /// Held while [`Client::sync`] runs, so two runs never push the same outbox at once.
+    /// Held while [`Client::sync`] runs, so two runs never push the same outbox at once (with
+    /// a file lock next to the database that also keeps out other clients and processes).
     pub(crate) sync_lock: std::sync::Mutex<()>,
 }
 

@@ -1,17 +1,17 @@
 //! Signing a device in and syncing it with the reference server, with a progress bar and a
 //! report of what was pushed, pulled and refused.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 use studymate_core::Client;
-use studymate_core::sync::protocol::{LoginRequest, SignupRequest};
+use studymate_core::sync::protocol::{AuthResponse, LoginRequest, SignupRequest};
 use studymate_core::sync::{
     RejectedChange, RetryPolicy, ServerSession, SyncConfig, SyncObserver, SyncProgress, SyncReport,
-    SyncState,
+    SyncState, TokenListener,
 };
 
 use crate::account::Account;
@@ -93,7 +93,8 @@ pub enum Patience {
     Background,
 }
 
-/// Pushes this device's changes and pulls the server's, then saves the renewed tokens.
+/// Pushes this device's changes and pulls the server's; a renewed token pair is saved to
+/// `account.json` the moment the session gets it, before it is used.
 pub fn sync(
     client: &Client,
     data_dir: &Path,
@@ -105,6 +106,10 @@ pub fn sync(
         &account.server,
         account.tokens.clone(),
     )?);
+    session.set_listener(Some(Arc::new(SaveTokens {
+        data_dir: data_dir.to_path_buf(),
+        account: account.clone(),
+    })));
     let bar = if show_progress {
         ProgressBar::new_spinner()
     } else {
@@ -124,18 +129,30 @@ pub fn sync(
         config.connect_timeout = Duration::from_secs(2);
     }
     let result = client.sync(&config);
-    // Refresh tokens are single-use: keep the newest pair whether or not the sync succeeded.
-    Account {
-        tokens: session.tokens(),
-        ..account.clone()
-    }
-    .save(data_dir)?;
     bar.finish_and_clear();
     let report = result?;
     Ok(Outcome {
         report,
         rejected: client.rejected_changes()?,
     })
+}
+
+/// Saves each renewed token pair in `account.json` (refresh tokens are single-use: a pair that
+/// was used but not saved would leave the device signed out after a crash).
+struct SaveTokens {
+    data_dir: PathBuf,
+    account: Account,
+}
+
+impl TokenListener for SaveTokens {
+    fn tokens_changed(&self, tokens: &AuthResponse) -> studymate_core::Result<()> {
+        Account {
+            tokens: tokens.clone(),
+            ..self.account.clone()
+        }
+        .save(&self.data_dir)
+        .map_err(|e| studymate_core::Error::Storage(format!("could not save the account: {e}")))
+    }
 }
 
 /// Shows the engine's state and counts on a progress bar.

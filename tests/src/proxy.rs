@@ -59,6 +59,9 @@ pub struct Proxy {
     body_limit: Arc<AtomicUsize>,
     /// How many faults (other than `Pass`) were injected, 413s for the body limit included.
     pub injected: Arc<AtomicU64>,
+    /// The bearer token of every request that reached the proxy, in order (to tell whether a
+    /// token was ever used).
+    pub bearers: Arc<Mutex<Vec<String>>>,
 }
 
 impl Proxy {
@@ -73,12 +76,14 @@ impl Proxy {
             stopped: Arc::new(AtomicBool::new(false)),
             body_limit: Arc::new(AtomicUsize::new(0)),
             injected: Arc::new(AtomicU64::new(0)),
+            bearers: Arc::new(Mutex::new(Vec::new())),
         };
-        let (plan, upstream, stopped, injected) = (
+        let (plan, upstream, stopped, injected, bearers) = (
             proxy.plan.clone(),
             proxy.upstream.clone(),
             proxy.stopped.clone(),
             proxy.injected.clone(),
+            proxy.bearers.clone(),
         );
         let body_limit = proxy.body_limit.clone();
         std::thread::spawn(move || {
@@ -87,9 +92,16 @@ impl Proxy {
                     return;
                 }
                 let Ok(conn) = conn else { continue };
-                let (plan, upstream, injected) = (plan.clone(), upstream.clone(), injected.clone());
+                let (plan, upstream, injected, bearers) = (
+                    plan.clone(),
+                    upstream.clone(),
+                    injected.clone(),
+                    bearers.clone(),
+                );
                 let limit = body_limit.clone();
-                std::thread::spawn(move || serve(conn, &plan, &upstream, &injected, &limit));
+                std::thread::spawn(move || {
+                    serve(conn, &plan, &upstream, &injected, &limit, &bearers)
+                });
             }
         });
         proxy
@@ -151,6 +163,7 @@ fn serve(
     upstream: &Mutex<String>,
     injected: &AtomicU64,
     body_limit: &AtomicUsize,
+    bearers: &Mutex<Vec<String>>,
 ) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
     let mut buffer = Vec::new();
@@ -158,6 +171,9 @@ fn serve(
         let Some((request, body_len)) = read_request(&mut conn, &mut buffer) else {
             return;
         };
+        if let Some(token) = bearer(&request) {
+            bearers.lock().unwrap().push(token);
+        }
         let limit = body_limit.load(Ordering::SeqCst);
         let fault = if limit > 0 && body_len > limit {
             Fault::Status(413)
@@ -236,6 +252,19 @@ fn read_request(conn: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<(Vec<u8>, 
     let mut request = rewritten.into_bytes();
     request.extend_from_slice(&body);
     Some((request, length))
+}
+
+/// The bearer token in a request's `Authorization` header.
+fn bearer(request: &[u8]) -> Option<String> {
+    let head_end = find(request, b"\r\n\r\n")?;
+    String::from_utf8_lossy(&request[..head_end])
+        .split("\r\n")
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            let token = value.trim().strip_prefix("Bearer ")?;
+            name.eq_ignore_ascii_case("authorization")
+                .then(|| token.to_owned())
+        })
 }
 
 fn content_length(head: &str) -> usize {

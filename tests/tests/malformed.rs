@@ -136,3 +136,102 @@ fn backwards(d: &Device) -> String {
     let (epoch, pos) = cursor.rsplit_once(':').unwrap();
     format!("{epoch}:{}", pos.parse::<u64>().unwrap().saturating_sub(1))
 }
+
+#[test]
+fn an_unexpected_answer_is_described_by_status_type_and_excerpt() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("server.db"));
+    let d = Device::open(dir.path(), "d", None, None, &server.base, "ola");
+    d.sync(&server.base).unwrap();
+    let responder = Responder::start(200, "{}");
+    let portal = format!(
+        "<html>\n<body>Sign in to the café Wi-Fi\u{7}</body>{}</html>",
+        "x".repeat(10_000)
+    );
+    responder.set_raw(
+        200,
+        &[("Content-Type", "text/html; charset=utf-8")],
+        portal.as_bytes(),
+    );
+    let err = d.sync(&responder.base).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::Protocol(_)), "{text}");
+    for part in [
+        "the pull answer is malformed",
+        "HTTP 200 OK",
+        "text/html; charset=utf-8",
+        "<html>\\n<body>Sign in to the café Wi-Fi\\u{7}",
+    ] {
+        assert!(text.contains(part), "{part:?} in {text}");
+    }
+    assert!(text.len() < 500, "the excerpt is bounded: {text}");
+
+    // A gateway's HTML error page is retried, then named in the network error.
+    responder.set_raw(
+        502,
+        &[("Content-Type", "text/html")],
+        b"<h1>502 Bad Gateway</h1>",
+    );
+    let err = d.sync(&responder.base).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::Network(_)), "{text}");
+    assert!(
+        text.contains("HTTP 502 Bad Gateway, text/html")
+            && text.contains("<h1>502 Bad Gateway</h1>"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_gzip_answer_is_understood_and_asked_for() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("server.db"));
+    let d = Device::open(dir.path(), "d", None, None, &server.base, "pia");
+    d.sync(&server.base).unwrap();
+    let cursor = current_cursor(&d);
+    let new_id = Uuid::now_v7();
+    let mut situation =
+        serde_json::to_value(&d.client.situations(&SituationFilter::default()).unwrap()[0])
+            .unwrap();
+    situation["id"] = json!(new_id);
+    let body = page(
+        json!([{"server_seq": 1, "entity": "situation", "entity_id": new_id,
+            "operation": "insert", "payload": situation}]),
+        &cursor,
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(body.as_bytes()).unwrap();
+    let compressed = gz.finish().unwrap();
+    let responder = Responder::start(200, "{}");
+    responder.set_raw(
+        200,
+        &[
+            ("Content-Type", "application/json"),
+            ("Content-Encoding", "gzip"),
+        ],
+        &compressed,
+    );
+    let report = d.sync(&responder.base).unwrap();
+    assert_eq!(report.pulled, 1);
+    assert!(d.client.situation(new_id).is_ok(), "the page was applied");
+    assert!(
+        responder
+            .last_request()
+            .to_ascii_lowercase()
+            .contains("accept-encoding: gzip"),
+        "{}",
+        responder.last_request()
+    );
+}
+
+/// The device's pull cursor, read straight from the database file.
+fn current_cursor(d: &Device) -> String {
+    let conn = rusqlite::Connection::open(&d.path).unwrap();
+    conn.query_row(
+        "SELECT value FROM sync_state WHERE key = 'pull_cursor'",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
+}

@@ -1,6 +1,7 @@
 // Sync against the real reference server (target/debug/studymate-server, started per test with
-// a temp database and the fixture catalog): a chat between two users, the 401 → refresh path,
-// the sync observer, and the Auth, Network and Cancelled errors.
+// a temp database and the fixture catalog): a chat between two users, the 401 → refresh path and
+// the token listener, the sync observer, the Auth, Network and Cancelled errors, and cancelling
+// the coroutine that awaits a sync.
 package app.studymate.core.tests
 
 import app.studymate.core.*
@@ -9,6 +10,8 @@ import java.util.Collections
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicInteger
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 
 /** One `studymate-server` process on a fresh database; destroyed by `close()`. */
@@ -77,7 +80,7 @@ class RecordingSyncObserver(private val onState: (SyncState) -> Unit = {}) : Syn
 /** A provider with a fixed token whose refresh runs `onRefresh`. */
 class FixedTokens(private val token: String, private val onRefresh: () -> String) : TokenProvider {
     override fun accessToken(): String = token
-    override fun refresh(): String = onRefresh()
+    override fun refresh(context: RefreshContext): String = onRefresh()
 }
 
 val syncTests = listOf(
@@ -134,7 +137,8 @@ val syncTests = listOf(
                 val provider = object : TokenProvider {
                     @Volatile var current = stale
                     override fun accessToken(): String = current
-                    override fun refresh(): String {
+                    override fun refresh(context: RefreshContext): String {
+                        eq(current, context.refusedAccessToken(), "the refused token")
                         refreshes.incrementAndGet()
                         current = session.refresh()
                         return current
@@ -230,5 +234,85 @@ val syncTests = listOf(
                 expect(client.syncStatus().hasCursor) { "cursor held" }
             }
         }
+    },
+
+    TestCase("sync: the token listener stores a renewed pair before the sync uses it") {
+        TestServer().use { server ->
+            runBlocking {
+                val client = Fixture.open()
+                val signedIn = signUpFor(server.base, client, "lina")
+                client.addInterest("music")
+                // Resumed with an access token the server refuses, so the first request refreshes.
+                val stored = signedIn.tokens().copy(accessToken = "a-token-this-server-never-issued")
+                val session = AuthSession.fromTokens(server.base, stored)
+                val saved = Collections.synchronizedList(mutableListOf<AuthResponse>())
+                session.setTokenListener(object : TokenListener {
+                    override fun tokensChanged(tokens: AuthResponse) { saved += tokens }
+                })
+                val report = client.sync(SyncOptions(baseUrl = server.base), session.tokenProvider(), null, null)
+                expect(report.pushed > 0uL) { "report: $report" }
+                eq(1, saved.size, "pairs stored")
+                eq(session.tokens(), saved.single(), "the stored pair is the session's")
+            }
+        }
+    },
+
+    TestCase("sync: cancelling the coroutine that awaits sync cancels the run; the next run completes") {
+        TestServer().use { server ->
+            runBlocking {
+                val client = Fixture.open()
+                val session = signUpFor(server.base, client, "cato")
+                val runEnded = CompletableFuture<Unit>()
+                lateinit var job: Job
+                val observer = RecordingSyncObserver { state ->
+                    if (state == SyncState.PULLING) {
+                        // Cancel the awaiting coroutine and wait until it is gone (its Rust future
+                        // freed) before the run goes on to its first pull request.
+                        job.cancel()
+                        runBlocking { job.join() }
+                    }
+                    if (state == SyncState.IDLE) runEnded.complete(Unit)
+                }
+                job = launch {
+                    client.sync(SyncOptions(baseUrl = server.base), session.tokenProvider(), observer, null)
+                }
+                job.join()
+                expect(job.isCancelled) { "the coroutine was cancelled" }
+                runEnded.get(60, TimeUnit.SECONDS) // the worker's run has ended
+                val states = observer.states.toList()
+                expect(SyncState.PULLING in states) { "it had started pulling: $states" }
+                expect(observer.progress.none { it.pulled > 0uL }) { "nothing pulled: ${observer.progress}" }
+                expect(!client.syncStatus().hasCursor) { "no page applied: ${client.syncStatus()}" }
+
+                val report = client.sync(SyncOptions(baseUrl = server.base), session.tokenProvider(), null, null)
+                expect(report.pulled > 0uL) { "the next run pulls: $report" }
+            }
+        }
+    },
+
+    TestCase("completePractice: a cancelled caller's completion commits and reaches the data observer") {
+        val client = Fixture.withCatalog()
+        val announced = CompletableFuture<DataChange>()
+        client.setObserver(object : DataObserver {
+            override fun onChange(change: DataChange) {
+                if (DataArea.POINTS in change.areas) announced.complete(change)
+            }
+        })
+        val situation = client.situations(SituationFilter()).first()
+        val variation = client.variations(situation.id).first()
+        val session = client.startPractice(situation.id, variation.id)
+        client.answer(session.id, AnswerInput(text = variation.idealResponses.first()))
+        runBlocking {
+            // UNDISPATCHED: the call starts (its worker is running) before the cancel.
+            val job = launch(start = kotlinx.coroutines.CoroutineStart.UNDISPATCHED) {
+                client.completePractice(session.id)
+            }
+            job.cancel()
+            job.join()
+            expect(job.isCancelled) { "the caller was cancelled" }
+        }
+        val change = announced.get(60, TimeUnit.SECONDS)
+        expect(DataArea.PRACTICE in change.areas) { "change: $change" }
+        eq(SessionStatus.COMPLETED, client.practiceSession(session.id).status, "the session")
     },
 )

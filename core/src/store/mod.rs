@@ -66,6 +66,11 @@ impl Store {
         Ok(value)
     }
 
+    /// The database file, or `None` for an in-memory store.
+    pub(crate) fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
     /// Runs `f` on a reader connection inside a read transaction, so it sees one consistent snapshot.
     /// Readers do not wait for the writer (WAL); an in-memory store reads through the writer.
     pub fn read<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {

@@ -7,7 +7,7 @@ use super::control::SyncState;
 use super::protocol::MAX_PULL_LIMIT;
 use super::state::{self, RejectedChange, SyncStatus};
 use super::transport::{Transport, http_client};
-use super::{Run, SyncConfig, SyncReport, outbox, pull, rooms};
+use super::{Run, SyncConfig, SyncReport, lock, outbox, pull, rooms};
 use crate::changelog::{self, Entity, Operation};
 use crate::chat::{self, Message, PENDING_SORT_BASE, SendState};
 use crate::client::Client;
@@ -21,13 +21,10 @@ impl Client {
     ///
     /// Fails with [`Error::Network`] (retry later), [`Error::Auth`] (sign in again),
     /// [`Error::Protocol`] (the server answered something unacceptable; nothing of it was
-    /// applied), [`Error::Cancelled`], or [`Error::Conflict`] if another sync of this client is
-    /// running.
+    /// applied), [`Error::Cancelled`], or [`Error::Conflict`] if another sync of this database
+    /// file is running (in this `Client`, another one, or another process).
     pub fn sync(&self, config: &SyncConfig) -> Result<SyncReport> {
-        let _running = self
-            .sync_lock
-            .try_lock()
-            .map_err(|_| Error::Conflict("a sync of this database is already running".into()))?;
+        let running = lock::acquire(&self.sync_lock, self.store.path())?;
         if !(1..=MAX_PULL_LIMIT).contains(&config.pull_limit) {
             return Err(Error::invalid(
                 "pull_limit",
@@ -65,6 +62,9 @@ impl Client {
             }
             Ok(())
         })();
+        // Released before the final state is reported: an app that starts the next run when it
+        // sees `Idle` must not be refused with `Conflict`.
+        drop(running);
         observer.state_changed(match &outcome {
             Ok(()) | Err(Error::Cancelled) => SyncState::Idle,
             Err(Error::Network(_)) => SyncState::Offline,

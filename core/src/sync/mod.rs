@@ -2,15 +2,18 @@
 //! engine that pushes the change log and pulls the user's feed (`docs/sync-client.md`).
 //!
 //! One job per module: [`protocol`] (wire types), `transport` (HTTP, TLS, timeouts, 401 and
-//! retries), `retry` (backoff), [`auth`] (token provider and session helper), `outbox` (push and
-//! acknowledgements), `pull` (paging and cursor), `apply` (one page into the local tables),
-//! `state` (saved sync state), `control` (observer and cancellation), `engine` (the `Client`
-//! calls).
+//! retries), `answer` (an answer read off the wire, and errors describing it), `retry`
+//! (backoff), [`auth`] (token provider and session helper), `lock` (one sync per database
+//! file), `outbox` (push and acknowledgements), `pull` (paging and cursor), `apply` (one page
+//! into the local tables), `state` (saved sync state), `control` (observer and cancellation),
+//! `engine` (the `Client` calls).
 
+mod answer;
 mod apply;
 pub mod auth;
 mod control;
 mod engine;
+mod lock;
 mod outbox;
 pub mod protocol;
 mod pull;
@@ -23,7 +26,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use auth::{ServerSession, TokenProvider};
+pub use auth::{Refresh, ServerSession, TokenListener, TokenProvider};
 pub use control::{CancelToken, NoObserver, SyncObserver, SyncProgress, SyncState};
 pub use retry::RetryPolicy;
 pub use state::{RejectedChange, SyncStatus};

@@ -1,7 +1,14 @@
 //! How long to wait before retrying a failed request: exponential backoff with jitter, and the
-//! server's `Retry-After` when it gives one.
+//! server's `Retry-After` when it gives one. Shared by every request of a sync and by token
+//! refreshes, so all of them retry alike.
 
 use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+use super::control::CancelToken;
+use crate::error::{Error, Result};
 
 /// Retry settings for transient failures (timeouts, dropped connections, truncated bodies, 5xx,
 /// 429). The defaults suit a phone: 8 attempts over roughly half a minute.
@@ -48,6 +55,60 @@ impl RetryPolicy {
     }
 }
 
+/// The failures of one request sequence: how many, and the wait before the next attempt.
+pub(crate) struct Backoff<'a> {
+    policy: &'a RetryPolicy,
+    cancel: &'a CancelToken,
+    failures: u32,
+}
+
+impl<'a> Backoff<'a> {
+    /// No failure yet.
+    pub(crate) fn new(policy: &'a RetryPolicy, cancel: &'a CancelToken) -> Self {
+        Backoff {
+            policy,
+            cancel,
+            failures: 0,
+        }
+    }
+
+    /// Records a transient failure described by `message`. Fails with [`Error::Network`] when
+    /// the policy's attempts are spent; otherwise returns the wait before the next attempt (the
+    /// server's `retry_after` as a floor).
+    pub(crate) fn failed(
+        &mut self,
+        message: String,
+        retry_after: Option<Duration>,
+    ) -> Result<Duration> {
+        self.failures += 1;
+        if self.failures >= self.policy.max_attempts.max(1) {
+            return Err(Error::Network(message));
+        }
+        Ok(self.policy.delay(self.failures, retry_after))
+    }
+
+    /// Waits `duration`, waking early with [`Error::Cancelled`] when the run is cancelled.
+    pub(crate) fn wait(&self, duration: Duration) -> Result<()> {
+        self.cancel.sleep(duration)
+    }
+}
+
+/// Whether an answer with `status` is worth retrying: 5xx, 429 and 408.
+pub(crate) fn is_transient(status: StatusCode) -> bool {
+    status.is_server_error()
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || status == StatusCode::REQUEST_TIMEOUT
+}
+
+/// The server's `Retry-After` in seconds, if it sent one (the HTTP-date form is ignored).
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +131,22 @@ mod tests {
             assert!(p.delay(1, Some(Duration::from_secs(1))) >= Duration::from_secs(1));
             assert!(p.delay(1, Some(Duration::from_secs(100))) <= Duration::from_secs(2));
         }
+    }
+
+    #[test]
+    fn backoff_gives_up_after_the_policys_attempts() {
+        let p = RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(1),
+            max_retry_after: Duration::from_secs(2),
+        };
+        let cancel = CancelToken::new();
+        let mut backoff = Backoff::new(&p, &cancel);
+        assert!(backoff.failed("one".into(), None).is_ok());
+        let floor = backoff.failed("two".into(), Some(Duration::from_secs(1)));
+        assert!(matches!(floor, Ok(d) if d >= Duration::from_secs(1)));
+        let last = backoff.failed("three".into(), None);
+        assert!(matches!(last, Err(Error::Network(m)) if m == "three"));
     }
 }

@@ -1,6 +1,7 @@
 //! HTTP to the sync server: a blocking reqwest client (the core stays synchronous) with rustls
 //! and the bundled webpki root certificates, timeouts on connecting and on every request, the
-//! protocol header and bearer token, one token refresh on 401, and retries with backoff.
+//! protocol header and bearer token, one token refresh on 401, and retries with backoff; gzip
+//! answers are accepted (reqwest asks for them with `Accept-Encoding: gzip` and decompresses).
 //!
 //! TLS is rustls with `webpki-roots` compiled in, not native-tls/OpenSSL and not the platform
 //! verifier: on Android that needs no JNI initialisation and no system OpenSSL, and the same trust
@@ -13,16 +14,17 @@ use reqwest::StatusCode;
 use reqwest::blocking::{Client as Http, RequestBuilder};
 use serde::de::DeserializeOwned;
 
-use super::auth::TokenProvider;
+use super::answer::{Answer, describe_failure};
+use super::auth::{Refresh, TokenProvider};
 use super::control::{CancelToken, SyncObserver, SyncState};
-use super::protocol::{ErrorBody, PROTOCOL_HEADER, PROTOCOL_VERSION};
-use super::retry::RetryPolicy;
+use super::protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION};
+use super::retry::{self, Backoff, RetryPolicy};
 use crate::error::{Error, Result};
 
 /// What a successful exchange produced.
 pub(crate) enum Reply {
-    /// A 2xx answer's body.
-    Body(Vec<u8>),
+    /// A 2xx answer.
+    Body(Answer),
     /// 410 `history_reset`: the cursor is from an earlier history.
     HistoryReset,
     /// 413: the request body (or the number of changes in a push) is over the server's limit.
@@ -31,9 +33,11 @@ pub(crate) enum Reply {
 }
 
 /// Builds the blocking HTTP client with the timeouts and the rustls/webpki-roots TLS stack.
+/// With reqwest's `gzip` feature it asks for gzip answers and decompresses them.
 pub(crate) fn http_client(connect_timeout: Duration, request_timeout: Duration) -> Result<Http> {
     Http::builder()
         .use_rustls_tls()
+        .gzip(true)
         .connect_timeout(connect_timeout)
         .timeout(request_timeout)
         .build()
@@ -61,10 +65,11 @@ impl Transport<'_> {
     /// Sends the request `build` makes (given the client, the URL base and the access token),
     /// refreshing the token once on 401 and retrying transient failures with backoff. Other 4xx
     /// answers are [`Error::Protocol`] (this client sent something the server does not accept).
+    /// The refresh honours this run's retry policy and cancellation.
     pub(crate) fn call(&self, build: &dyn Fn(&Http, &str) -> RequestBuilder) -> Result<Reply> {
         let mut token = self.tokens.access_token()?;
         let mut refreshed = false;
-        let mut failures = 0u32;
+        let mut backoff = Backoff::new(&self.retry, self.cancel);
         loop {
             self.cancel.check()?;
             let request = build(&self.http, &self.base)
@@ -77,15 +82,16 @@ impl Transport<'_> {
                         return Err(Error::Auth(message));
                     }
                     refreshed = true;
-                    token = self.tokens.refresh()?;
+                    token = self.tokens.refresh(&Refresh {
+                        refused: token,
+                        retry: self.retry,
+                        cancel: self.cancel.clone(),
+                    })?;
                 }
                 Attempt::Transient(message, retry_after) => {
-                    failures += 1;
-                    if failures >= self.retry.max_attempts.max(1) {
-                        return Err(Error::Network(message));
-                    }
+                    let wait = backoff.failed(message, retry_after)?;
                     self.observer.state_changed(SyncState::Offline);
-                    self.cancel.sleep(self.retry.delay(failures, retry_after))?;
+                    backoff.wait(wait)?;
                 }
             }
         }
@@ -96,38 +102,30 @@ impl Transport<'_> {
 fn attempt(request: RequestBuilder) -> Result<Attempt> {
     let response = match request.send() {
         Ok(r) => r,
-        Err(e) => return Ok(Attempt::Transient(describe(&e), None)),
+        Err(e) => return Ok(Attempt::Transient(describe_failure(&e), None)),
     };
-    let status = response.status();
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+    let retry_after = retry::retry_after(response.headers());
     // Reading the whole body also catches a truncated one (fewer bytes than announced).
-    let body = match response.bytes() {
-        Ok(b) => b.to_vec(),
-        Err(e) => return Ok(Attempt::Transient(describe(&e), retry_after)),
+    let answer = match Answer::read(response) {
+        Ok(a) => a,
+        Err(e) => return Ok(Attempt::Transient(describe_failure(&e), retry_after)),
     };
+    let status = answer.status;
     if status.is_success() {
-        return Ok(Attempt::Done(Reply::Body(body)));
+        return Ok(Attempt::Done(Reply::Body(answer)));
     }
-    let error: Option<ErrorBody> = serde_json::from_slice(&body).ok();
-    let message = match &error {
-        Some(e) => format!("{status} {}: {}", e.code, e.message),
-        None => format!("{status}"),
-    };
+    let message = answer.refusal();
     Ok(match status {
         StatusCode::UNAUTHORIZED => Attempt::Unauthorized(message),
-        StatusCode::GONE if error.as_ref().is_some_and(|e| e.code == "history_reset") => {
+        StatusCode::GONE
+            if answer
+                .error_body()
+                .is_some_and(|e| e.code == "history_reset") =>
+        {
             Attempt::Done(Reply::HistoryReset)
         }
         StatusCode::PAYLOAD_TOO_LARGE => Attempt::Done(Reply::TooLarge),
-        StatusCode::TOO_MANY_REQUESTS | StatusCode::REQUEST_TIMEOUT => {
-            Attempt::Transient(message, retry_after)
-        }
-        s if s.is_server_error() => Attempt::Transient(message, retry_after),
+        s if retry::is_transient(s) => Attempt::Transient(message, retry_after),
         _ => {
             return Err(Error::Protocol(format!(
                 "the server refused the request: {message}"
@@ -136,20 +134,7 @@ fn attempt(request: RequestBuilder) -> Result<Attempt> {
     })
 }
 
-fn describe(e: &reqwest::Error) -> String {
-    use std::error::Error as _;
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
-/// Parses a 2xx body, any failure being the server's fault.
-pub(crate) fn parse<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T> {
-    serde_json::from_slice(body)
-        .map_err(|e| Error::Protocol(format!("the {what} answer is malformed: {e}")))
+/// Parses a 2xx answer, any failure being the server's (the error describes the answer).
+pub(crate) fn parse<T: DeserializeOwned>(answer: &Answer, what: &str) -> Result<T> {
+    answer.parse(what)
 }

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 use studymate_core::Error;
 use studymate_core::sync::protocol::SignupRequest;
-use studymate_core::sync::{ServerSession, TokenProvider};
+use studymate_core::sync::{Refresh, ServerSession, TokenProvider};
 
 use super::{Server, Session, send};
 use crate::common::scenarios::Scenario;
@@ -444,7 +444,10 @@ pub fn client_session_logs_out(db: &str) {
     assert_eq!(pull_status(&server, &held).0, 200);
     session.log_out().expect("log out");
     assert_eq!(pull_status(&server, &held).0, 401);
-    assert!(matches!(session.refresh(), Err(Error::Auth(_))));
+    assert!(matches!(
+        session.refresh(&Refresh::new(tokens.access_token.clone())),
+        Err(Error::Auth(_))
+    ));
     assert!(
         matches!(session.log_out(), Err(Error::Auth(_))),
         "signing out twice is refused"

@@ -73,7 +73,7 @@ final class FixedTokens: TokenProvider, @unchecked Sendable {
     private let onRefresh: () throws -> String
     init(_ token: String, onRefresh: @escaping () throws -> String) { self.token = token; self.onRefresh = onRefresh }
     func accessToken() throws -> String { token }
-    func refresh() throws -> String { try onRefresh() }
+    func refresh(context: RefreshContext) throws -> String { try onRefresh() }
 }
 
 final class CountingTokens: TokenProvider, @unchecked Sendable {
@@ -83,7 +83,7 @@ final class CountingTokens: TokenProvider, @unchecked Sendable {
     private(set) var refreshes = 0
     init(session: AuthSession, stale: String) { self.session = session; self.current = stale }
     func accessToken() throws -> String { lock.lock(); defer { lock.unlock() }; return current }
-    func refresh() throws -> String {
+    func refresh(context: RefreshContext) throws -> String {
         let fresh = try session.refresh()
         lock.lock(); refreshes += 1; current = fresh; lock.unlock()
         return fresh
@@ -212,4 +212,58 @@ final class SyncTests: XCTestCase {
         XCTAssertGreaterThan(report.pulled, 0)
         XCTAssertTrue(try client.syncStatus().hasCursor)
     }
+
+    func testTheTokenListenerStoresARenewedPairBeforeTheSyncUsesIt() async throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let client = try Fixture.open()
+        let signedIn = try await signUpFor(server.base, client, "lina")
+        _ = try client.addInterest(tag: "music")
+        var stored = signedIn.tokens()
+        stored.accessToken = "a-token-this-server-never-issued"
+        let session = try AuthSession.fromTokens(baseUrl: server.base, tokens: stored)
+        let listener = SavingListener()
+        session.setTokenListener(listener: listener)
+        let report = try await client.sync(options: SyncOptions(baseUrl: server.base), tokens: session.tokenProvider(), observer: nil, handle: nil)
+        XCTAssertGreaterThan(report.pushed, 0)
+        XCTAssertEqual(listener.saved, [session.tokens()])
+    }
+
+    func testCancellingTheTaskAwaitingSyncCancelsTheRun() async throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let client = try Fixture.open()
+        let session = try await signUpFor(server.base, client, "cato")
+        let box = TaskBox()
+        // On PULLING, cancel the task: its cancellation handler cancels the run's handle before
+        // the run makes its first pull request.
+        let observer = RecordingSyncObserver { if $0 == .pulling { box.cancelOnceSet() } }
+        let options = SyncOptions(baseUrl: server.base)
+        let task = Task { try await client.sync(options: options, tokens: session.tokenProvider(), observer: observer) }
+        box.set(task)
+        do {
+            _ = try await task.value
+            XCTFail("expected Cancelled")
+        } catch StudyMateError.Cancelled {}
+        XCTAssertEqual(observer.states.last, .idle)
+        XCTAssertFalse(try client.syncStatus().hasCursor)
+
+        let report = try await client.sync(options: options, tokens: session.tokenProvider(), observer: nil, handle: nil)
+        XCTAssertGreaterThan(report.pulled, 0)
+    }
+}
+
+final class SavingListener: TokenListener, @unchecked Sendable {
+    private let lock = NSLock()
+    private var pairs: [AuthResponse] = []
+    var saved: [AuthResponse] { lock.lock(); defer { lock.unlock() }; return pairs }
+    func tokensChanged(tokens: AuthResponse) throws { lock.lock(); pairs.append(tokens); lock.unlock() }
+}
+
+/// Hands a task to the sync observer's thread, which cancels it once it is there.
+final class TaskBox: @unchecked Sendable {
+    private let ready = DispatchSemaphore(value: 0)
+    private var task: Task<SyncReport, Error>?
+    func set(_ task: Task<SyncReport, Error>) { self.task = task; ready.signal() }
+    func cancelOnceSet() { ready.wait(); task?.cancel() }
 }
