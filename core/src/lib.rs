@@ -24,3 +24,9 @@ mod validate;
 pub use client::{Client, DEFAULT_DISPLAY_NAME, OpenOptions};
 pub use error::{Error, Result};
 pub use store::SCHEMA_VERSION;
+
+/// The README's Rust examples, compiled (and run unless marked `no_run`) as doc tests, so the
+/// snippet a newcomer copies keeps working.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

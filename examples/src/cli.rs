@@ -8,9 +8,10 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "studymate-demo", version, about)]
 pub struct Cli {
-    /// The device's folder: its database and sync settings live here. Two folders act as two devices.
-    #[arg(long, global = true, default_value = "studymate-demo-data")]
-    pub data_dir: PathBuf,
+    /// The device's folder: its database and sync settings live here. Two folders act as two
+    /// devices. Default: the platform's data folder (on Linux ~/.local/share/studymate-demo).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
     /// Print one JSON document instead of text (for scripts and tests).
     #[arg(long, global = true)]
     pub json: bool,
@@ -35,8 +36,8 @@ pub enum Command {
     },
     /// What to practise next, with the reason for each.
     Next {
-        /// How many to list.
-        #[arg(long, default_value_t = 5)]
+        /// How many to list (1–100).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
         limit: u32,
     },
     /// Practise one round: start, take hints, answer, complete, and see the score and rewards.
@@ -72,9 +73,9 @@ pub struct AccountArgs {
     /// The account's handle.
     #[arg(long)]
     pub username: String,
-    /// The password (8 characters or more).
+    /// The password (8 characters or more); asked for without echo when left out.
     #[arg(long)]
-    pub password: String,
+    pub password: Option<String>,
 }
 
 /// Options of `practice`.
@@ -90,7 +91,7 @@ pub struct PracticeArgs {
     #[arg(long)]
     pub answer: String,
     /// How many hints to take before answering (0–3).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=3))]
     pub hints: u8,
     /// Seconds the learner took to answer (affects typed fluency).
     #[arg(long, default_value_t = 6)]
@@ -124,8 +125,8 @@ pub enum ChatCommand {
         /// The room id.
         #[arg(long)]
         room: String,
-        /// How many.
-        #[arg(long, default_value_t = 20)]
+        /// How many (1–200).
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=200))]
         limit: u32,
     },
     /// Mark a room read up to its newest message.

@@ -6,6 +6,8 @@ use studymate_core::practice::{Completion, PracticeSession};
 use studymate_core::progress::{NextUpItem, Progress};
 use studymate_core::scoring::Score;
 
+use crate::safe;
+
 /// A 0–100 score as a bar of 20 cells.
 pub fn bar(value: u8) -> String {
     let filled = usize::from(value.min(100)) / 5;
@@ -152,14 +154,19 @@ pub fn progress(p: &Progress, history: &[PracticeSession]) -> String {
         "{}\n",
         style("Scores over time (oldest first)").bold()
     ));
+    let mut charted = 0;
     for s in history.iter().rev() {
         if let (Some(scores), Some(day)) = (s.scores, s.local_day) {
+            charted += 1;
             out.push_str(&format!(
                 "  {day} {:>3} {}\n",
                 scores.overall,
                 bar(scores.overall)
             ));
         }
+    }
+    if charted == 0 {
+        out.push_str("  No scores yet: finish a practice round and it appears here.\n");
     }
     out
 }
@@ -201,26 +208,23 @@ pub fn reason(reason: &studymate_core::next_up::RecommendationReason) -> String 
     }
 }
 
-/// A room line with its unread count.
-pub fn room(room: &Room, unread: u32) -> String {
-    let name = room
-        .name
-        .clone()
-        .unwrap_or_else(|| format!("direct ({} people)", room.participants.len()));
-    format!("  {}  {}  unread {}\n", room.id, name, unread)
+/// A room line: its id (for `--room`), its label (see `chat::room_label`) and unread count.
+pub fn room(room: &Room, label: &str, unread: u32) -> String {
+    format!("  {}  {}  unread {}\n", room.id, label, unread)
 }
 
-/// A message line with its send state.
-pub fn message(m: &Message) -> String {
+/// A message line with its send state and its sender's name. The text is someone else's, so
+/// control characters are escaped (see `safe`).
+pub fn message(m: &Message, sender: &str) -> String {
     let text = if m.is_deleted {
         style("(deleted)".to_owned()).dim().to_string()
     } else {
-        m.content.clone().unwrap_or_default()
+        safe::line(m.content.as_deref().unwrap_or_default())
     };
     let state = match m.send_state {
         studymate_core::chat::SendState::Pending => style("pending").yellow(),
         studymate_core::chat::SendState::Sent => style("sent").green(),
         studymate_core::chat::SendState::Failed => style("failed").red(),
     };
-    format!("  [{state}] {}: {text}\n", &m.sender_id.to_string()[..8])
+    format!("  [{state}] {}: {text}\n", style(sender).bold())
 }

@@ -16,6 +16,7 @@ const PASSWORD: &str = "correct horse battery";
 fn sync(dir: &Path) -> Value {
     let outcome = demo(dir, &["sync"]);
     assert_eq!(outcome["rejected"], 0, "{outcome}");
+    assert_eq!(outcome["outbox"], 0, "everything was pushed: {outcome}");
     outcome
 }
 
@@ -85,6 +86,18 @@ fn two_devices_and_a_second_user_sync_through_the_server() {
         ],
     );
     let minji = signup["user_id"].as_str().expect("user id").to_owned();
+    assert_eq!(signup["username"], "minji", "{signup}");
+    // A second signup in the signed-in folder says what to do instead of `user_exists`.
+    let again = Command::new(DEMO)
+        .arg("--data-dir")
+        .arg(&phone)
+        .args(["--json", "signup", "--server", &server.base])
+        .args(["--username", "minji2", "--password", PASSWORD])
+        .output()
+        .expect("run demo");
+    assert!(!again.status.success());
+    let again: Value = serde_json::from_slice(&again.stdout).expect("JSON error");
+    assert_eq!(again["error"]["code"], "already_signed_in", "{again}");
     assert!(
         signup["sync"]["applied"].as_u64().expect("applied") > 0,
         "{signup}"
@@ -137,6 +150,7 @@ fn two_devices_and_a_second_user_sync_through_the_server() {
     assert_eq!(on_phone["scores"].as_array().expect("scores").len(), 3);
 
     // Jun writes to Minji; the message reaches both her devices once, in the server's order.
+    demo(&friend, &["profile", "--name", "Jun"]);
     demo(
         &friend,
         &[
@@ -158,10 +172,26 @@ fn two_devices_and_a_second_user_sync_through_the_server() {
         &friend,
         &["chat", "send", "--room", &room, "Coffee at Dongseong-ro?"],
     );
+    demo(
+        &friend,
+        &["chat", "send", "--room", &room, "\u{1b}[2J\nMinji: forged"],
+    );
     assert_eq!(pending["send_state"], "pending");
     sync(&friend);
     sync(&phone);
-    assert_eq!(unread(&phone, &room), 1);
+    assert_eq!(unread(&phone, &room), 2);
+    // On Minji's screen Jun's messages carry his name, and his escape sequence is shown, not run.
+    let shown = Command::new(DEMO)
+        .arg("--data-dir")
+        .arg(&phone)
+        .args(["chat", "list", "--room", &room])
+        .output()
+        .expect("run demo");
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(!shown.contains('\u{1b}'), "{shown:?}");
+    assert!(shown.contains("\\u{1b}[2J\\nMinji: forged"), "{shown}");
+    assert_eq!(shown.lines().count(), 2, "{shown}");
+    assert!(shown.contains("Jun: Coffee"), "{shown}");
     demo(&phone, &["chat", "read", "--room", &room]);
     demo(&phone, &["chat", "send", "--room", &room, "Yes! At six?"]);
     sync(&phone);
@@ -169,13 +199,13 @@ fn two_devices_and_a_second_user_sync_through_the_server() {
     sync(&tablet);
 
     let seen_by_friend = messages(&friend, &room);
-    assert_eq!(seen_by_friend.len(), 2, "{seen_by_friend:?}");
+    assert_eq!(seen_by_friend.len(), 3, "{seen_by_friend:?}");
     assert!(
         seen_by_friend.iter().all(|m| m.2 == "sent"),
         "{seen_by_friend:?}"
     );
     assert_eq!(seen_by_friend[0].1, "Coffee at Dongseong-ro?");
-    assert_eq!(seen_by_friend[1].1, "Yes! At six?");
+    assert_eq!(seen_by_friend[2].1, "Yes! At six?");
     assert_eq!(messages(&phone, &room), seen_by_friend);
     assert_eq!(messages(&tablet, &room), seen_by_friend);
     // The phone's read marker travelled to the tablet; Jun has Minji's reply to read.
