@@ -142,8 +142,10 @@ fn en_cafe_ordering_from_ideal_to_off_topic() {
         &[
             "I'd like an iced americano, please.",
             "I'd like an iced amerikano, please.",
-            "I'd like a iced americano, please.",
+            // A complete polite question without "please" ranks above an article slip: a
+            // teacher marks the slip, not the missing courtesy word, down by a grade.
             "Could I get an iced Americano?",
+            "I'd like a iced americano, please.",
             "Give me ice americano.",
             "Where is the bathroom?",
         ],
@@ -156,10 +158,12 @@ fn en_cafe_off_topic_answer_gets_model_answer() {
     let s = typed_score(&en_cafe(), "Where is the bathroom?");
     assert!(s.appropriateness <= 10, "{}", s.appropriateness);
     assert!(s.overall < 25, "{}", s.overall);
-    assert!(
-        s.suggestions
-            .iter()
-            .any(|x| x.starts_with("A natural answer here:"))
+    // An off-topic answer is told to answer the character's question, with a model answer.
+    assert_eq!(
+        s.suggestions,
+        [
+            "Answer the question \"Hi, welcome! What can I get for you today?\", for example \"Could I get an iced americano, please?\"."
+        ]
     );
 }
 
@@ -452,8 +456,9 @@ fn ko_cafe_ordering() {
         &ko_cafe(),
         &[
             "아이스 아메리카노 한 잔 주세요.",
-            "아이스 아메리카노 한 잔 주세여",
+            // A plain, correct order ranks above one with a catalog mistake (주세여).
             "아메리카노 하나 주세요",
+            "아이스 아메리카노 한 잔 주세여",
             "아메리카노 한 개 주세요",
             "화장실이 어디예요?",
         ],

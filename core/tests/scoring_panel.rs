@@ -241,8 +241,14 @@ fn stats(scored: &[Scored<'_>], all: &[Scored<'_>], held_out: bool) -> Stats {
     }
 }
 
-fn report(name: &str, s: &Stats) {
+fn report(name: &str, s: &Stats, scored: &[Scored<'_>], held_out: bool) {
     println!("== {name}");
+    for row in scored.iter().filter(|r| r.answer.held_out == held_out) {
+        println!(
+            "{:>3} {:>3} {:<10} {:?}",
+            row.answer.grade, row.score.overall, row.answer.category, row.answer.text
+        );
+    }
     for (label, (rho, n)) in [
         ("all answers", s.spearman_all),
         ("real attempts", s.spearman_attempts),
@@ -282,8 +288,8 @@ fn scoring_panel() {
 
     let tuning = stats(&scored, &scored, false);
     let held_out = stats(&scored, &scored, true);
-    report("tuning", &tuning);
-    report("held out", &held_out);
+    report("tuning", &tuning, &scored, false);
+    report("held out", &held_out, &scored, true);
 
     let h = &held_out;
     assert!(h.spearman_new.0 >= 0.85, "Spearman {:.3}", h.spearman_new.0);
