@@ -244,9 +244,22 @@ fn stats(scored: &[Scored<'_>], all: &[Scored<'_>], held_out: bool) -> Stats {
 fn report(name: &str, s: &Stats, scored: &[Scored<'_>], held_out: bool) {
     println!("== {name}");
     for row in scored.iter().filter(|r| r.answer.held_out == held_out) {
+        let s = &row.score;
+        let matched = s
+            .matched
+            .as_ref()
+            .map(|m| format!("{:?}{} {}", m.kind, m.index, m.similarity_permille))
+            .unwrap_or_default();
         println!(
-            "{:>3} {:>3} {:<10} {:?}",
-            row.answer.grade, row.score.overall, row.answer.category, row.answer.text
+            "{:>3} {:>3} {:<10} {:?} [a{} f{} {matched} mistakes {} missing {}]",
+            row.answer.grade,
+            s.overall,
+            row.answer.category,
+            row.answer.text,
+            s.appropriateness,
+            s.fluency,
+            s.mistakes.len(),
+            s.missing_vocabulary.len()
         );
     }
     for (label, (rho, n)) in [

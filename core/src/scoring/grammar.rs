@@ -302,7 +302,10 @@ pub(crate) fn find(
             ));
         }
         // "on bus" → "on the bus".
-        if matches!(w, "on" | "in") && matches!(next, "bus" | "subway" | "train") {
+        if matches!(w, "on" | "in")
+            && matches!(next, "bus" | "subway" | "train")
+            && !after.starts_with(|c: char| c.is_ascii_digit())
+        {
             hits.push((i, i + 1, format!("{w} the {next}"), WHY_THE_TRANSPORT));
         }
         // Modal, "to" or "let's" + -ing.
@@ -409,7 +412,11 @@ pub(crate) fn find(
             }
         }
         // A plural after a number ("twenty minute"), not in a compound ("five-minute walk").
-        if NUMBERS.contains(&w) && COUNTABLE.contains(&next) && !hyphenated(text, units, i) {
+        if NUMBERS.contains(&w)
+            && COUNTABLE.contains(&next)
+            && !COUNTABLE.contains(&english::lemma(after).as_str())
+            && !hyphenated(text, units, i)
+        {
             hits.push((
                 i,
                 i + 1,
@@ -717,6 +724,8 @@ mod tests {
             "I work for Hanul Robotics as a sales manager.",
             "A one-way ticket, and an hour later a uniform.",
             "Take Line 2 from here to Banwoldang.",
+            "I left it on bus 503.",
+            "Can I get two adult tickets?",
         ] {
             assert_eq!(slips(text), Vec::<(String, String)>::new(), "{text}");
         }

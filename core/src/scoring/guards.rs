@@ -39,7 +39,7 @@ impl Register {
     /// polite, correct answer.
     pub(crate) fn cap(self) -> u32 {
         match self {
-            Self::Blunt => 300,
+            Self::Blunt => 250,
             Self::Rude => 200,
             Self::Insult => 100,
         }
@@ -186,10 +186,12 @@ const SOFTENERS: &[&str] = &["you", "please", "could", "can", "would"];
 
 /// Register hits in an answer (English only): mistakes with a correction and an explanation,
 /// and the most impolite level found. A command right after "you", "please", "could", "can"
-/// or "would" is a request, not a hit.
+/// or "would" is a request, not a hit, and wording the best-matching `reference` itself uses
+/// is never a hit.
 pub(crate) fn register(
     text: &str,
     norm: &Normalized,
+    reference: &Normalized,
     language: Language,
 ) -> (Vec<FoundMistake>, Option<Register>) {
     let mut found = Vec::new();
@@ -199,6 +201,9 @@ pub(crate) fn register(
     }
     let units = &norm.units;
     for rule in REGISTER_EN {
+        if !runs(&reference.units, rule.words).is_empty() {
+            continue;
+        }
         for start in runs(units, rule.words) {
             if rule.level == Register::Blunt
                 && start > 0
@@ -353,7 +358,8 @@ mod tests {
     use super::*;
 
     fn levels(text: &str) -> Option<Register> {
-        register(text, &normalize(text, Language::English), Language::English).1
+        let en = Language::English;
+        register(text, &normalize(text, en), &normalize("Hello", en), en).1
     }
 
     #[test]
@@ -369,12 +375,19 @@ mod tests {
         assert_eq!(levels("Could you tell me where the station is?"), None);
         assert_eq!(levels("Can you give me a hand?"), None);
         assert_eq!(levels("I'm just looking, thanks."), None);
+        let en = Language::English;
+        let text = "Tell me more!";
+        assert_eq!(
+            register(text, &normalize(text, en), &normalize(text, en), en).1,
+            None
+        );
     }
 
     #[test]
     fn register_spans() {
         let text = "Yeah. Give me a Coke.";
-        let (found, _) = register(text, &normalize(text, Language::English), Language::English);
+        let en = Language::English;
+        let (found, _) = register(text, &normalize(text, en), &normalize("A Coke", en), en);
         assert_eq!(found.len(), 1);
         assert_eq!(
             (found[0].start, found[0].end, found[0].found.as_str()),

@@ -70,7 +70,7 @@ pub(crate) fn pool<'a>(sets: impl Iterator<Item = &'a Concepts>) -> Vec<String> 
 }
 
 /// Meaning similarity of an answer to one reference, per mille:
-/// `relevance × (500 + 350 × recall) / 1000`, capped at [`MEANING_CAP`], halved on a
+/// `relevance × (550 + 350 × recall) / 1000`, capped at [`MEANING_CAP`], halved on a
 /// negation mismatch; 0 when either side has no content. Recall is the share of the
 /// reference's concepts the answer has; relevance is the share of the answer's concepts that
 /// belong to the variation's `pool`, counted in full from one half on (a correct answer may
@@ -82,7 +82,7 @@ pub(crate) fn similarity(answer: &Concepts, reference: &Concepts, pool: &[String
     }
     let recall = reference.shared(&answer.content) * 1000 / r;
     let relevance = (answer.shared(pool) * 2000 / a).min(1000);
-    let score = relevance * (500 + 350 * recall / 1000) / 1000;
+    let score = relevance * (550 + 350 * recall / 1000) / 1000;
     let score = if answer.negated == reference.negated {
         score
     } else {
@@ -118,9 +118,9 @@ mod tests {
         let pool = pool([&reference].into_iter());
         let paraphrase = concepts("Where is the closest metro station?");
         assert_eq!(similarity(&paraphrase, &reference, &pool), 800);
-        // One of three concepts, one new word of two: relevance full, recall 333.
+        // One of three concepts, one new word of two: relevance full, recall 333: 550 + 116.
         let partial = concepts("Where is the Seomun station?");
-        assert_eq!(similarity(&partial, &reference, &pool), 616);
+        assert_eq!(similarity(&partial, &reference, &pool), 666);
         let other = concepts("I had kimchi stew for lunch.");
         assert_eq!(similarity(&other, &reference, &pool), 0);
         assert!(off_topic(&other, &pool));
@@ -141,7 +141,7 @@ mod tests {
                 &reference,
                 &pool
             ),
-            425
+            450
         );
         assert_eq!(concepts("Not bad"), concepts("good"));
         let with = concepts("A burger with no onions");

@@ -77,8 +77,12 @@ pub struct Scorer {
     /// Length (words, or characters in ko/zh/ja) of the longest reference: the basis of
     /// the typing-time allowance, the same for every answer to the variation.
     longest_reference: u32,
+    /// Length of the shortest reference: an answer this long is long enough to be complete.
+    shortest_reference: u32,
     /// English: every content concept of the references and vocabulary.
     pool: Vec<String>,
+    /// English: the content concepts of each vocabulary item, in vocabulary order.
+    term_concepts: Vec<Concepts>,
     /// The character's line, normalised; `None` when not given.
     prompt: Option<Prepared>,
 }
@@ -142,6 +146,11 @@ impl Scorer {
             });
         }
         let script = language.script();
+        let shortest_reference = references
+            .iter()
+            .map(|r| r.prepared.norm.length(script))
+            .min()
+            .unwrap_or(0);
         let longest_reference = references
             .iter()
             .map(|r| r.prepared.norm.length(script))
@@ -168,7 +177,9 @@ impl Scorer {
             fillers,
             units,
             longest_reference,
+            shortest_reference,
             pool,
+            term_concepts,
             prompt,
         })
     }
@@ -192,7 +203,8 @@ impl Scorer {
             .non_answer(answer, &prepared, &concepts, &best)
             .filter(|reason| *reason != NonAnswer::OffTopic || catalog_found.is_empty());
         let slips = grammar::find(&answer.text, &prepared.norm, &reference.norm, language);
-        let (register_found, register) = guards::register(&answer.text, &prepared.norm, language);
+        let (register_found, register) =
+            guards::register(&answer.text, &prepared.norm, &reference.norm, language);
         let mut found = catalog_found.clone();
         let mut slip_count = 0;
         for extra in slips.iter().chain(&register_found) {
@@ -204,13 +216,26 @@ impl Scorer {
             }
         }
         found.sort_by_key(|f| (f.start, f.end));
-        let missing = mistakes::missing_key_vocabulary(
+        let mut missing = mistakes::missing_key_vocabulary(
             &prepared,
             reference,
             &self.vocabulary,
             &found_kinds,
             language,
         );
+        // A key word said with a synonym or another form ("visited" for "went", "metro
+        // station" for "subway station") is not missing.
+        missing.retain(|term| {
+            !self
+                .vocabulary
+                .iter()
+                .zip(&self.term_concepts)
+                .any(|(t, c)| {
+                    &t.term == term
+                        && !c.content.is_empty()
+                        && c.shared(&concepts.content) == c.content.len()
+                })
+        });
         let appropriateness = best
             .weighted
             .saturating_sub(MISTAKE_COST * count(catalog_found.len()))
@@ -242,7 +267,7 @@ impl Scorer {
                 let (fluency, detail) = fluency::typed(
                     answer.response_time_ms,
                     prepared.norm.length(script),
-                    reference.norm.length(script),
+                    reference.norm.length(script).min(self.shortest_reference),
                     self.longest_reference,
                     language,
                 );
@@ -319,8 +344,9 @@ impl Scorer {
     /// Why the answer is not an answer, if it is not: written in another language, empty
     /// once fillers are dropped, a copy of the character's line, or off topic (English: its
     /// topical concepts are all foreign to the variation; elsewhere: weighted similarity
-    /// under [`OFF_TOPIC_BELOW`]). An answer with one of the variation's catalog mistakes is
-    /// an attempt, never off topic.
+    /// under [`OFF_TOPIC_BELOW`]). An answer equal to a reference is never a non-answer (nor
+    /// is one in the script of its best reference), and an answer with one of the
+    /// variation's catalog mistakes is an attempt, never off topic.
     fn non_answer(
         &self,
         answer: &Answer,
@@ -328,17 +354,22 @@ impl Scorer {
         concepts: &Concepts,
         best: &Best<'_>,
     ) -> Option<NonAnswer> {
-        if guards::wrong_language(&answer.text, self.language) {
+        // An answer equal to a reference is an answer, whatever it looks like.
+        if best.similarity >= 1000 {
+            return None;
+        }
+        if guards::wrong_language(&answer.text, self.language)
+            && !guards::wrong_language(&best.reference.prepared.text, self.language)
+        {
             return Some(NonAnswer::WrongLanguage);
         }
         if prepared.norm.units.is_empty() {
             return Some(NonAnswer::Empty);
         }
-        if best.similarity < 1000
-            && self
-                .prompt
-                .as_ref()
-                .is_some_and(|p| guards::copies(&prepared.norm, &p.norm))
+        if self
+            .prompt
+            .as_ref()
+            .is_some_and(|p| guards::copies(&prepared.norm, &p.norm))
         {
             return Some(NonAnswer::Copy);
         }
