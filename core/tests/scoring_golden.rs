@@ -697,3 +697,40 @@ fn score_round_trips_through_json() {
     let back: Score = serde_json::from_str(&json).expect("deserialise");
     assert_eq!(back, s);
 }
+
+// ------------------------------------------------ the same guards for spoken answers
+
+#[test]
+fn en_cafe_spoken_answers_follow_the_typed_rules() {
+    let fluent_but_off_topic = score(&en_cafe(), &paced("I like autumn leaves best", 0.95, 100));
+    assert!(
+        fluent_but_off_topic.overall <= 10,
+        "{}",
+        fluent_but_off_topic.overall
+    );
+    assert_eq!(fluent_but_off_topic.fluency, 0);
+    assert!(fluent_but_off_topic.suggestions[0].starts_with("Answer the question"));
+
+    let rude = score(
+        &en_cafe(),
+        &paced("Give me an iced americano you idiot", 0.95, 100),
+    );
+    assert!(rude.overall <= 10, "{}", rude.overall);
+    assert!(rude.mistakes.iter().any(|m| m.found == "idiot"));
+
+    let slip = score(
+        &en_cafe(),
+        &paced("I will having an iced americano please", 0.95, 100),
+    );
+    let clean = score(
+        &en_cafe(),
+        &paced("I will have an iced americano please", 0.95, 100),
+    );
+    assert!(slip.mistakes.iter().any(|m| m.correction == "will have"));
+    assert!(
+        slip.overall + 20 < clean.overall,
+        "{} vs {}",
+        slip.overall,
+        clean.overall
+    );
+}
