@@ -317,3 +317,60 @@ fn scoring_panel() {
     assert!(h.catalog_mistakes_missed.is_empty());
     assert!(h.ideal_below_95.is_empty() && tuning.ideal_below_95.is_empty());
 }
+
+/// The catalog's own correct sentences are a second, larger check of the rules' false alarms:
+/// every ideal and acceptable response of every variation, scored against the *other*
+/// responses only, gets no grammar or register mistake and is never a non-answer.
+#[test]
+fn catalog_responses_raise_no_false_alarms() {
+    let batch = CatalogBatch::from_json(CATALOG).expect("catalog parses");
+    let mut alarms = Vec::new();
+    let mut checked = 0;
+    for variation in &batch.variations {
+        let full = variation.scoring_reference();
+        let responses: Vec<&String> = full
+            .ideal_responses
+            .iter()
+            .chain(&full.acceptable_responses)
+            .collect();
+        for (i, response) in responses.iter().enumerate() {
+            let mut others = full.clone();
+            others.common_mistakes.clear();
+            others.ideal_responses = responses
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, r)| (*r).clone())
+                .collect();
+            others.acceptable_responses.clear();
+            let score = Scorer::new(&others)
+                .expect("catalog variation")
+                .score(&Answer {
+                    text: (*response).clone(),
+                    response_time_ms: RESPONSE_TIME_MS,
+                    ..Answer::default()
+                })
+                .expect("valid answer");
+            checked += 1;
+            let non_answer = score.suggestions.iter().any(|s| s.starts_with("Answer "));
+            if !score.mistakes.is_empty() || non_answer {
+                alarms.push(format!(
+                    "{response:?}: {:?} {:?}",
+                    score
+                        .mistakes
+                        .iter()
+                        .map(|m| format!("{} → {}", m.found, m.correction))
+                        .collect::<Vec<_>>(),
+                    score.suggestions.first()
+                ));
+            }
+        }
+    }
+    assert!(checked >= 300, "{checked}");
+    assert!(
+        alarms.is_empty(),
+        "{} of {checked}:\n{}",
+        alarms.len(),
+        alarms.join("\n")
+    );
+}

@@ -56,6 +56,16 @@ const IRREGULAR: &[(&str, &str)] = &[
     ("women", "woman"),
     ("better", "good"),
     ("best", "good"),
+    ("larger", "large"),
+    ("bigger", "big"),
+    ("smaller", "small"),
+    ("cheaper", "cheap"),
+    ("hotter", "hot"),
+    ("colder", "cold"),
+    ("nicer", "nice"),
+    ("closer", "close"),
+    ("faster", "fast"),
+    ("easier", "easy"),
 ];
 
 /// Words whose meaning the practice situations treat as the same, mapped to one
@@ -111,7 +121,7 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("exciting", "fun"),
     ("enjoy", "fun"),
     ("train", "ktx"),
-    ("cheaper", "discount"),
+    ("cheap", "discount"),
 ];
 
 /// Words that carry grammar rather than content: they count little when comparing meaning.
@@ -146,8 +156,9 @@ const AUXILIARIES: &[&str] = &[
 /// and a dropped `e` ignored), so "visited", "visits" and "visiting" all give "visit" and
 /// "hiking", "hiked" and "hike" all give "hik".
 pub(crate) fn lemma(word: &str) -> String {
-    if let Some((_, lemma)) = IRREGULAR.iter().find(|(form, _)| *form == word) {
-        return (*lemma).to_owned();
+    if let Some((_, base)) = IRREGULAR.iter().find(|(form, _)| *form == word) {
+        // The base goes through the suffix rules too, so "left" and "leaves" agree.
+        return lemma(base);
     }
     let chars: Vec<char> = word.chars().collect();
     if chars.len() <= 3 || !chars.iter().all(char::is_ascii_alphabetic) {
@@ -229,6 +240,8 @@ mod tests {
             ("onions", "onion"),
             ("stopped", "stop"),
             ("went", "go"),
+            ("left", "leav"),
+            ("leaves", "leav"),
             ("dumplings", "dumpling"),
             ("adults", "adult"),
             ("bus", "bus"),
@@ -249,5 +262,6 @@ mod tests {
         assert!(is_function_word("the") && is_function_word("was"));
         assert!(!is_function_word("americano"));
         assert!(is_negation("not") && !is_negation("note"));
+        assert_eq!(concept("larger"), concept("big"));
     }
 }

@@ -256,6 +256,10 @@ pub(crate) fn find(
     }
     let units = &norm.units;
     let sentence = sentences(text, units);
+    let same_sentence = |a: usize, b: usize| match (units.get(a), units.get(b)) {
+        (Some(x), Some(y)) => sentence(x) == sentence(y),
+        _ => true,
+    };
     let mut hits: Vec<(usize, usize, String, &'static str)> = Vec::new();
     let word = |i: usize| units.get(i).map_or("", |u| u.folded.as_str());
     let original = |i: usize| {
@@ -309,7 +313,9 @@ pub(crate) fn find(
             hits.push((i, i + 1, format!("{w} the {next}"), WHY_THE_TRANSPORT));
         }
         // Modal, "to" or "let's" + -ing.
-        if is_participle(next) {
+        // A capitalised word inside a sentence is a name ("to Thanksgiving").
+        let named = original(i + 1).starts_with(char::is_uppercase) && same_sentence(i, i + 1);
+        if is_participle(next) && !named {
             let base = base_of_participle(next);
             if MODALS.contains(&w) {
                 hits.push((i, i + 1, format!("{w} {base}"), WHY_MODAL));
@@ -369,7 +375,7 @@ pub(crate) fn find(
                 hits.push((start, v, correction, WHY_BE_BASE));
             }
         }
-        // A missing be: pronoun (+ adverb) + adjective or -ing.
+        // A missing be: pronoun (+ adverb) + adjective or -ing, in one sentence.
         if SUBJECTS.contains(&w) && !is_after_auxiliary(prev) {
             let v = if ADVERBS.contains(&next) {
                 i + 2
@@ -377,7 +383,9 @@ pub(crate) fn find(
                 i + 1
             };
             let target = word(v);
-            if ADJECTIVES.contains(&target) && target != "fine" || is_participle(target) {
+            if (ADJECTIVES.contains(&target) && target != "fine" || is_participle(target))
+                && same_sentence(i, v)
+            {
                 let words: Vec<String> = (i + 1..=v).map(&original).collect();
                 let be = match w {
                     "i" => "'m",
@@ -726,6 +734,8 @@ mod tests {
             "Take Line 2 from here to Banwoldang.",
             "I left it on bus 503.",
             "Can I get two adult tickets?",
+            "In Korea, it means 'go for it'. Good luck!",
+            "It's closer to Thanksgiving.",
         ] {
             assert_eq!(slips(text), Vec::<(String, String)>::new(), "{text}");
         }

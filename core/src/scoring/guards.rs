@@ -339,17 +339,20 @@ fn is_kana(c: char) -> bool {
     ('\u{3040}'..='\u{30FF}').contains(&c) || ('\u{FF66}'..='\u{FF9D}').contains(&c)
 }
 
-/// Whether the answer repeats the character's line: at least 3 words, at least 80 % of them
-/// in the line, and at least 60 % of the line's words in the answer.
-pub(crate) fn copies(answer: &Normalized, prompt: &Normalized) -> bool {
+/// Whether the answer repeats the character's line rather than answering it: at least 3
+/// words, at least 90 % of them in the line, at least 70 % of the line's words in the answer,
+/// and more of its words in the line than in the best-matching `reference` (confirming
+/// directions repeats them, and that is the answer).
+pub(crate) fn copies(answer: &Normalized, prompt: &Normalized, reference: &Normalized) -> bool {
     let (a, p) = (&answer.units, &prompt.units);
     if a.len() < 3 || p.is_empty() {
         return false;
     }
     let contains = |set: &[Unit], u: &Unit| set.iter().any(|x| x.folded == u.folded);
     let from_prompt = a.iter().filter(|u| contains(p, u)).count();
+    let from_reference = a.iter().filter(|u| contains(&reference.units, u)).count();
     let of_prompt = p.iter().filter(|u| contains(a, u)).count();
-    from_prompt * 10 >= a.len() * 8 && of_prompt * 10 >= p.len() * 6
+    from_prompt * 10 >= a.len() * 9 && of_prompt * 10 >= p.len() * 7 && from_prompt > from_reference
 }
 
 #[cfg(test)]
@@ -411,11 +414,14 @@ mod tests {
     fn copy_of_the_line() {
         let en = Language::English;
         let prompt = normalize("Hi, how can I help you?", en);
-        assert!(copies(&normalize("Hi, how can I help you?", en), &prompt));
-        assert!(!copies(
-            &normalize("Hi, I'd like a refund, please.", en),
-            &prompt
-        ));
-        assert!(!copies(&normalize("Hi you", en), &prompt));
+        let reference = normalize("I'd like a refund, please.", en);
+        let copy = |text: &str| copies(&normalize(text, en), &prompt, &reference);
+        assert!(copy("Hi, how can I help you?"));
+        assert!(!copy("Hi, I'd like a refund, please."));
+        assert!(!copy("Hi you"));
+        // Confirming directions repeats them: closer to the reference than to the line.
+        let line = normalize("Turn left at the bank.", en);
+        let confirm = normalize("Turn left at the bank?", en);
+        assert!(!copies(&confirm, &line, &confirm));
     }
 }

@@ -79,7 +79,7 @@ pub struct Scorer {
     longest_reference: u32,
     /// Length of the shortest reference: an answer this long is long enough to be complete.
     shortest_reference: u32,
-    /// English: every content concept of the references and vocabulary.
+    /// English: every content concept of the references, the vocabulary and the prompt.
     pool: Vec<String>,
     /// English: the content concepts of each vocabulary item, in vocabulary order.
     term_concepts: Vec<Concepts>,
@@ -161,14 +161,21 @@ impl Scorer {
             .iter()
             .map(|t| concepts_of(&t.norm, language))
             .collect();
+        let prompt =
+            Some(Prepared::new(&reference.prompt, language)).filter(|p| !p.norm.units.is_empty());
+        // The character's line belongs to the topic too ("Yes, it's my first time at the
+        // meetup" answers "Is this your first time at the meetup?").
+        let prompt_concepts = prompt
+            .as_ref()
+            .map(|p| concepts_of(&p.norm, language))
+            .unwrap_or_default();
         let pool = meaning::pool(
             references
                 .iter()
                 .map(|r| &r.concepts)
-                .chain(term_concepts.iter()),
+                .chain(term_concepts.iter())
+                .chain(std::iter::once(&prompt_concepts)),
         );
-        let prompt =
-            Some(Prepared::new(&reference.prompt, language)).filter(|p| !p.norm.units.is_empty());
         Ok(Self {
             language,
             references,
@@ -369,7 +376,7 @@ impl Scorer {
         if self
             .prompt
             .as_ref()
-            .is_some_and(|p| guards::copies(&prepared.norm, &p.norm))
+            .is_some_and(|p| guards::copies(&prepared.norm, &p.norm, &best.reference.prepared.norm))
         {
             return Some(NonAnswer::Copy);
         }
