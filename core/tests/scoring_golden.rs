@@ -717,6 +717,12 @@ fn en_cafe_spoken_answers_follow_the_typed_rules() {
     );
     assert!(rude.overall <= 10, "{}", rude.overall);
     assert!(rude.mistakes.iter().any(|m| m.found == "idiot"));
+    assert!(
+        rude.suggestions
+            .contains(&"Instead of \"idiot\", leave it out.".to_owned()),
+        "{:?}",
+        rude.suggestions
+    );
 
     let slip = score(
         &en_cafe(),

@@ -56,10 +56,20 @@ pub(crate) fn suggestions(f: &Feedback<'_>) -> Vec<String> {
         return out;
     }
     for m in f.mistakes.iter().take(2) {
-        out.push(format!(
-            "Say \"{}\" instead of \"{}\".",
-            m.correction, m.found
-        ));
+        // A correction in parentheses is an instruction ("(leave it out)"), not wording.
+        match m
+            .correction
+            .strip_prefix('(')
+            .and_then(|c| c.strip_suffix(')'))
+        {
+            Some(instruction) => {
+                out.push(format!("Instead of \"{}\", {instruction}.", m.found));
+            }
+            None => out.push(format!(
+                "Say \"{}\" instead of \"{}\".",
+                m.correction, m.found
+            )),
+        }
     }
     match f.missing_vocabulary {
         [] => {}
@@ -69,7 +79,7 @@ pub(crate) fn suggestions(f: &Feedback<'_>) -> Vec<String> {
     if let Some(ideal) = f.best_ideal {
         if f.overall < SHOW_MODEL_BELOW || f.matched_kind.is_none() {
             if f.similarity >= DID_YOU_MEAN_FROM && f.matched_kind.is_some() {
-                out.push(format!("Did you mean \"{ideal}\"?"));
+                out.push(format!("Did you mean: \"{ideal}\""));
             } else {
                 out.push(format!("A natural answer here: \"{ideal}\"."));
             }
