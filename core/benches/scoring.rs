@@ -50,6 +50,7 @@ fn variation(language: &str, subjects: &[&str], frames: &[&str]) -> ScoringRefer
             })
             .collect(),
         hint_levels: Vec::new(),
+        prompt: "Hi, welcome! What can I get for you today?".into(),
     }
 }
 

@@ -110,6 +110,7 @@ impl Variation {
             common_mistakes: self.common_mistakes.clone(),
             vocabulary: self.vocabulary.clone(),
             hint_levels: self.hint_levels.clone(),
+            prompt: self.opening_line.clone(),
         }
     }
 }

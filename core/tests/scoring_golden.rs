@@ -142,8 +142,10 @@ fn en_cafe_ordering_from_ideal_to_off_topic() {
         &[
             "I'd like an iced americano, please.",
             "I'd like an iced amerikano, please.",
-            "I'd like a iced americano, please.",
+            // A complete polite question without "please" ranks above an article slip: a
+            // teacher marks the slip, not the missing courtesy word, down by a grade.
             "Could I get an iced Americano?",
+            "I'd like a iced americano, please.",
             "Give me ice americano.",
             "Where is the bathroom?",
         ],
@@ -156,10 +158,12 @@ fn en_cafe_off_topic_answer_gets_model_answer() {
     let s = typed_score(&en_cafe(), "Where is the bathroom?");
     assert!(s.appropriateness <= 10, "{}", s.appropriateness);
     assert!(s.overall < 25, "{}", s.overall);
-    assert!(
-        s.suggestions
-            .iter()
-            .any(|x| x.starts_with("A natural answer here:"))
+    // An off-topic answer is told to answer the character's question, with a model answer.
+    assert_eq!(
+        s.suggestions,
+        [
+            "Answer the question \"Hi, welcome! What can I get for you today?\", for example \"Could I get an iced americano, please?\"."
+        ]
     );
 }
 
@@ -452,8 +456,9 @@ fn ko_cafe_ordering() {
         &ko_cafe(),
         &[
             "아이스 아메리카노 한 잔 주세요.",
-            "아이스 아메리카노 한 잔 주세여",
+            // A plain, correct order ranks above one with a catalog mistake (주세여).
             "아메리카노 하나 주세요",
+            "아이스 아메리카노 한 잔 주세여",
             "아메리카노 한 개 주세요",
             "화장실이 어디예요?",
         ],
@@ -691,4 +696,47 @@ fn score_round_trips_through_json() {
     assert!(json.contains("\"kind\":\"ideal\""));
     let back: Score = serde_json::from_str(&json).expect("deserialise");
     assert_eq!(back, s);
+}
+
+// ------------------------------------------------ the same guards for spoken answers
+
+#[test]
+fn en_cafe_spoken_answers_follow_the_typed_rules() {
+    let fluent_but_off_topic = score(&en_cafe(), &paced("I like autumn leaves best", 0.95, 100));
+    assert!(
+        fluent_but_off_topic.overall <= 10,
+        "{}",
+        fluent_but_off_topic.overall
+    );
+    assert_eq!(fluent_but_off_topic.fluency, 0);
+    assert!(fluent_but_off_topic.suggestions[0].starts_with("Answer the question"));
+
+    let rude = score(
+        &en_cafe(),
+        &paced("Give me an iced americano you idiot", 0.95, 100),
+    );
+    assert!(rude.overall <= 10, "{}", rude.overall);
+    assert!(rude.mistakes.iter().any(|m| m.found == "idiot"));
+    assert!(
+        rude.suggestions
+            .contains(&"Instead of \"idiot\", leave it out.".to_owned()),
+        "{:?}",
+        rude.suggestions
+    );
+
+    let slip = score(
+        &en_cafe(),
+        &paced("I will having an iced americano please", 0.95, 100),
+    );
+    let clean = score(
+        &en_cafe(),
+        &paced("I will have an iced americano please", 0.95, 100),
+    );
+    assert!(slip.mistakes.iter().any(|m| m.correction == "will have"));
+    assert!(
+        slip.overall + 20 < clean.overall,
+        "{} vs {}",
+        slip.overall,
+        clean.overall
+    );
 }

@@ -85,6 +85,7 @@ fn reference() -> impl Strategy<Value = ScoringReference> {
                     })
                     .collect(),
                 hint_levels: Vec::new(),
+                prompt: "Hi, how can I help you today?".into(),
             },
         )
 }
@@ -201,6 +202,7 @@ proptest! {
             common_mistakes: vec![CommonMistake { pattern, correction: "c".into(), explanation: "e".into() }],
             vocabulary: vec![VocabularyItem { term, meaning: None, key: true }],
             hint_levels: Vec::new(),
+            prompt: String::new(),
         };
         let a = Answer {
             text,

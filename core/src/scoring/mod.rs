@@ -26,10 +26,14 @@
 
 mod align;
 mod contractions;
+mod english;
 mod error;
 mod fillers;
 mod fluency;
+mod grammar;
+mod guards;
 mod language;
+mod meaning;
 mod mistakes;
 mod normalize;
 mod pronunciation;
@@ -99,6 +103,10 @@ pub struct ScoringReference {
     /// The variation's hints (validated: levels 1–3).
     #[serde(default)]
     pub hint_levels: Vec<HintLevel>,
+    /// The character's line the learner answers (the variation's opening line); empty when
+    /// unknown. An answer that only repeats it is not an answer.
+    #[serde(default)]
+    pub prompt: String,
 }
 
 /// One word from the platform speech recogniser.

@@ -54,7 +54,8 @@ pub(crate) fn reference(reference: &ScoringReference) -> Result<Language, Scorin
                 .iter()
                 .enumerate()
                 .map(|(i, v)| (format!("vocabulary[{i}].term"), &v.term)),
-        );
+        )
+        .chain(std::iter::once(("prompt".to_owned(), &reference.prompt)));
     for (field, text) in texts {
         let chars = text.chars().count();
         if chars > MAX_TEXT_CHARS {

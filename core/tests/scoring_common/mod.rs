@@ -48,6 +48,7 @@ fn strings(items: &[&str]) -> Vec<String> {
 /// Ordering an iced americano at a café on Dongseong-ro (English).
 pub fn en_cafe() -> ScoringReference {
     ScoringReference {
+        prompt: "Hi, welcome! What can I get for you today?".into(),
         language: "en".into(),
         ideal_responses: strings(&[
             "I'd like an iced americano, please.",
@@ -88,6 +89,7 @@ pub fn en_cafe() -> ScoringReference {
 /// Asking the way to Seomun Market (English).
 pub fn en_directions() -> ScoringReference {
     ScoringReference {
+        prompt: "Hi, you look a bit lost. Can I help you?".into(),
         language: "en-US".into(),
         ideal_responses: strings(&[
             "Excuse me, how do I get to Seomun Market?",
@@ -125,6 +127,7 @@ pub fn en_directions() -> ScoringReference {
 /// Buying KTX tickets at Daegu Station (English).
 pub fn en_station() -> ScoringReference {
     ScoringReference {
+        prompt: "Good afternoon. Where are you traveling to today?".into(),
         language: "en".into(),
         ideal_responses: strings(&[
             "Two tickets to Seoul on the next KTX, please.",
@@ -146,6 +149,7 @@ pub fn en_station() -> ScoringReference {
 /// 동성로 카페에서 아이스 아메리카노 주문하기 (Korean).
 pub fn ko_cafe() -> ScoringReference {
     ScoringReference {
+        prompt: "안녕하세요! 뭐 드릴까요?".into(),
         language: "ko".into(),
         ideal_responses: strings(&[
             "아이스 아메리카노 한 잔 주세요.",
@@ -173,6 +177,7 @@ pub fn ko_cafe() -> ScoringReference {
 /// 서문시장 가는 길 묻기 (Korean).
 pub fn ko_directions() -> ScoringReference {
     ScoringReference {
+        prompt: String::new(),
         language: "ko-KR".into(),
         ideal_responses: strings(&[
             "실례합니다, 서문시장에 어떻게 가요?",
@@ -192,6 +197,7 @@ pub fn ko_directions() -> ScoringReference {
 /// 동대구역에서 KTX 표 사기 (Korean).
 pub fn ko_station() -> ScoringReference {
     ScoringReference {
+        prompt: String::new(),
         language: "ko".into(),
         ideal_responses: strings(&["서울 가는 KTX 표 두 장 주세요."]),
         acceptable_responses: strings(&["서울행 표 두 장 주세요.", "서울 표 두 장이요."]),
