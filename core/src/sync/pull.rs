@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::control::SyncProgress;
+use super::protocol::ScopeChecks;
 use super::state;
 use super::transport::{Reply, Transport, parse};
 use super::{Run, SyncReport, apply};
@@ -28,6 +29,9 @@ pub(crate) struct FeedPage {
     pub changes: Vec<FeedChange>,
     pub next_cursor: String,
     pub has_more: bool,
+    /// The server's counts, on its last page (absent from servers that do not send them).
+    #[serde(default)]
+    pub checks: Option<ScopeChecks>,
 }
 
 /// A pull request's outcome: a page, or the server's word that its history was reset.
@@ -39,6 +43,11 @@ enum Fetched {
 /// Pulls until the server has nothing more right now. Returns how many unsent messages the
 /// pages moved out of a losing direct room into the pair's room (they wait in the outbox).
 ///
+/// When the last page's counts disagree with this device's rows, the feed is pulled again from
+/// the start as after a history reset (which keeps the outbox and removes the rows the server
+/// no longer has); once a run, so a disagreement the re-pull cannot fix is reported in
+/// [`SyncReport::inconsistent_scopes`] instead of pulling forever.
+///
 /// While one page is applied, the next is already being fetched and parsed on a helper thread
 /// (asked for with the cursor the page's transaction saves), so the server, the network and the
 /// local database work at the same time. A page whose transaction fails is not followed: the
@@ -47,6 +56,7 @@ pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
     let mut moved = 0;
     let mut cursor = run.client.store.read(state::cursor)?;
     let mut fetched = fetch(run, net, cursor.as_deref());
+    let mut repaired = false;
     loop {
         let page = match fetched? {
             Fetched::Page(page) => page,
@@ -74,7 +84,7 @@ pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
                 .write(|tx| apply::page(tx, run.client, &page));
             (applied, prefetch.map(|thread| thread.join()))
         });
-        let (applied, changed, page_moved) = applied?;
+        let (applied, changed, page_moved, mismatched) = applied?;
         moved += page_moved;
         report.pulled += applied;
         report.changed.merge(changed);
@@ -83,6 +93,19 @@ pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
             outbox: 0,
             pulled: report.pulled,
         });
+        if !mismatched.is_empty() {
+            if repaired {
+                report.inconsistent_scopes = mismatched;
+                return Ok(moved);
+            }
+            tracing::warn!(scopes = ?mismatched, "rows disagree with the server's counts; pulling everything again");
+            run.client.store.write(state::begin_reset)?;
+            report.consistency_repairs += 1;
+            repaired = true;
+            cursor = None;
+            fetched = fetch(run, net, None);
+            continue;
+        }
         fetched = match next {
             None => return Ok(moved),
             Some(Ok(outcome)) => outcome,
