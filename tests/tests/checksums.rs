@@ -10,6 +10,7 @@ use studymate_core::chat::NewMessage;
 use studymate_core::practice::AnswerInput;
 use studymate_core::sync::{SyncConfig, SyncObserver, SyncState};
 use studymate_core::{Client, OpenOptions};
+use studymate_e2e::responder::Responder;
 use studymate_e2e::{Device, Server, snapshot, test_retry};
 use uuid::Uuid;
 
@@ -212,4 +213,25 @@ fn undecided_local_changes_are_no_disagreement() {
         snapshot(&fresh.client).ledger,
         snapshot(&hana.client).ledger
     );
+}
+
+/// A server whose counts never agree (here a responder answering every pull with the same
+/// page) gets one repair per sync, not an endless re-pull, and the run names what still
+/// disagrees.
+#[test]
+fn a_disagreement_the_repull_cannot_fix_is_reported_not_pulled_forever() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(&dir.path().join("server.db"));
+    let device = Device::open(dir.path(), "d", None, None, &server.base, "gil");
+    device.sync(&server.base).expect("first sync");
+    let page = serde_json::json!({
+        "changes": [], "next_cursor": "00000000-0000-0000-0000-000000000000:0", "has_more": false,
+        "checks": {"ledger": {"count": 99, "points": 5}, "practice_sessions": 0, "rooms": []},
+    });
+    let responder = Responder::start(200, &page.to_string());
+    let report = device
+        .sync(&responder.base)
+        .expect("sync against the responder");
+    assert_eq!(report.consistency_repairs, 1, "{report:?}");
+    assert_eq!(report.inconsistent_scopes, ["ledger"], "{report:?}");
 }

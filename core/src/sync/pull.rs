@@ -1,6 +1,7 @@
 //! Pull: fetches the user's feed page by page from the saved cursor and applies each page and
 //! its new cursor in one transaction, so a crash can neither skip nor double-apply a page. A 410
-//! `history_reset` starts a full re-pull (see [`super::apply`] for its cleanup).
+//! `history_reset` starts a full re-pull (see [`super::apply`] for its cleanup), and so does a
+//! last page whose counts disagree with this device's rows (see [`super::checks`]).
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -45,8 +46,9 @@ enum Fetched {
 ///
 /// When the last page's counts disagree with this device's rows, the feed is pulled again from
 /// the start as after a history reset (which keeps the outbox and removes the rows the server
-/// no longer has); once a run, so a disagreement the re-pull cannot fix is reported in
-/// [`SyncReport::inconsistent_scopes`] instead of pulling forever.
+/// no longer has); once a sync run (this is called again when moved messages were pushed), so a
+/// disagreement the re-pull cannot fix is reported in [`SyncReport::inconsistent_scopes`]
+/// instead of pulling forever.
 ///
 /// While one page is applied, the next is already being fetched and parsed on a helper thread
 /// (asked for with the cursor the page's transaction saves), so the server, the network and the
@@ -56,7 +58,6 @@ pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
     let mut moved = 0;
     let mut cursor = run.client.store.read(state::cursor)?;
     let mut fetched = fetch(run, net, cursor.as_deref());
-    let mut repaired = false;
     loop {
         let page = match fetched? {
             Fetched::Page(page) => page,
@@ -93,21 +94,19 @@ pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
             outbox: 0,
             pulled: report.pulled,
         });
-        if !mismatched.is_empty() {
-            if repaired {
-                report.inconsistent_scopes = mismatched;
-                return Ok(moved);
-            }
+        if !mismatched.is_empty() && report.consistency_repairs == 0 {
             tracing::warn!(scopes = ?mismatched, "rows disagree with the server's counts; pulling everything again");
             run.client.store.write(state::begin_reset)?;
             report.consistency_repairs += 1;
-            repaired = true;
             cursor = None;
             fetched = fetch(run, net, None);
             continue;
         }
         fetched = match next {
-            None => return Ok(moved),
+            None => {
+                report.inconsistent_scopes = mismatched;
+                return Ok(moved);
+            }
             Some(Ok(outcome)) => outcome,
             Some(Err(_)) => Err(Error::Storage(
                 "the thread fetching the next pull page panicked".into(),
