@@ -129,6 +129,12 @@ pub struct SyncReport {
     pub pulled: u64,
     /// Times the server's history was reset and the feed pulled again.
     pub history_resets: u64,
+    /// Times this device's rows disagreed with the server's counts and the feed was pulled
+    /// again to repair them.
+    pub consistency_repairs: u64,
+    /// Scopes that still disagreed after that repair (`ledger`, `practice_sessions`,
+    /// `room:<id>`).
+    pub inconsistent_scopes: Vec<String>,
 }
 
 impl From<&core_sync::SyncReport> for SyncReport {
@@ -140,6 +146,8 @@ impl From<&core_sync::SyncReport> for SyncReport {
             rejected: r.rejected,
             pulled: r.pulled,
             history_resets: r.history_resets,
+            consistency_repairs: r.consistency_repairs,
+            inconsistent_scopes: r.inconsistent_scopes.clone(),
         }
     }
 }

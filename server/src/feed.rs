@@ -9,7 +9,9 @@
 
 use serde_json::value::RawValue;
 use studymate_core::changelog::Operation;
-use studymate_core::sync::protocol::{ServerChange, ServerEntity};
+use studymate_core::sync::protocol::{
+    LedgerCheck, RoomCheck, ScopeChecks, ServerChange, ServerEntity,
+};
 use uuid::Uuid;
 
 use crate::db::{Conn, DbError, params};
@@ -268,6 +270,58 @@ fn set_epoch(conn: &mut dyn Conn, epoch: &str) -> Result<(), DbError> {
         params![epoch],
     )?;
     Ok(())
+}
+
+/// The counts a device compares with its rows once it has caught up (sent on the last pull
+/// page): `user`'s ledger (count and sum of points), their practice sessions, and each room
+/// they are in with its messages, deleted ones included. Read in the pull's transaction, so
+/// they describe the same state as the page. (Sums and counts are cast because PostgreSQL
+/// widens a BIGINT sum to NUMERIC.)
+pub fn checks(conn: &mut dyn Conn, user: &str) -> Result<ScopeChecks, DbError> {
+    let count =
+        |n: i64| u64::try_from(n).map_err(|_| DbError::Decode(format!("negative count {n}")));
+    let ledger = conn.query(
+        "SELECT CAST(count(*) AS BIGINT), CAST(COALESCE(sum(points), 0) AS BIGINT)
+         FROM ledger WHERE user_id = $1",
+        params![user],
+    )?;
+    let ledger = ledger
+        .first()
+        .ok_or_else(|| DbError::Database("a count returned no row".into()))?;
+    let sessions = conn.query(
+        "SELECT CAST(count(*) AS BIGINT) FROM records
+         WHERE kind = 'practice_session' AND owner_id = $1 AND last_seq > 0",
+        params![user],
+    )?;
+    let sessions = sessions
+        .first()
+        .ok_or_else(|| DbError::Database("a count returned no row".into()))?
+        .int(0)?;
+    let rooms = conn
+        .query(
+            "SELECT p.room_id, CAST((SELECT count(*) FROM records r
+                 WHERE r.room_id = p.room_id AND r.kind = 'chat_message' AND r.last_seq > 0) AS BIGINT)
+             FROM participants p WHERE p.user_id = $1 ORDER BY p.room_id",
+            params![user],
+        )?
+        .iter()
+        .map(|row| {
+            let room = row.text(0)?;
+            Ok(RoomCheck {
+                room_id: Uuid::parse_str(&room)
+                    .map_err(|e| DbError::Decode(format!("room id {room:?}: {e}")))?,
+                messages: count(row.int(1)?)?,
+            })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    Ok(ScopeChecks {
+        ledger: LedgerCheck {
+            count: count(ledger.int(0)?)?,
+            points: ledger.int(1)?,
+        },
+        practice_sessions: count(sessions)?,
+        rooms,
+    })
 }
 
 /// One page of a user's feed.

@@ -36,6 +36,7 @@ scenario_tests!(
     spends_from_two_devices_cannot_overdraw,
     pull_pages_with_cursor,
     pull_is_scoped_to_the_user,
+    the_last_page_carries_the_users_counts,
     history_reset_answers_410,
     bad_requests_get_4xx_and_change_nothing,
     sigterm_finishes_in_flight_requests,

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::protocol::{PublicProfile, ReadMarker, ServerEntity, UserAchievementRecord};
 use super::pull::{FeedChange, FeedPage};
-use super::{Changed, rooms, state};
+use super::{Changed, checks, rooms, state};
 use crate::catalog::{self, Achievement, CatalogBatch, Situation, Variation};
 use crate::changelog::{Entity, Operation};
 use crate::chat::{self, Message, MessageDeletion, MessageEdit, Room, RoomType, SendState};
@@ -48,12 +48,14 @@ struct Ctx<'a> {
 }
 
 /// Applies a page and saves its cursor; returns how many changes were applied, what they
-/// changed, and how many unsent messages moved into a direct room the server holds.
+/// changed, how many unsent messages moved into a direct room the server holds, and, on a last
+/// page that carries the server's counts, the scopes whose rows disagree with them
+/// ([`checks::mismatches`], compared after the page and any reset cleanup).
 pub(crate) fn page(
     tx: &Transaction<'_>,
     client: &Client,
     page: &FeedPage,
-) -> Result<(u64, Changed, u64)> {
+) -> Result<(u64, Changed, u64, Vec<String>)> {
     let mut ctx = Ctx {
         me: client.user_id,
         me_text: client.user_id.to_string(),
@@ -104,7 +106,11 @@ pub(crate) fn page(
         drop_unmentioned(tx, &ctx.me_text)?;
         state::end_reset(tx)?;
     }
-    Ok((applied, ctx.changed, ctx.moved))
+    let mismatched = match &page.checks {
+        Some(counts) if !page.has_more => checks::mismatches(tx, &ctx.me_text, counts)?,
+        _ => Vec::new(),
+    };
+    Ok((applied, ctx.changed, ctx.moved, mismatched))
 }
 
 fn payload<T: DeserializeOwned>(change: &FeedChange) -> Result<T> {
@@ -437,7 +443,9 @@ fn reapply_pending_message_changes(tx: &Transaction<'_>) -> Result<()> {
 }
 
 /// End of a full re-pull: deletes the server-owned records it did not mention, except those an
-/// undecided local change is about (the server may not know them yet).
+/// undecided local change is about (the server may not know them yet). Practice sessions and
+/// ledger entries go too, except those the server has not decided on or refused (they are this
+/// device's alone) and sessions still running (they are never pushed before they end).
 fn drop_unmentioned(tx: &Transaction<'_>, me: &str) -> Result<()> {
     let doomed = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> Result<Vec<String>> {
         let mut stmt = tx.prepare(sql)?;
@@ -499,6 +507,39 @@ fn drop_unmentioned(tx: &Transaction<'_>, me: &str) -> Result<()> {
         ),
         [],
     )?;
+    for session in doomed(
+        &format!(
+            "SELECT session_id FROM practice_sessions WHERE user_id = ?1
+             AND status IN ('completed', 'abandoned') AND session_id {}",
+            unseen("practice_session")
+        ),
+        &[&me],
+    )? {
+        if !state::has_pending(tx, Entity::PracticeSession, &session)?
+            && !state::is_rejected(tx, Entity::PracticeSession, &session)?
+        {
+            tx.execute(
+                "DELETE FROM practice_sessions WHERE session_id = ?1",
+                [session],
+            )?;
+        }
+    }
+    for entry in doomed(
+        &format!(
+            "SELECT transaction_id FROM point_transactions WHERE user_id = ?1 AND transaction_id {}",
+            unseen("point_transaction")
+        ),
+        &[&me],
+    )? {
+        if !state::has_pending(tx, Entity::PointTransaction, &entry)?
+            && !state::is_rejected(tx, Entity::PointTransaction, &entry)?
+        {
+            tx.execute(
+                "DELETE FROM point_transactions WHERE transaction_id = ?1",
+                [entry],
+            )?;
+        }
+    }
     Ok(())
 }
 

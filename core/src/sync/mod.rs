@@ -11,6 +11,7 @@
 mod answer;
 mod apply;
 pub mod auth;
+mod checks;
 mod control;
 mod engine;
 mod lock;
@@ -121,6 +122,13 @@ pub struct SyncReport {
     pub pulled: u64,
     /// Times the server's history was reset and the feed pulled again from the start.
     pub history_resets: u64,
+    /// Times this device's rows disagreed with the counts the server sent once it had caught
+    /// up, and the feed was pulled again from the start to repair them (at most once a run).
+    pub consistency_repairs: u64,
+    /// The scopes (`ledger`, `practice_sessions`, `room:<id>`) that still disagreed with the
+    /// server's counts after that repair; empty when everything agrees. They are compared again,
+    /// and repaired again, on the next run.
+    pub inconsistent_scopes: Vec<String>,
     /// What the run changed locally.
     pub changed: Changed,
 }

@@ -203,6 +203,41 @@ pub struct PullResponse<P = serde_json::Value> {
     pub next_cursor: String,
     /// Whether another page is ready right now.
     pub has_more: bool,
+    /// On the last page (`has_more: false`) only, and only from servers that send it: counts of
+    /// the user's records in the server's current state, for the device to compare with the
+    /// rows it holds and re-pull if they disagree. Absent from older servers' answers; older
+    /// clients ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checks: Option<ScopeChecks>,
+}
+
+/// Per-scope counts of what the server holds for a user (see [`PullResponse::checks`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeChecks {
+    /// The user's point ledger.
+    pub ledger: LedgerCheck,
+    /// How many practice sessions of the user the server holds (every one it accepted).
+    pub practice_sessions: u64,
+    /// Every room the user is a member of, with its message count.
+    pub rooms: Vec<RoomCheck>,
+}
+
+/// The count and sum of a user's ledger entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerCheck {
+    /// How many point transactions.
+    pub count: u64,
+    /// The sum of their points (the balance).
+    pub points: i64,
+}
+
+/// How many messages one room holds, deleted ones (tombstones) included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomCheck {
+    /// The room.
+    pub room_id: Uuid,
+    /// Its messages, live and deleted.
+    pub messages: u64,
 }
 
 /// One change in a user's feed. The payload is always the whole current state of the record

@@ -1,11 +1,13 @@
 //! Pull: fetches the user's feed page by page from the saved cursor and applies each page and
 //! its new cursor in one transaction, so a crash can neither skip nor double-apply a page. A 410
-//! `history_reset` starts a full re-pull (see [`super::apply`] for its cleanup).
+//! `history_reset` starts a full re-pull (see [`super::apply`] for its cleanup), and so does a
+//! last page whose counts disagree with this device's rows (see [`super::checks`]).
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::control::SyncProgress;
+use super::protocol::ScopeChecks;
 use super::state;
 use super::transport::{Reply, Transport, parse};
 use super::{Run, SyncReport, apply};
@@ -28,6 +30,9 @@ pub(crate) struct FeedPage {
     pub changes: Vec<FeedChange>,
     pub next_cursor: String,
     pub has_more: bool,
+    /// The server's counts, on its last page (absent from servers that do not send them).
+    #[serde(default)]
+    pub checks: Option<ScopeChecks>,
 }
 
 /// A pull request's outcome: a page, or the server's word that its history was reset.
@@ -38,6 +43,12 @@ enum Fetched {
 
 /// Pulls until the server has nothing more right now. Returns how many unsent messages the
 /// pages moved out of a losing direct room into the pair's room (they wait in the outbox).
+///
+/// When the last page's counts disagree with this device's rows, the feed is pulled again from
+/// the start as after a history reset (which keeps the outbox and removes the rows the server
+/// no longer has); once a sync run (this is called again when moved messages were pushed), so a
+/// disagreement the re-pull cannot fix is reported in [`SyncReport::inconsistent_scopes`]
+/// instead of pulling forever.
 ///
 /// While one page is applied, the next is already being fetched and parsed on a helper thread
 /// (asked for with the cursor the page's transaction saves), so the server, the network and the
@@ -74,7 +85,7 @@ pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
                 .write(|tx| apply::page(tx, run.client, &page));
             (applied, prefetch.map(|thread| thread.join()))
         });
-        let (applied, changed, page_moved) = applied?;
+        let (applied, changed, page_moved, mismatched) = applied?;
         moved += page_moved;
         report.pulled += applied;
         report.changed.merge(changed);
@@ -83,8 +94,19 @@ pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
             outbox: 0,
             pulled: report.pulled,
         });
+        if !mismatched.is_empty() && report.consistency_repairs == 0 {
+            tracing::warn!(scopes = ?mismatched, "rows disagree with the server's counts; pulling everything again");
+            run.client.store.write(state::begin_reset)?;
+            report.consistency_repairs += 1;
+            cursor = None;
+            fetched = fetch(run, net, None);
+            continue;
+        }
         fetched = match next {
-            None => return Ok(moved),
+            None => {
+                report.inconsistent_scopes = mismatched;
+                return Ok(moved);
+            }
             Some(Ok(outcome)) => outcome,
             Some(Err(_)) => Err(Error::Storage(
                 "the thread fetching the next pull page panicked".into(),

@@ -137,8 +137,14 @@ impl PooledPg<'_> {
 }
 
 impl Conn for PooledPg<'_> {
+    /// A read transaction takes one snapshot for all its statements (`REPEATABLE READ`, as an
+    /// SQLite read transaction does), so a pull page and the counts sent with it describe the
+    /// same state; a write transaction reads the latest committed state under the writer lock.
     fn begin(&mut self, mode: TxMode) -> Result<(), DbError> {
-        self.batch("BEGIN")?;
+        self.batch(match mode {
+            TxMode::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ",
+            TxMode::Write => "BEGIN",
+        })?;
         self.in_tx = true;
         if mode == TxMode::Write {
             self.conn()?

@@ -96,15 +96,22 @@ pub async fn pull(
                 Some((_, position)) => position,
                 None => 0,
             };
-            let page = feed::pull(conn, &user.to_string(), after, limit, MAX_PULL_BYTES)?;
-            Ok((epoch, page))
+            let user = user.to_string();
+            let page = feed::pull(conn, &user, after, limit, MAX_PULL_BYTES)?;
+            let checks = if page.has_more {
+                None
+            } else {
+                Some(feed::checks(conn, &user)?)
+            };
+            Ok((epoch, page, checks))
         })
         .await;
-    let (epoch, page) = page?;
+    let (epoch, page, checks) = page?;
     Ok(Json(PullResponse {
         changes: page.changes,
         next_cursor: format!("{epoch}:{}", page.last_position),
         has_more: page.has_more,
+        checks,
     }))
 }
 

@@ -28,6 +28,10 @@ pub const ALL: &[(&str, Scenario)] = &[
     ),
     ("pull_pages_with_cursor", pull_pages_with_cursor),
     ("pull_is_scoped_to_the_user", pull_is_scoped_to_the_user),
+    (
+        "the_last_page_carries_the_users_counts",
+        the_last_page_carries_the_users_counts,
+    ),
     ("history_reset_answers_410", history_reset_answers_410),
     (
         "bad_requests_get_4xx_and_change_nothing",
@@ -607,4 +611,86 @@ pub fn sigterm_finishes_in_flight_requests(db: &str) {
     let (code, body) = in_flight.join().expect("request thread");
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["results"].as_array().map(Vec::len), Some(1000));
+}
+
+/// The last pull page (and only it) carries the user's counts: ledger entries and their sum,
+/// practice sessions, and each room they are in with its messages, tombstones included; they
+/// agree with what the feed delivered.
+pub fn the_last_page_carries_the_users_counts(db: &str) {
+    let server = Server::start(db, &[]);
+    let ann = server.signup("ann");
+    let bob = server.signup("bob");
+    let mut phone = Device::new();
+    let (direct, create) = phone.room("DIRECT", &[ann.user, bob.user]);
+    let (gone, first) = phone.message(direct, ann.user, "soon deleted");
+    let (_, second) = phone.message(direct, ann.user, "stays");
+    let delete = phone.change(
+        Entity::ChatMessage,
+        gone,
+        Operation::Delete,
+        json!({"room_id": direct, "deleted_at": chrono::Utc::now()}),
+    );
+    let (_, session) = phone.session(Some(super::CAFE_IDEAL), 100);
+    let results = server.push(&ann, phone.id, &[create, first, second, delete, session]);
+    assert!(
+        statuses(&results).iter().all(|s| s == "applied"),
+        "{results:?}"
+    );
+    server.adjust_points(ann.user, 100);
+    server.adjust_points(ann.user, -30);
+
+    let (status, first_page) = server.pull_page(&ann, None, 1);
+    assert_eq!(status, 200, "{first_page}");
+    assert_eq!(first_page["has_more"], json!(true));
+    assert!(
+        first_page.get("checks").is_none(),
+        "only the last page: {first_page}"
+    );
+    let mut cursor = None;
+    let mut ledger = std::collections::BTreeMap::new();
+    let mut sessions = std::collections::BTreeSet::new();
+    let checks = loop {
+        let (status, page) = server.pull_page(&ann, cursor.as_deref(), 500);
+        assert_eq!(status, 200, "{page}");
+        for change in page["changes"].as_array().expect("changes") {
+            match change["entity"].as_str() {
+                Some("point_transaction") => {
+                    ledger.insert(
+                        change["entity_id"].to_string(),
+                        change["payload"]["points"].as_i64().expect("points"),
+                    );
+                }
+                Some("practice_session") => {
+                    sessions.insert(change["entity_id"].to_string());
+                }
+                _ => {}
+            }
+        }
+        cursor = Some(page["next_cursor"].as_str().expect("cursor").to_owned());
+        if page["has_more"] != json!(true) {
+            break page["checks"].clone();
+        }
+    };
+    assert!(
+        ledger.len() >= 3,
+        "the adjustments and the session's awards: {ledger:?}"
+    );
+    assert_eq!(
+        checks,
+        json!({
+            "ledger": {"count": ledger.len(), "points": ledger.values().sum::<i64>()},
+            "practice_sessions": sessions.len(),
+            "rooms": [{"room_id": direct, "messages": 2}],
+        })
+    );
+
+    // A user in no room, with nothing of their own: zeros, on the empty last page too.
+    let cid = server.signup("cid");
+    let (_, cursor) = server.pull_all(&cid, None);
+    let (status, empty) = server.pull_page(&cid, Some(&cursor), 500);
+    assert_eq!(status, 200, "{empty}");
+    assert_eq!(
+        empty["checks"],
+        json!({"ledger": {"count": 0, "points": 0}, "practice_sessions": 0, "rooms": []})
+    );
 }
