@@ -359,16 +359,7 @@ impl Client {
                     ));
                 }
             }
-            msg.sort_key = PENDING_SORT_BASE + changelog::next_seq(tx)?;
-            changelog::append(
-                tx,
-                Entity::ChatMessage,
-                &msg.id.to_string(),
-                Operation::Insert,
-                &msg,
-                now,
-            )?;
-            insert_message(tx, &msg)?;
+            queue_pending(tx, &mut msg, now)?;
             Ok(msg.clone())
         })
     }
@@ -703,6 +694,26 @@ fn unread_in(tx: &Transaction<'_>, room_id: Uuid, me: Uuid) -> Result<u32> {
              WHERE m.room_id = ?1 AND m.sort_key > p.last_read_sort_key AND m.sender_id <> ?2 AND m.is_deleted = 0",
         )?
         .query_row(params![room_id.to_string(), me.to_string()], |r| r.get(0))?)
+}
+
+/// Queues `msg` as a pending local echo in its room: it takes the next pending sort key (after
+/// everything sent), its row is written and its insert logged for the sync engine.
+pub(crate) fn queue_pending(
+    tx: &Transaction<'_>,
+    msg: &mut Message,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    msg.send_state = SendState::Pending;
+    msg.sort_key = PENDING_SORT_BASE + changelog::next_seq(tx)?;
+    changelog::append(
+        tx,
+        Entity::ChatMessage,
+        &msg.id.to_string(),
+        Operation::Insert,
+        &*msg,
+        now,
+    )?;
+    insert_message(tx, msg)
 }
 
 pub(crate) fn insert_message(tx: &Transaction<'_>, m: &Message) -> Result<()> {

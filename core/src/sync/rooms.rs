@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::state;
 use crate::changelog::{self, Entity, Operation};
-use crate::chat::{self, Message, PENDING_SORT_BASE, SendState};
+use crate::chat::{self, Message, SendState};
 use crate::error::Result;
 
 /// After the server refused the insert of room `room_id`: keeps the room while it holds
@@ -114,19 +114,9 @@ pub(crate) fn resend_in(
     let ids: Vec<Uuid> = messages.iter().map(|m| m.id).collect();
     for mut msg in messages {
         msg.room_id = winner;
-        msg.send_state = SendState::Pending;
-        msg.sort_key = PENDING_SORT_BASE + changelog::next_seq(tx)?;
         // A reply keeps its target only if that message moved too (the server wants both in one room).
         msg.reply_to_id = msg.reply_to_id.filter(|target| ids.contains(target));
-        chat::insert_message(tx, &msg)?;
-        changelog::append(
-            tx,
-            Entity::ChatMessage,
-            &msg.id.to_string(),
-            Operation::Insert,
-            &msg,
-            now,
-        )?;
+        chat::queue_pending(tx, &mut msg, now)?;
     }
     Ok(moved)
 }
