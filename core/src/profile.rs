@@ -173,6 +173,31 @@ pub struct Onboarding {
     pub step_data: Vec<(u8, serde_json::Value)>,
 }
 
+impl Profile {
+    /// A new profile with only an id and a name, and the defaults of a new account (beginner,
+    /// 30-minute sessions, UTC): what the server makes at signup and what an app shows for a
+    /// person met outside the app until sync brings their real profile.
+    pub fn new(user_id: Uuid, display_name: &str, updated_at: DateTime<Utc>) -> Profile {
+        Profile {
+            user_id,
+            username: None,
+            display_name: display_name.to_owned(),
+            korean_name: None,
+            profile_image_url: None,
+            intro: None,
+            city: None,
+            district: None,
+            language_level: Level::Beginner,
+            target_fluency_level: None,
+            learning_goals: Vec::new(),
+            preferences: serde_json::json!({}),
+            preferred_session_minutes: 30,
+            time_zone: "UTC".to_owned(),
+            updated_at,
+        }
+    }
+}
+
 impl ProfilePatch {
     /// Checks every field the patch sets against the same limits a local update enforces, so the
     /// server refuses exactly what the device would.

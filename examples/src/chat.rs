@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 use studymate_core::chat::{NewMessage, Room};
-use studymate_core::profile::{Level, Profile};
+use studymate_core::profile::Profile;
 use studymate_core::{Client, Error};
 use uuid::Uuid;
 
@@ -163,21 +163,5 @@ fn room_error(room: Uuid, option: &'static str) -> impl FnOnce(Error) -> AppErro
 
 /// A minimal public profile for someone met outside the app, until sync brings the real one.
 fn contact(user_id: Uuid, name: &str) -> Profile {
-    Profile {
-        user_id,
-        username: None,
-        display_name: name.to_owned(),
-        korean_name: None,
-        profile_image_url: None,
-        intro: None,
-        city: None,
-        district: None,
-        language_level: Level::Beginner,
-        target_fluency_level: None,
-        learning_goals: Vec::new(),
-        preferences: json!({}),
-        preferred_session_minutes: 30,
-        time_zone: "UTC".to_owned(),
-        updated_at: chrono::Utc::now(),
-    }
+    Profile::new(user_id, name, chrono::Utc::now())
 }

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use studymate_core::changelog::Operation;
-use studymate_core::profile::{Level, Profile};
+use studymate_core::profile::Profile;
 use studymate_core::sync::protocol::{PublicProfile, ServerEntity};
 use uuid::Uuid;
 
@@ -54,21 +54,8 @@ pub fn create(
         return Err(CreateError::UserExists);
     }
     let profile = Profile {
-        user_id: user.user_id,
         username: Some(user.username.to_owned()),
-        display_name: user.display_name.to_owned(),
-        korean_name: None,
-        profile_image_url: None,
-        intro: None,
-        city: None,
-        district: None,
-        language_level: Level::Beginner,
-        target_fluency_level: None,
-        learning_goals: Vec::new(),
-        preferences: serde_json::json!({}),
-        preferred_session_minutes: 30,
-        time_zone: "UTC".to_owned(),
-        updated_at: now,
+        ..Profile::new(user.user_id, user.display_name, now)
     };
     let id = user.user_id.to_string();
     conn.execute(
