@@ -55,29 +55,14 @@ pub fn write(
     Ok(seq)
 }
 
-/// An entry already in the ledger: its owner and the change that published it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Existing {
-    /// The user it belongs to.
-    pub owner: String,
-    /// The server sequence of its publication.
-    pub last_seq: i64,
-}
-
-/// The entry with this id, if there is one (of any user: ids are unique across the server).
-pub fn by_id(conn: &mut dyn Conn, id: Uuid) -> Result<Option<Existing>, DbError> {
-    let rows = conn.query(
-        "SELECT user_id, last_seq FROM ledger WHERE transaction_id = $1",
-        params![id],
-    )?;
-    rows.first()
-        .map(|row| {
-            Ok(Existing {
-                owner: row.text(0)?,
-                last_seq: row.int(1)?,
-            })
-        })
-        .transpose()
+/// Whether an entry with this id exists (of any user: ids are unique across the server).
+pub fn exists(conn: &mut dyn Conn, id: Uuid) -> Result<bool, DbError> {
+    Ok(!conn
+        .query(
+            "SELECT 1 FROM ledger WHERE transaction_id = $1",
+            params![id],
+        )?
+        .is_empty())
 }
 
 /// The server sequence of `user`'s entry under the award key `(rule, period_key)`, if granted.

@@ -268,7 +268,7 @@ impl Learner<'_> {
             return Ok(());
         }
         let id = rewards::award_id(self.id, award.rule, &award.period_key);
-        if ledger::by_id(conn, id)?.is_some() {
+        if ledger::exists(conn, id)? {
             return Ok(());
         }
         let entry = PointTransaction {

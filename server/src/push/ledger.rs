@@ -128,7 +128,7 @@ fn buy_freeze(conn: &mut dyn Conn, ctx: &Ctx<'_>, entry: &PointTransaction) -> A
             "a freeze's day is the local day it was bought on, not in the future",
         ));
     }
-    if ledger::by_id(conn, entry.id)?.is_some()
+    if ledger::exists(conn, entry.id)?
         || ledger::granted(conn, &ctx.user_key, FREEZE_RULE, period)?.is_some()
     {
         return Err(reject(

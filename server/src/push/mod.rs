@@ -222,9 +222,10 @@ fn decide(
     }
     // The kind is parsed here, at the edge: an unknown one is refused like any rule, and an
     // entry whose id no record can have never reaches a query (nor a redelivery).
-    let known = change.kind().filter(|_| check_entity_id(change).is_ok());
-    let outcome = match known {
-        Some((entity, operation)) => {
+    let parsed =
+        check_entity_id(change).and_then(|()| change.kind().ok_or_else(|| unsupported(change)));
+    let (outcome, known) = match parsed {
+        Ok((entity, operation)) => {
             let ctx = Ctx {
                 user,
                 user_key: user_key.to_owned(),
@@ -233,17 +234,15 @@ fn decide(
                 operation,
                 now,
             };
-            in_savepoint(conn, |conn| apply(conn, &ctx))
+            (in_savepoint(conn, |conn| apply(conn, &ctx)), Some(entity))
         }
-        None => Err(check_entity_id(change)
-            .err()
-            .unwrap_or_else(|| unsupported(change))),
+        Err(refusal) => (Err(refusal), None),
     };
     let decided = match outcome {
         Ok(server_seq) => result(change, ChangeStatus::Applied, None, server_seq),
         Err(ApplyError::Reject(r)) => {
             if let Some((kind, record_id)) =
-                known.and_then(|(entity, _)| refused_record(entity, change, user_key))
+                known.and_then(|entity| refused_record(entity, change, user_key))
             {
                 feed::redeliver(conn, user_key, kind, &record_id)?;
             }
