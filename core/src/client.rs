@@ -66,6 +66,8 @@ pub struct Client {
     /// Held while [`Client::sync`] runs, so two runs never push the same outbox at once (with
     /// a file lock next to the database that also keeps out other clients and processes).
     pub(crate) sync_lock: std::sync::Mutex<()>,
+    /// Told about every committed write ([`Client::subscribe`]).
+    pub(crate) listeners: Arc<crate::notify::Listeners>,
 }
 
 impl std::fmt::Debug for Client {
@@ -121,6 +123,7 @@ impl Client {
             device_id,
             clock: options.clock,
             sync_lock: std::sync::Mutex::new(()),
+            listeners: Arc::default(),
         })
     }
 

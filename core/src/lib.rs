@@ -9,8 +9,11 @@ pub mod changelog;
 pub mod chat;
 mod client;
 pub mod error;
+#[cfg(feature = "uniffi")]
+pub mod ffi;
 pub mod ledger;
 pub mod next_up;
+pub mod notify;
 pub mod practice;
 pub mod profile;
 pub mod progress;
@@ -20,6 +23,9 @@ mod store;
 pub mod sync;
 pub mod time;
 mod validate;
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("studymate_core");
 
 pub use client::{Client, DEFAULT_DISPLAY_NAME, OpenOptions};
 pub use error::{Error, Result};

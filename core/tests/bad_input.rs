@@ -659,7 +659,7 @@ fn ledger_bad_amounts() {
     };
     assert!(matches!(
         refused(&f.db, || c.record_points(&overdraft)),
-        Error::Conflict(_)
+        Error::InsufficientPoints { needed: 51, .. }
     ));
 }
 

@@ -80,7 +80,7 @@ proptest! {
                 Op::Spend(d, n) => {
                     // A spend beyond the local balance is refused; nothing else may go wrong.
                     if let Err(e) = devices[d].client.record_points(&NewPoints { transaction_type: TransactionType::Spent, amount: n.into(), source: PointSource::StreakFreeze, source_reference_id: None, description: None }) {
-                        prop_assert!(matches!(e, studymate_core::Error::Conflict(_)), "unexpected {e}");
+                        prop_assert!(matches!(e, studymate_core::Error::InsufficientPoints { .. }), "unexpected {e}");
                     }
                 }
                 Op::ReadAll(d) => {

@@ -59,6 +59,7 @@ pub struct PracticeRecord {
 
 /// Why a situation is recommended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RecommendationReason {
     /// Its spaced-repetition review is due (0 = due less than a day ago).
@@ -84,6 +85,7 @@ pub enum RecommendationReason {
 
 /// One entry of the ranked list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Recommendation {
     /// The situation.
     pub situation_id: Uuid,

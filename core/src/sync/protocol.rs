@@ -47,6 +47,7 @@ pub const MAX_CHANGE_BYTES: usize = MAX_PUSH_BYTES - 1024;
 
 /// `POST /v1/auth/signup`: creates an account and signs it in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SignupRequest {
     /// Unique handle, 1–50 characters.
     pub username: String,
@@ -61,6 +62,7 @@ pub struct SignupRequest {
 
 /// `POST /v1/auth/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LoginRequest {
     /// The handle given at signup.
     pub username: String,
@@ -77,6 +79,7 @@ pub struct RefreshRequest {
 
 /// The answer to signup, login and refresh.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AuthResponse {
     /// The signed-in user.
     pub user_id: Uuid,
@@ -267,6 +270,7 @@ pub struct ServerChange<P = serde_json::Value> {
 
 /// The kinds of record in the feed and the payload each carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ServerEntity {
     /// A catalog situation: [`crate::catalog::Situation`].
@@ -349,26 +353,34 @@ impl ServerEntity {
 
 /// The part of a profile other members of the user's rooms may see.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PublicProfile {
     /// The user's id.
     pub user_id: Uuid,
     /// Unique handle, if set.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub username: Option<String>,
     /// The name shown in the app.
     pub display_name: String,
     /// The name in Korean, if given.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub korean_name: Option<String>,
     /// Avatar address.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub profile_image_url: Option<String>,
     /// A short self-introduction.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub intro: Option<String>,
     /// City of residence.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub city: Option<String>,
     /// Overall level.
     pub language_level: crate::profile::Level,
     /// The fluency the learner aims for.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub target_fluency_level: Option<crate::profile::FluencyTarget>,
     /// Learning goals.
+    #[cfg_attr(feature = "uniffi", uniffi(default = []))]
     pub learning_goals: Vec<String>,
     /// When the profile last changed.
     pub updated_at: DateTime<Utc>,
