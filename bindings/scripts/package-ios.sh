@@ -21,7 +21,7 @@ bindings/scripts/generate.sh --release target/bindings
 
 work=target/ios
 rm -rf "$work" && mkdir -p "$work/headers" "$work/sim"
-cp target/bindings/swift/StudyMateCoreFFI.h "$work/headers/"
+cp target/bindings/swift/*.h "$work/headers/"
 cp target/bindings/swift/StudyMateCoreFFI.modulemap "$work/headers/module.modulemap"
 
 # One simulator slice holding both architectures.
@@ -37,5 +37,5 @@ xcodebuild -create-xcframework \
     -library "$work/sim/libstudymate_ffi.a" -headers "$work/headers" \
     -output "$out"
 
-cp target/bindings/swift/StudyMateCore.swift bindings/swift/Sources/StudyMateCore/
+cp target/bindings/swift/*.swift bindings/swift/Sources/StudyMateCore/
 echo "XCFramework: $out; Swift package: bindings/swift"

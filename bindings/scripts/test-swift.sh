@@ -13,8 +13,8 @@ command -v swift >/dev/null || { echo "swift not found" >&2; exit 1; }
 bindings/scripts/generate.sh target/bindings >/dev/null
 
 pkg=bindings/swift
-cp target/bindings/swift/StudyMateCore.swift "$pkg/Sources/StudyMateCore/"
-cp target/bindings/swift/StudyMateCoreFFI.h "$pkg/Sources/StudyMateCoreFFI/"
+cp target/bindings/swift/*.swift "$pkg/Sources/StudyMateCore/"
+cp target/bindings/swift/*.h "$pkg/Sources/StudyMateCoreFFI/"
 # A system-library target wants module.modulemap; link the host library by name, and drop the
 # Darwin module use off Apple platforms.
 darwin_only='use "Darwin"'
