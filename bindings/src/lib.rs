@@ -42,6 +42,7 @@ pub use callback::CallbackError;
 pub use client::{OpenOptions, StudyMateClient};
 pub use logging::{LogLevel, LogRecord, Logger, set_logger};
 pub use observer::{DataObserver, DataSubscription};
+pub use offload::block_on;
 pub use studymate_core::ffi::StudyMateError;
 pub use sync::{
     AuthSession, RefreshContext, SyncHandle, SyncObserver, SyncOptions, TokenError, TokenListener,

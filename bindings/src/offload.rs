@@ -117,9 +117,9 @@ impl<T> Future for Offloaded<T> {
 }
 
 /// Drives a future to completion on the current thread, parking it until woken: how a worker
-/// thread waits for the app's suspending token provider (and how the Rust tests await the
-/// async exports).
-pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+/// thread waits for the app's suspending token provider, and how Rust callers without an async
+/// runtime (the tests, the benchmark) await the async exports.
+pub fn block_on<F: Future>(future: F) -> F::Output {
     struct ThreadWaker(std::thread::Thread);
     impl std::task::Wake for ThreadWaker {
         fn wake(self: Arc<Self>) {

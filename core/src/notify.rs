@@ -116,7 +116,7 @@ impl DataChange {
         }
         (!areas.is_empty()).then(|| DataChange {
             areas,
-            rooms: changed.rooms.iter().copied().collect(),
+            rooms: changed.rooms.to_vec(),
         })
     }
 }
@@ -130,7 +130,16 @@ pub trait ChangeListener: Send + Sync {
 /// The listeners of one client, each under the id its [`Subscription`] removes it by.
 #[derive(Default)]
 pub(crate) struct Listeners {
-    list: RwLock<(u64, Vec<(u64, Arc<dyn ChangeListener>)>)>,
+    list: RwLock<ListenerList>,
+}
+
+/// The subscribed listeners and the last id handed out.
+#[derive(Default)]
+struct ListenerList {
+    /// The id of the most recent subscription (ids are never reused).
+    last_id: u64,
+    /// Each listener with its subscription id, in subscription order.
+    entries: Vec<(u64, Arc<dyn ChangeListener>)>,
 }
 
 impl Listeners {
@@ -140,7 +149,7 @@ impl Listeners {
             .list
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .1
+            .entries
             .iter()
             .map(|(_, l)| Arc::clone(l))
             .collect();
@@ -165,7 +174,7 @@ impl Subscription {
                 .list
                 .write()
                 .unwrap_or_else(PoisonError::into_inner)
-                .1
+                .entries
                 .retain(|(id, _)| *id != self.id);
         }
     }
@@ -194,9 +203,9 @@ impl Client {
             .list
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        list.0 += 1;
-        let id = list.0;
-        list.1.push((id, listener));
+        list.last_id = list.last_id.wrapping_add(1);
+        let id = list.last_id;
+        list.entries.push((id, listener));
         Subscription {
             id,
             listeners: Arc::downgrade(&self.listeners),

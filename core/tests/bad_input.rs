@@ -14,6 +14,7 @@ use studymate_core::chat::{
     MAX_FILE_METADATA_BYTES, MAX_MESSAGE_CHARS, MAX_ROOM_DESCRIPTION_CHARS, MAX_ROOM_NAME_CHARS,
     MessageType, NewMessage,
 };
+use studymate_core::error::StorageKind;
 use studymate_core::ledger::{NewPoints, PointSource, TransactionType};
 use studymate_core::profile::{
     Cefr, LanguageRole, MAX_ONBOARDING_DATA_BYTES, MAX_PREFERENCES_BYTES, ProfilePatch,
@@ -978,8 +979,15 @@ fn a_corrupt_database_gives_errors_not_panics() {
         );
         for e in errors {
             assert!(
-                matches!(e, Error::Storage(_)),
-                "seed {seed}: expected Storage, got {e:?}"
+                matches!(
+                    e,
+                    Error::Storage(_)
+                        | Error::Database {
+                            kind: StorageKind::Corrupt,
+                            ..
+                        }
+                ),
+                "seed {seed}: expected Storage or a corrupt Database, got {e:?}"
             );
         }
     }
