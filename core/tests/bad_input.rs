@@ -870,8 +870,11 @@ fn a_file_that_is_not_a_database_is_refused() {
         let path = dir.path().join(name);
         fs::write(&path, &bytes).unwrap();
         match open_client(&path, None, &clock) {
-            Err(Error::Storage(msg)) => assert!(!msg.is_empty()),
-            Err(other) => panic!("{name}: expected Storage, got {other:?}"),
+            Err(Error::Database {
+                kind: StorageKind::Corrupt,
+                ..
+            }) => {}
+            Err(other) => panic!("{name}: expected a corrupt Database, got {other:?}"),
             Ok(_) => panic!("{name}: opened a file that is not a database"),
         }
         assert_eq!(
