@@ -1,11 +1,15 @@
 // The sync tests of the Kotlin suite (bindings/tests/kotlin/SyncTests.kt), against the real
 // reference server: STUDYMATE_SERVER (set by test-swift.sh) is the `studymate-server` binary.
-// Not run here (no Swift toolchain on these machines).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 import StudyMateCore
 import XCTest
 
-/// One `studymate-server` process on a fresh database; `stop()` ends it.
+/// One `studymate-server` process on a fresh database; `stop()` ends it with a bounded wait.
 final class TestServer {
     private let process = Process()
     let base: String
@@ -17,32 +21,73 @@ final class TestServer {
         let db = URL(fileURLWithPath: Fixture.dbPath()).deletingLastPathComponent().appendingPathComponent("server.db").path
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--listen", "127.0.0.1:0", "--database", db, "--catalog", catalog]
+        var environment = env
+        environment["RUST_LOG"] = "warn"
+        process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var buffer = Data()
-        var address: String?
-        while address == nil {
-            let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            let text = String(decoding: buffer, as: UTF8.self)
-            address = text.split(separator: "\n").first { $0.hasPrefix("listening on ") }
-                .map { String($0.dropFirst("listening on ".count)) }
+        // Reads the address, then keeps draining stdout so the server never blocks on it.
+        let reader = AddressReader()
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            if chunk.isEmpty { handle.readabilityHandler = nil }
+            reader.feed(chunk)
         }
-        guard let base = address else {
-            process.terminate()
-            throw NSError(domain: "TestServer", code: 1, userInfo: [NSLocalizedDescriptionKey: "no address"])
+        guard let base = reader.address(within: 30) else {
+            Self.stop(process)
+            throw NSError(domain: "TestServer", code: 1, userInfo: [NSLocalizedDescriptionKey: "the server reported no address"])
         }
         self.base = base
-        // Keep draining stdout so the server never blocks on it.
-        pipe.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
     }
 
-    func stop() {
+    func stop() { Self.stop(process) }
+
+    /// SIGTERM, up to 5 s for the server to exit, then SIGKILL: a server that ignores SIGTERM
+    /// costs the grace period, never a hung suite.
+    private static func stop(_ process: Process) {
+        guard process.isRunning else { return }
         process.terminate()
-        process.waitUntilExit()
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
+
+/// Collects a server's stdout until its `listening on ADDRESS` line (or the end of it).
+private final class AddressReader: @unchecked Sendable {
+    private let lock = NSLock()
+    private let done = DispatchSemaphore(value: 0)
+    private var buffer = Data()
+    private var found: String?
+    private var finished = false
+
+    func feed(_ chunk: Data) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !finished else { return }
+        buffer.append(chunk)
+        let prefix = "listening on "
+        found = String(decoding: buffer, as: UTF8.self).split(separator: "\n")
+            .first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+        if found != nil || chunk.isEmpty {
+            finished = true
+            done.signal()
+        }
+    }
+
+    /// The address, once read; nil when the output ended without one or after `seconds`.
+    func address(within seconds: Double) -> String? {
+        _ = done.wait(timeout: .now() + seconds)
+        lock.lock()
+        defer { lock.unlock() }
+        return found
     }
 }
 
