@@ -18,7 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 root="$PWD/.tools/swift-trixie"
-packages=(swiftlang libc6-dev libstdc++-14-dev sqlite3)
+# zip: swift-release.sh, checked by test-swift-release.sh.
+packages=(swiftlang libc6-dev libstdc++-14-dev sqlite3 zip)
 ready="$root/.studymate-ready"
 
 sudo=()
@@ -67,11 +68,25 @@ in_root() {
     ' sh "$root" "$repo" "$@"
 }
 
+# Installs the packages in the root with apt (and drops apt's downloads).
+install_packages() {
+    in_root sh -c 'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" && apt-get clean' \
+        sh "${packages[@]}"
+}
+
 setup() {
     if [[ -f "$ready" && "$(cat "$ready")" == "${packages[*]}" ]]; then
         return
     fi
     command -v unshare >/dev/null || die "unshare (util-linux) is missing"
+    # A ready root made with another package list only needs the packages installed.
+    if [[ -f "$ready" ]]; then
+        echo "== installing ${packages[*]} in $root (apt)"
+        install_packages >"$root.log" 2>&1 || die "apt-get install in the root failed; see $root.log"
+        echo "${packages[*]}" | "${sudo[@]}" tee "$ready" >/dev/null
+        rm -f "$root.log"
+        return
+    fi
     if ! command -v debootstrap >/dev/null; then
         echo "== installing debootstrap (apt)"
         "${sudo[@]}" apt-get install -y --no-install-recommends debootstrap >/dev/null 2>&1 \
@@ -88,9 +103,7 @@ setup() {
     "${sudo[@]}" debootstrap --variant=minbase trixie "$root" "$archive" >"$root.log" 2>&1 \
         || die "debootstrap failed; see $root.log"
     echo "== installing ${packages[*]} in it (apt)"
-    in_root sh -c 'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" && apt-get clean' \
-        sh "${packages[@]}" >>"$root.log" 2>&1 \
-        || die "apt-get install in the root failed; see $root.log"
+    install_packages >>"$root.log" 2>&1 || die "apt-get install in the root failed; see $root.log"
     echo "${packages[*]}" | "${sudo[@]}" tee "$ready" >/dev/null
     rm -f "$root.log"
 }

@@ -10,8 +10,10 @@
 # sudo) and reused afterwards; the host-built libstudymate_ffi.so and studymate-server are used
 # from target/debug through a bind mount of the repository.
 #
-# Prints `N passed, M failed` as its last line (a skipped test counts as failed: every test must
-# run) and exits non-zero when M > 0 (or when the suite could not be built: `0 passed, 1 failed`).
+# Then checks the non-Apple part of the iOS release (test-swift-release.sh), counted as one more
+# test. Prints `N passed, M failed` as its last line (a skipped test counts as failed: every test
+# must run) and exits non-zero when M > 0 (or when the suite could not be built:
+# `0 passed, 1 failed`).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -77,6 +79,12 @@ if (( status == 124 || status == 137 )); then
 elif (( status != 0 && failed == 0 )); then
     echo "swift test failed (exit $status) outside any test case" >&2
     failed=1
+fi
+echo "== checking the release packaging (swift-release.sh)"
+if "${runner[@]}" bindings/scripts/test-swift-release.sh; then
+    passed=$(( passed + 1 ))
+else
+    failed=$(( failed + 1 ))
 fi
 echo "$passed passed, $failed failed"
 (( failed == 0 ))
