@@ -75,6 +75,14 @@ pub enum StudyMateError {
     /// Sync only: the operation was cancelled by the app.
     #[error("cancelled")]
     Cancelled,
+    /// The database is encrypted and the key given does not open it (or the file is plain:
+    /// encrypt it first with `encryptDatabase`).
+    #[error("the database key is wrong, or the file is not encrypted with it")]
+    WrongKey,
+    /// Sync only: the account was deleted on the server; the local data was erased. Call
+    /// `wipe()` and show the sign-in screen.
+    #[error("the account was deleted")]
+    AccountDeleted,
     /// The client was closed; open a new one.
     #[error("the client is closed")]
     Closed,
@@ -110,6 +118,8 @@ impl From<CoreError> for StudyMateError {
             CoreError::Auth(detail) => StudyMateError::Auth { detail },
             CoreError::Protocol(detail) => StudyMateError::Protocol { detail },
             CoreError::Cancelled => StudyMateError::Cancelled,
+            CoreError::WrongKey => StudyMateError::WrongKey,
+            CoreError::AccountDeleted => StudyMateError::AccountDeleted,
             // Core's error is non-exhaustive: a variant added before this list learns it still
             // reaches the app, as a storage-level failure with its message.
             other => StudyMateError::Storage {

@@ -228,7 +228,7 @@ pub struct UnreadCount {
     pub unread: u32,
 }
 
-const MESSAGE_COLUMNS: &str = "message_id, room_id, sender_id, message_type, content, file_url, file_metadata, \
+pub(crate) const MESSAGE_COLUMNS: &str = "message_id, room_id, sender_id, message_type, content, file_url, file_metadata, \
      reply_to_id, is_edited, edited_at, is_deleted, deleted_at, send_state, sort_key, created_at";
 
 impl Client {
@@ -843,7 +843,7 @@ fn participant_from_row(row: &Row<'_>) -> Result<Participant> {
     })
 }
 
-fn message_from_row(row: &Row<'_>) -> Result<Message> {
+pub(crate) fn message_from_row(row: &Row<'_>) -> Result<Message> {
     let reply: Option<String> = row.get(7)?;
     let edited: Option<String> = row.get(9)?;
     let deleted: Option<String> = row.get(11)?;

@@ -54,6 +54,15 @@ pub enum Error {
     /// Nothing of the offending answer was applied.
     #[error("protocol error: {0}")]
     Protocol(String),
+    /// The database is encrypted and the key given does not open it (or a key was given for a
+    /// plain file: encrypt it first with [`crate::privacy::encrypt_database`]). Nothing was
+    /// read or written; ask the platform key store again, never guess.
+    #[error("the database key is wrong, or the file is not encrypted with it")]
+    WrongKey,
+    /// The server says this account was deleted. The sync erased every local row of it before
+    /// returning this; call [`crate::Client::wipe`] to delete the files and sign the user out.
+    #[error("the account was deleted; the local data of it was erased")]
+    AccountDeleted,
     /// The caller cancelled the operation; what was committed before stays, and the database
     /// is consistent.
     #[error("cancelled")]

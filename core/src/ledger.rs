@@ -182,7 +182,7 @@ pub struct LedgerPage {
     pub next_cursor: Option<String>,
 }
 
-const COLUMNS: &str = "transaction_id, transaction_type, points_amount, source_type, source_reference_id, rule, \
+pub(crate) const COLUMNS: &str = "transaction_id, transaction_type, points_amount, source_type, source_reference_id, rule, \
      period_key, description, created_at";
 
 impl Client {
@@ -379,7 +379,7 @@ pub(crate) fn balance_in(tx: &Transaction<'_>, user: &str) -> Result<Balance> {
     Ok(totals.unwrap_or_default())
 }
 
-fn from_row(row: &Row<'_>) -> Result<PointTransaction> {
+pub(crate) fn from_row(row: &Row<'_>) -> Result<PointTransaction> {
     let reference: Option<String> = row.get(4)?;
     let created: String = row.get(8)?;
     Ok(PointTransaction {

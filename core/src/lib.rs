@@ -12,6 +12,7 @@ pub mod error;
 pub mod ledger;
 pub mod next_up;
 pub mod practice;
+pub mod privacy;
 pub mod profile;
 pub mod progress;
 pub mod rewards;

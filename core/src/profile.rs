@@ -741,7 +741,7 @@ fn profile_from_row(row: &Row<'_>) -> Result<Profile> {
     })
 }
 
-fn load_languages(tx: &Transaction<'_>, user: &str) -> Result<Vec<UserLanguage>> {
+pub(crate) fn load_languages(tx: &Transaction<'_>, user: &str) -> Result<Vec<UserLanguage>> {
     let mut stmt = tx.prepare_cached(
         "SELECT language_code, language_type, proficiency_level, is_primary FROM user_languages
          WHERE user_id = ?1 ORDER BY language_type, language_code",
@@ -757,7 +757,7 @@ fn load_languages(tx: &Transaction<'_>, user: &str) -> Result<Vec<UserLanguage>>
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn load_interests(tx: &Transaction<'_>, user: &str) -> Result<Vec<String>> {
+pub(crate) fn load_interests(tx: &Transaction<'_>, user: &str) -> Result<Vec<String>> {
     let mut stmt = tx.prepare_cached(
         "SELECT interest_tag FROM user_interests WHERE user_id = ?1 ORDER BY interest_tag",
     )?;
@@ -765,7 +765,7 @@ fn load_interests(tx: &Transaction<'_>, user: &str) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn load_onboarding(tx: &Transaction<'_>, user: &str) -> Result<Onboarding> {
+pub(crate) fn load_onboarding(tx: &Transaction<'_>, user: &str) -> Result<Onboarding> {
     let progress: Option<(u8, bool, Option<String>)> = tx
         .query_row(
             "SELECT current_step, is_completed, completed_at FROM onboarding_progress WHERE user_id = ?1",

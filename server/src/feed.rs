@@ -101,7 +101,8 @@ pub fn deliver(
             params![server_seq, user],
         ),
         Audience::Everyone => conn.execute(
-            "INSERT INTO user_feed (user_id, server_seq) SELECT user_id, CAST($1 AS BIGINT) FROM users ORDER BY user_id",
+            "INSERT INTO user_feed (user_id, server_seq) SELECT user_id, CAST($1 AS BIGINT) FROM users
+             WHERE user_id NOT IN (SELECT user_id FROM deleted_accounts) ORDER BY user_id",
             params![server_seq],
         ),
     }?;
@@ -197,7 +198,8 @@ pub fn reset_history(conn: &mut dyn Conn) -> Result<String, DbError> {
     conn.execute("DELETE FROM user_feed", params![])?;
     let users: Vec<String> = conn
         .query(
-            "SELECT user_id FROM users ORDER BY created_at, user_id",
+            "SELECT user_id FROM users WHERE user_id NOT IN (SELECT user_id FROM deleted_accounts)
+             ORDER BY created_at, user_id",
             params![],
         )?
         .iter()

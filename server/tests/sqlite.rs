@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{accounts, robust, scenarios};
+use common::{accounts, privacy, robust, scenarios};
 
 /// Runs one scenario on a fresh database file.
 fn run(name: &str) {
@@ -10,6 +10,7 @@ fn run(name: &str) {
         .iter()
         .chain(robust::ALL)
         .chain(accounts::ALL)
+        .chain(privacy::ALL)
         .find(|(n, _)| *n == name)
         .expect("known scenario");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -23,7 +24,8 @@ macro_rules! scenario_tests {
         #[test]
         fn every_scenario_has_a_test() {
             let tested = [$(stringify!($name)),*];
-            for (name, _) in scenarios::ALL.iter().chain(robust::ALL).chain(accounts::ALL) {
+            for (name, _) in scenarios::ALL.iter().chain(robust::ALL).chain(accounts::ALL)
+        .chain(privacy::ALL) {
                 assert!(tested.contains(name), "scenario {name} has no SQLite test");
             }
         }
@@ -61,4 +63,8 @@ scenario_tests!(
     refresh_rotates_retries_and_detects_replay,
     an_older_database_upgrades,
     client_session_logs_out,
+    // Privacy (common/privacy.rs).
+    export_holds_everything_about_the_user,
+    deleting_an_account_erases_it_and_anonymises_its_messages,
+    superseded_history_is_compacted_after_the_retention_period,
 );

@@ -15,6 +15,10 @@
 //!   the completed sessions the server accepted; awards and achievements are derived from them.
 //! - `devices`: the account each device id belongs to (the first that pushed under it).
 //! - `changes`: the global history; `user_feed`: which changes each user receives, in order.
+//! - Privacy (issue 13, marked below; for a V2 migration): `deleted_accounts`, the ids of deleted
+//!   accounts (so their revoked tokens are answered `account_deleted`, and nothing is delivered
+//!   to them); `history_marks`, the highest server sequence at each compaction run and when, so
+//!   retention can tell how old a change is without a timestamp on every change.
 
 /// SQLite DDL (idempotent).
 pub const SQLITE: &str = "
@@ -63,6 +67,11 @@ CREATE TABLE IF NOT EXISTS practice_stats (
     user_id TEXT NOT NULL, situation_id TEXT NOT NULL, category TEXT, completed INTEGER NOT NULL,
     perfect INTEGER NOT NULL, PRIMARY KEY (user_id, situation_id));
 CREATE INDEX IF NOT EXISTS user_feed_user ON user_feed(user_id, feed_seq, server_seq);
+-- privacy (issue 13): account deletion and history retention. Move into a V2 migration.
+CREATE TABLE IF NOT EXISTS deleted_accounts (user_id TEXT PRIMARY KEY, deleted_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS history_marks (server_seq INTEGER PRIMARY KEY, marked_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS user_feed_seq ON user_feed(server_seq);
+-- end privacy (issue 13)
 ";
 
 /// PostgreSQL DDL (idempotent). Same tables, BIGINT columns and identity sequences.
@@ -112,4 +121,9 @@ CREATE TABLE IF NOT EXISTS practice_stats (
     user_id TEXT NOT NULL, situation_id TEXT NOT NULL, category TEXT, completed BIGINT NOT NULL,
     perfect BIGINT NOT NULL, PRIMARY KEY (user_id, situation_id));
 CREATE INDEX IF NOT EXISTS user_feed_user ON user_feed(user_id, feed_seq, server_seq);
+-- privacy (issue 13): account deletion and history retention. Move into a V2 migration.
+CREATE TABLE IF NOT EXISTS deleted_accounts (user_id TEXT PRIMARY KEY, deleted_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS history_marks (server_seq BIGINT PRIMARY KEY, marked_at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS user_feed_seq ON user_feed(server_seq);
+-- end privacy (issue 13)
 ";

@@ -101,8 +101,18 @@ fn access_refused(e: TokenError) -> ApiError {
         TokenError::Invalid | TokenError::Replayed => {
             ApiError::unauthorized("the access token is not valid")
         }
+        TokenError::AccountDeleted => account_deleted(),
         TokenError::Db(e) => e.into(),
     }
+}
+
+/// 410 `account_deleted`: the token's account was deleted; the device erases its copy.
+pub fn account_deleted() -> ApiError {
+    ApiError::new(
+        StatusCode::GONE,
+        "account_deleted",
+        "this account was deleted; erase its data on this device",
+    )
 }
 
 /// Middleware: a request announcing a body over [`super::BODY_LIMIT_BYTES`] is answered 413 at
