@@ -28,6 +28,18 @@ pub struct OpenOptions {
     pub full_sync: bool,
 }
 
+impl OpenOptions {
+    /// The core's options with these values (no key: `open_encrypted` adds one).
+    pub(crate) fn to_core(&self) -> CoreOptions {
+        CoreOptions {
+            user_id: self.user_id,
+            busy_timeout: Duration::from_millis(u64::from(self.busy_timeout_ms)),
+            full_sync: self.full_sync,
+            ..CoreOptions::default()
+        }
+    }
+}
+
 /// The local database of one user and every call an app makes on it.
 ///
 /// Thread-safe: share one instance. Every call blocks its thread until done (reads take
@@ -66,17 +78,7 @@ impl Client {
     /// pending migrations and makes sure the user's profile exists.
     #[uniffi::constructor]
     pub fn open(path: String, options: OpenOptions) -> Result<Arc<Self>> {
-        let core_options = CoreOptions {
-            user_id: options.user_id,
-            busy_timeout: Duration::from_millis(u64::from(options.busy_timeout_ms)),
-            full_sync: options.full_sync,
-            ..CoreOptions::default()
-        };
-        let core = CoreClient::open(&path, core_options)?;
-        Ok(Arc::new(Client {
-            core: RwLock::new(Some(Arc::new(core))),
-            observer: Notifier::default(),
-        }))
+        Ok(Self::from_core(CoreClient::open(&path, options.to_core())?))
     }
 
     /// Closes the database now, even while other references to this client exist. Later calls
@@ -85,10 +87,7 @@ impl Client {
     /// Not named `close`: Kotlin's generated `close()` (`AutoCloseable`) releases the handle
     /// instead, after which calls throw `IllegalStateException` on the Kotlin side.
     pub fn close_database(&self) {
-        self.core
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
+        self.take_core();
     }
 
     /// Whether [`Client::close_database`] was called.
@@ -126,6 +125,27 @@ impl Client {
 }
 
 impl Client {
+    /// Wraps an opened core client.
+    pub(crate) fn from_core(core: CoreClient) -> Arc<Self> {
+        Arc::new(Client {
+            core: RwLock::new(Some(Arc::new(core))),
+            observer: Notifier::default(),
+        })
+    }
+
+    /// Takes the core client out, closing this one for later calls (`None` if already closed).
+    pub(crate) fn take_core(&self) -> Option<Arc<CoreClient>> {
+        self.core
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+
+    /// Puts back a core client taken with [`Client::take_core`] that could not be used.
+    pub(crate) fn restore_core(&self, core: Arc<CoreClient>) {
+        *self.core.write().unwrap_or_else(PoisonError::into_inner) = Some(core);
+    }
+
     /// The open core client, or `Closed`.
     pub(crate) fn core(&self) -> Result<Arc<CoreClient>> {
         self.core

@@ -8,7 +8,7 @@
 //!
 //! One module per job: `types` (custom types), `error`, `client` (open/close, change log),
 //! the domain calls (`profile`, `catalog`, `practice`, `progress`, `ledger`, `chat`),
-//! `observer` and `logging` with their `callback` error, and `offload` (running blocking work
+//! `privacy` (encryption at rest, export, wipe), `observer` and `logging` with their `callback` error, and `offload` (running blocking work
 //! off the caller's thread for the async exports), and `sync` (the sync calls, the token
 //! provider and sync observer traits, cancellation and the auth session).
 
@@ -24,6 +24,7 @@ mod logging;
 mod observer;
 mod offload;
 mod practice;
+mod privacy;
 mod profile;
 mod progress;
 mod sync;
