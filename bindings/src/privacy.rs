@@ -29,7 +29,10 @@ pub fn is_plain_database(path: String) -> Result<bool> {
 /// before opening the file (no client may have it open), then open it with `openEncrypted`.
 #[uniffi::export]
 pub fn encrypt_database(path: String, key: Vec<u8>) -> Result<()> {
-    Ok(privacy::encrypt_database(path, &DatabaseKey::from_bytes(&key)?)?)
+    Ok(privacy::encrypt_database(
+        path,
+        &DatabaseKey::from_bytes(&key)?,
+    )?)
 }
 
 /// Deletes a closed database at `path` with its WAL, shared-memory and lock files.
@@ -54,7 +57,9 @@ impl Client {
     /// Re-encrypts the database under `new_key` (32 bytes); store the new key only after this
     /// returns. A plain database throws `Conflict`.
     pub fn change_key(&self, new_key: Vec<u8>) -> Result<()> {
-        Ok(self.core()?.change_key(DatabaseKey::from_bytes(&new_key)?)?)
+        Ok(self
+            .core()?
+            .change_key(DatabaseKey::from_bytes(&new_key)?)?)
     }
 
     /// Everything the database holds about its user, as the JSON document of docs/privacy.md

@@ -70,7 +70,10 @@ fn a_new_database_is_created_encrypted_and_reopens_only_with_its_key() {
     fill(&client);
     let user = client.user_id();
     drop(client);
-    assert!(!header_is_plain(&path), "the file must not start with SQLite's plain header");
+    assert!(
+        !header_is_plain(&path),
+        "the file must not start with SQLite's plain header"
+    );
     let bytes = std::fs::read(&path).unwrap();
     assert!(
         !bytes.windows("See you".len()).any(|w| w == b"See you"),
@@ -94,7 +97,9 @@ fn a_key_on_a_plain_file_is_a_wrong_key_and_changes_nothing() {
     let db = TestDb::new();
     fill(&db.client);
     let before = db.snapshot();
-    let TestDb { dir, path, client, .. } = db;
+    let TestDb {
+        dir, path, client, ..
+    } = db;
     drop(client);
     assert!(matches!(open(&path, Some(key(3))), Err(Error::WrongKey)));
     assert!(header_is_plain(&path));
@@ -107,19 +112,27 @@ fn encrypting_a_plain_database_keeps_every_row() {
     let db = TestDb::new();
     fill(&db.client);
     let before = db.snapshot();
-    let TestDb { dir, path, client, .. } = db;
+    let TestDb {
+        dir, path, client, ..
+    } = db;
     drop(client);
 
     privacy::encrypt_database(&path, &key(4)).expect("encrypt");
     assert!(!header_is_plain(&path));
     for leftover in ["user.db.encrypting", "user.db-wal", "user.db-shm"] {
-        assert!(!dir.path().join(leftover).exists(), "{leftover} left behind");
+        assert!(
+            !dir.path().join(leftover).exists(),
+            "{leftover} left behind"
+        );
     }
 
     let client = open(&path, Some(key(4))).expect("open encrypted");
     assert_eq!(sessions(&client), 1);
     let room = client.rooms().unwrap().remove(0);
-    assert_eq!(client.messages(room.id, None, 10).unwrap().messages.len(), 2);
+    assert_eq!(
+        client.messages(room.id, None, 10).unwrap().messages.len(),
+        2
+    );
     drop(client);
     // Row for row: read the encrypted file through a keyed raw connection.
     let raw = rusqlite::Connection::open(&path).unwrap();
@@ -162,14 +175,20 @@ fn changing_the_key_reencrypts_in_place() {
 
     assert!(matches!(open(&path, Some(key(5))), Err(Error::WrongKey)));
     let client = open(&path, Some(key(6))).expect("open with the new key");
-    assert_eq!(client.messages(room.id, None, 10).unwrap().messages.len(), 3);
+    assert_eq!(
+        client.messages(room.id, None, 10).unwrap().messages.len(),
+        3
+    );
 }
 
 #[test]
 fn a_plain_database_cannot_change_its_key() {
     let db = TestDb::new();
     let before = db.snapshot();
-    assert!(matches!(db.client.change_key(key(7)), Err(Error::Conflict(_))));
+    assert!(matches!(
+        db.client.change_key(key(7)),
+        Err(Error::Conflict(_))
+    ));
     assert_eq!(db.snapshot(), before);
 }
 

@@ -47,23 +47,38 @@ fn the_export_holds_everything_about_the_user_in_the_documented_format() {
     assert_eq!(export.user_id, client.user_id());
     assert_eq!(export.devices, vec![client.device_id()]);
     assert_eq!(export.of(ServerEntity::Profile).len(), 1);
-    assert_eq!(export.of(ServerEntity::Profile)[0]["user_id"], client.user_id().to_string());
+    assert_eq!(
+        export.of(ServerEntity::Profile)[0]["user_id"],
+        client.user_id().to_string()
+    );
     assert_eq!(
         export.of(ServerEntity::UserInterest),
         [serde_json::json!({"interest_tag": "coffee"})]
     );
-    assert_eq!(export.of(ServerEntity::UserLanguage)[0]["language_code"], "ko");
-    assert_eq!(export.of(ServerEntity::Onboarding)[0]["data"]["goal"], "travel");
+    assert_eq!(
+        export.of(ServerEntity::UserLanguage)[0]["language_code"],
+        "ko"
+    );
+    assert_eq!(
+        export.of(ServerEntity::Onboarding)[0]["data"]["goal"],
+        "travel"
+    );
     let sessions = export.of(ServerEntity::PracticeSession);
     assert_eq!(sessions.len(), 1);
     let turns = sessions[0]["turns"].to_string();
-    assert!(turns.contains("Could I get a latte"), "the answer is exported: {turns}");
+    assert!(
+        turns.contains("Could I get a latte"),
+        "the answer is exported: {turns}"
+    );
     let ledger = export.of(ServerEntity::PointTransaction);
     let points: i64 = ledger.iter().map(|e| e["points"].as_i64().unwrap()).sum();
     assert_eq!(points, client.balance().unwrap().available);
     assert!(!export.of(ServerEntity::UserAchievement).is_empty());
     assert_eq!(export.of(ServerEntity::ChatRoom).len(), 1);
-    assert_eq!(export.of(ServerEntity::ChatMessage)[0]["content"], "my own words");
+    assert_eq!(
+        export.of(ServerEntity::ChatMessage)[0]["content"],
+        "my own words"
+    );
     // Other people's public profiles are theirs, not the user's.
     assert!(export.of(ServerEntity::PublicProfile).is_empty());
 
@@ -78,13 +93,18 @@ fn wipe_deletes_the_database_and_its_companion_files() {
     let db = TestDb::new();
     db.client
         .send_message(
-            db.client.create_direct_room(db.add_contact("Jun")).unwrap().id,
+            db.client
+                .create_direct_room(db.add_contact("Jun"))
+                .unwrap()
+                .id,
             &NewMessage::text("gone soon"),
         )
         .unwrap();
     // A reader keeps the WAL and shared-memory files alive until the wipe closes it.
     db.client.rooms().unwrap();
-    let TestDb { dir, path, client, .. } = db;
+    let TestDb {
+        dir, path, client, ..
+    } = db;
     assert!(path.exists());
     client.wipe().unwrap();
     let left: Vec<_> = std::fs::read_dir(dir.path())

@@ -13,8 +13,8 @@ mod devices;
 mod feed;
 mod http;
 mod ledger;
-mod progress;
 mod privacy;
+mod progress;
 mod push;
 mod records;
 mod users;
@@ -264,7 +264,8 @@ async fn compact_periodically(db: Arc<dyn Backend>, retention_seconds: u64, inte
     loop {
         ticks.tick().await;
         let db = Arc::clone(&db);
-        let ran = tokio::task::spawn_blocking(move || compact(db.as_ref(), retention_seconds)).await;
+        let ran =
+            tokio::task::spawn_blocking(move || compact(db.as_ref(), retention_seconds)).await;
         match ran {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::warn!("{e}"),

@@ -79,7 +79,11 @@ fn a_deleted_account_is_erased_on_its_devices_and_anonymised_for_others() {
 
     // Ben keeps the conversation, with Ara anonymised.
     ben.sync(base).expect("ben syncs after the deletion");
-    let messages = ben.client.messages(room, None, 10).expect("messages").messages;
+    let messages = ben
+        .client
+        .messages(room, None, 10)
+        .expect("messages")
+        .messages;
     let texts: Vec<_> = messages.iter().filter_map(|m| m.content.clone()).collect();
     assert!(texts.contains(&"ara's words".to_owned()), "{texts:?}");
     assert!(texts.contains(&"ben's answer".to_owned()), "{texts:?}");

@@ -18,7 +18,10 @@ pub(crate) fn erase_local(client: &Client) -> Result<()> {
             .query_map([], |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         for table in &tables {
-            tx.execute(&format!("DELETE FROM \"{}\"", table.replace('"', "\"\"")), [])?;
+            tx.execute(
+                &format!("DELETE FROM \"{}\"", table.replace('"', "\"\"")),
+                [],
+            )?;
         }
         Ok(())
     })?;

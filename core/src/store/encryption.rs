@@ -176,20 +176,28 @@ fn export_encrypted(plain: &Path, target: &Path, key: &DatabaseKey) -> Result<()
         .to_str()
         .ok_or_else(|| Error::invalid("path", "is not valid UTF-8"))?;
     conn.execute(
-        &format!("ATTACH DATABASE ?1 AS encrypted KEY {}", key.pragma_literal()),
+        &format!(
+            "ATTACH DATABASE ?1 AS encrypted KEY {}",
+            key.pragma_literal()
+        ),
         [target_text],
     )?;
     conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
     let version: i64 = conn.query_row("PRAGMA main.user_version", [], |row| row.get(0))?;
     conn.execute_batch(&format!("PRAGMA encrypted.user_version = {version};"))?;
     let tables: Vec<String> = conn
-        .prepare("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")?
+        .prepare(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )?
         .query_map([], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for table in &tables {
         let count = |schema: &str| -> Result<i64> {
             Ok(conn.query_row(
-                &format!("SELECT count(*) FROM {schema}.\"{}\"", table.replace('"', "\"\"")),
+                &format!(
+                    "SELECT count(*) FROM {schema}.\"{}\"",
+                    table.replace('"', "\"\"")
+                ),
                 [],
                 |row| row.get(0),
             )?)

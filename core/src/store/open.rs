@@ -147,11 +147,9 @@ fn applied_version(conn: &Connection) -> Result<u32> {
 /// Turns SQLite's "not a database" and "malformed" failures into a message an app can show.
 fn describe_open_failure(err: rusqlite::Error) -> Error {
     match err.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) => {
-            Error::Storage(format!(
-                "the file is not a StudyMate database (or it is encrypted: open it with its key): {err}"
-            ))
-        }
+        Some(rusqlite::ErrorCode::NotADatabase) => Error::Storage(format!(
+            "the file is not a StudyMate database (or it is encrypted: open it with its key): {err}"
+        )),
         Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
             Error::Storage(format!("the database file is corrupt: {err}"))
         }

@@ -58,7 +58,10 @@ pub fn export(
     )?;
     export.add(
         ServerEntity::PointTransaction,
-        ledger.iter().map(|row| doc(row, 0)).collect::<Result<_, _>>()?,
+        ledger
+            .iter()
+            .map(|row| doc(row, 0))
+            .collect::<Result<_, _>>()?,
     );
     let rooms = conn.query(
         "SELECT r.kind, r.doc FROM records r JOIN participants p ON p.room_id = r.room_id

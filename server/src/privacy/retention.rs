@@ -31,9 +31,10 @@ pub fn compact(
     retention_seconds: u64,
     now: i64,
 ) -> Result<Compaction, DbError> {
+    // (`WHERE true`: SQLite needs it to tell the upsert clause from a join constraint.)
     conn.execute(
         "INSERT INTO history_marks (server_seq, marked_at)
-         SELECT COALESCE(MAX(server_seq), 0), $1 FROM changes
+         SELECT COALESCE(MAX(server_seq), 0), $1 FROM changes WHERE true
          ON CONFLICT (server_seq) DO NOTHING",
         params![now],
     )?;

@@ -86,7 +86,10 @@ fn two_users_chatting(server: &Server) -> (Session, Session, Device, uuid::Uuid)
 }
 
 fn kinds(export: &Value, kind: &str) -> Vec<Value> {
-    export["records"][kind].as_array().cloned().unwrap_or_default()
+    export["records"][kind]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 pub fn export_holds_everything_about_the_user(db: &str) {
@@ -103,11 +106,17 @@ pub fn export_holds_everything_about_the_user(db: &str) {
     let profile = kinds(&body, "profile");
     assert_eq!(profile.len(), 1);
     assert_eq!(profile[0]["display_name"], "Ann Lee");
-    assert_eq!(kinds(&body, "user_interest"), [json!({"interest_tag": "coffee"})]);
+    assert_eq!(
+        kinds(&body, "user_interest"),
+        [json!({"interest_tag": "coffee"})]
+    );
     let sessions = kinds(&body, "practice_session");
     assert_eq!(sessions.len(), 1);
     assert!(sessions[0]["turns"].to_string().contains(super::CAFE_IDEAL));
-    assert!(!kinds(&body, "point_transaction").is_empty(), "the session's awards");
+    assert!(
+        !kinds(&body, "point_transaction").is_empty(),
+        "the session's awards"
+    );
     assert_eq!(kinds(&body, "chat_room").len(), 1);
     assert_eq!(kinds(&body, "chat_room")[0]["id"], room.to_string());
     let messages: Vec<String> = kinds(&body, "chat_message")
@@ -133,7 +142,10 @@ pub fn deleting_an_account_erases_it_and_anonymises_its_messages(db: &str) {
 
     // A wrong password, or none, changes nothing.
     let (status, body) = delete(&server, &ann, "not her password");
-    assert_eq!((status, body["code"].as_str()), (403, Some("invalid_credentials")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("invalid_credentials"))
+    );
     let (status, body) = send(
         server
             .request(reqwest::Method::DELETE, "/v1/account")
@@ -147,13 +159,19 @@ pub fn deleting_an_account_erases_it_and_anonymises_its_messages(db: &str) {
 
     // Every token of hers is revoked, and says why.
     let (status, body) = server.pull_page(&ann, None, 100);
-    assert_eq!((status, body["code"].as_str()), (410, Some("account_deleted")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (410, Some("account_deleted"))
+    );
     let (status, body) = server.post(
         "/v1/auth/refresh",
         None,
         &json!({"refresh_token": ann.refresh}),
     );
-    assert_eq!((status, body["code"].as_str()), (410, Some("account_deleted")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (410, Some("account_deleted"))
+    );
     assert_eq!(export(&server, &ann).0, 410);
     assert_eq!(delete(&server, &ann, "correct horse").0, 410);
     let (status, _) = server.post(
@@ -177,17 +195,31 @@ pub fn deleting_an_account_erases_it_and_anonymises_its_messages(db: &str) {
     assert!(public["payload"]["intro"].is_null());
     let (everything, _) = server.pull_all(&bob, None);
     let text = serde_json::to_string(&everything).unwrap();
-    assert!(!text.contains("Ann Lee") && !text.contains("I live in Daegu"), "{text}");
+    assert!(
+        !text.contains("Ann Lee") && !text.contains("I live in Daegu"),
+        "{text}"
+    );
     let messages: Vec<&Value> = everything
         .iter()
         .filter(|c| c["entity"] == "chat_message" && c["payload"]["room_id"] == room.to_string())
         .collect();
-    assert!(messages.iter().any(|m| m["payload"]["content"] == "ann's own words"));
-    assert!(messages.iter().any(|m| m["payload"]["content"] == "bob's reply"));
+    assert!(
+        messages
+            .iter()
+            .any(|m| m["payload"]["content"] == "ann's own words")
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m["payload"]["content"] == "bob's reply")
+    );
     // Bob's own data is untouched.
     let (status, bobs) = export(&server, &bob);
     assert_eq!(status, 200);
-    assert_eq!(kinds(&bobs, "user_interest"), [json!({"interest_tag": "hiking"})]);
+    assert_eq!(
+        kinds(&bobs, "user_interest"),
+        [json!({"interest_tag": "hiking"})]
+    );
 }
 
 pub fn superseded_history_is_compacted_after_the_retention_period(db: &str) {
@@ -197,7 +229,11 @@ pub fn superseded_history_is_compacted_after_the_retention_period(db: &str) {
     let mut phone = Device::new();
     let (room, create) = phone.room("DIRECT", &[ann.user, bob.user]);
     let (message, hello) = phone.message(room, ann.user, "first draft");
-    assert!(statuses(&server.push(&ann, phone.id, &[create, hello])).iter().all(|s| s == "applied"));
+    assert!(
+        statuses(&server.push(&ann, phone.id, &[create, hello]))
+            .iter()
+            .all(|s| s == "applied")
+    );
     let (_, bob_cursor) = server.pull_all(&bob, None);
     let mut edits = Vec::new();
     for n in 1..=5 {
@@ -215,7 +251,11 @@ pub fn superseded_history_is_compacted_after_the_retention_period(db: &str) {
                 "edited_at": chrono::Utc::now()}),
         ));
     }
-    assert!(statuses(&server.push(&ann, phone.id, &edits)).iter().all(|s| s == "applied"));
+    assert!(
+        statuses(&server.push(&ann, phone.id, &edits))
+            .iter()
+            .all(|s| s == "applied")
+    );
     let (before, _) = server.pull_all(&bob, None);
 
     // Within the retention period nothing goes.
@@ -226,7 +266,12 @@ pub fn superseded_history_is_compacted_after_the_retention_period(db: &str) {
     // Past it, only the newest change of each record stays in a feed.
     compact_history(&server, 0);
     let (after, _) = server.pull_all(&bob, None);
-    assert!(after.len() < before.len(), "{} -> {}", before.len(), after.len());
+    assert!(
+        after.len() < before.len(),
+        "{} -> {}",
+        before.len(),
+        after.len()
+    );
     let latest = |changes: &[Value], entity: &str, id: String| -> Value {
         changes
             .iter()
@@ -261,5 +306,8 @@ pub fn superseded_history_is_compacted_after_the_retention_period(db: &str) {
     );
     // Ann's own feed keeps her newest profile.
     let (own, _) = server.pull_all(&ann, None);
-    assert_eq!(latest(&own, "profile", ann.user.to_string())["intro"], "intro number 5");
+    assert_eq!(
+        latest(&own, "profile", ann.user.to_string())["intro"],
+        "intro number 5"
+    );
 }
