@@ -41,6 +41,7 @@ fn a_deleted_account_is_erased_on_its_devices_and_anonymised_for_others() {
         .send_message(room, &NewMessage::text("ben's answer"))
         .expect("send");
     ben.sync(base).expect("sync");
+    ara.sync(base).expect("sync");
     tablet.sync(base).expect("sync");
 
     // Server and device exports agree on the user's records.
