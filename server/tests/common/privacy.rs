@@ -7,10 +7,11 @@ use std::process::{Command, Stdio};
 use serde_json::{Value, json};
 use studymate_core::changelog::{Entity, Operation};
 
+use super::scenarios::Scenario;
 use super::{Device, Server, Session, send, server_log, statuses};
 
 /// Every privacy scenario, by name.
-pub const ALL: &[(&str, fn(&str))] = &[
+pub const ALL: &[(&str, Scenario)] = &[
     (
         "export_holds_everything_about_the_user",
         export_holds_everything_about_the_user,
