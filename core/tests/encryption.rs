@@ -58,6 +58,18 @@ fn sessions(client: &Client) -> usize {
         .len()
 }
 
+/// A closed plain database filled by [`fill`], in its temp dir, and its rows.
+fn filled_plain_database() -> (tempfile::TempDir, std::path::PathBuf, common::Snapshot) {
+    let db = TestDb::new();
+    fill(&db.client);
+    let before = db.snapshot();
+    let TestDb {
+        dir, path, client, ..
+    } = db;
+    drop(client);
+    (dir, path, before)
+}
+
 fn header_is_plain(path: &Path) -> bool {
     privacy::is_plain(path).expect("read header")
 }
@@ -94,13 +106,7 @@ fn a_new_database_is_created_encrypted_and_reopens_only_with_its_key() {
 
 #[test]
 fn a_key_on_a_plain_file_is_a_wrong_key_and_changes_nothing() {
-    let db = TestDb::new();
-    fill(&db.client);
-    let before = db.snapshot();
-    let TestDb {
-        dir, path, client, ..
-    } = db;
-    drop(client);
+    let (dir, path, before) = filled_plain_database();
     assert!(matches!(open(&path, Some(key(3))), Err(Error::WrongKey)));
     assert!(header_is_plain(&path));
     assert_eq!(snapshot(&path), before);
@@ -109,13 +115,7 @@ fn a_key_on_a_plain_file_is_a_wrong_key_and_changes_nothing() {
 
 #[test]
 fn encrypting_a_plain_database_keeps_every_row() {
-    let db = TestDb::new();
-    fill(&db.client);
-    let before = db.snapshot();
-    let TestDb {
-        dir, path, client, ..
-    } = db;
-    drop(client);
+    let (dir, path, before) = filled_plain_database();
 
     privacy::encrypt_database(&path, &key(4)).expect("encrypt");
     assert!(!header_is_plain(&path));
