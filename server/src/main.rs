@@ -3,7 +3,8 @@
 //!
 //! `cargo run -p studymate-server` serves on 127.0.0.1:8787 with `studymate-server.db` in the
 //! working directory and the bundled catalog. It prints `listening on http://ADDR` once bound
-//! (so `--listen 127.0.0.1:0` works for tests) and stops gracefully on SIGINT or SIGTERM.
+//! (so `--listen 127.0.0.1:0` works for tests) and stops gracefully on SIGINT or SIGTERM, also
+//! when started with them blocked (`signals`).
 
 mod admin;
 mod auth;
@@ -17,6 +18,7 @@ mod privacy;
 mod progress;
 mod push;
 mod records;
+mod signals;
 mod users;
 
 use std::io::Write;
@@ -125,6 +127,10 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+    // Before the runtime starts its threads, which inherit this thread's mask.
+    if let Err(e) = signals::unblock_shutdown_signals() {
+        tracing::warn!("cannot unblock SIGTERM and SIGINT; they may not stop the server: {e}");
+    }
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

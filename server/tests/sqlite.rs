@@ -42,6 +42,7 @@ scenario_tests!(
     history_reset_answers_410,
     bad_requests_get_4xx_and_change_nothing,
     sigterm_finishes_in_flight_requests,
+    sigterm_stops_a_server_started_with_it_blocked,
     forged_sessions_are_scored_again,
     points_come_only_from_the_rules,
     achievements_only_when_earned,

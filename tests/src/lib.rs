@@ -6,6 +6,7 @@
 //! (same profile as the test, and the server's test feature `fault-injection`) and started with `--listen 127.0.0.1:0`; its
 //! `listening on http://ADDR` line gives the address.
 
+pub mod process;
 pub mod proxy;
 pub mod responder;
 
@@ -64,7 +65,11 @@ pub fn server_binary() -> &'static Path {
     })
 }
 
-/// A running server process on a temp SQLite file; killed when dropped.
+/// How long a dropped [`Server`] has to stop after SIGTERM before it is killed.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
+/// A running server process on a temp SQLite file; stopped when dropped (SIGTERM, then SIGKILL
+/// after [`STOP_GRACE`]).
 pub struct Server {
     child: Child,
     /// `http://127.0.0.1:PORT`.
@@ -144,8 +149,7 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = process::stop(&mut self.child, STOP_GRACE);
     }
 }
 

@@ -7,18 +7,20 @@ pub mod robust;
 pub mod scenarios;
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{OnceLock, mpsc};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
 use studymate_core::changelog::{Entity, Operation};
+use studymate_e2e::process;
 use uuid::Uuid;
 
-/// A running server process; killed when dropped.
+/// A running server process; stopped when dropped (SIGTERM, then SIGKILL after 10 s).
 pub struct Server {
     child: Child,
     /// `http://127.0.0.1:PORT`.
@@ -31,8 +33,24 @@ pub struct Server {
 impl Server {
     /// Starts the server on `database` with the bundled catalog and extra flags.
     pub fn start(database: &str, extra: &[&str]) -> Server {
+        Self::spawn(database, extra, |_| {})
+    }
+
+    /// Starts the server like [`Server::start`], but with SIGTERM and SIGINT blocked in the
+    /// signal mask it inherits, as some supervisors start it (Foundation's `Process` on Linux).
+    pub fn start_with_shutdown_signals_blocked(database: &str) -> Server {
+        Self::spawn(database, &[], |command| {
+            // SAFETY: the hook runs in the forked child before exec and only calls
+            // async-signal-safe functions on a set of its own.
+            unsafe { command.pre_exec(block_shutdown_signals) };
+        })
+    }
+
+    /// Spawns the server after `prepare` has adjusted its command, and waits for its address.
+    fn spawn(database: &str, extra: &[&str], prepare: impl FnOnce(&mut Command)) -> Server {
         let catalog = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalog.json");
-        let mut child = Command::new(server_binary())
+        let mut command = Command::new(server_binary());
+        command
             .args([
                 "--listen",
                 "127.0.0.1:0",
@@ -43,9 +61,9 @@ impl Server {
             .arg(&catalog)
             .args(extra)
             .stdout(Stdio::piped())
-            .stderr(server_log())
-            .spawn()
-            .expect("server binary starts");
+            .stderr(server_log());
+        prepare(&mut command);
+        let mut child = command.spawn().expect("server binary starts");
         let stdout = child.stdout.take().expect("stdout is piped");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -73,34 +91,38 @@ impl Server {
         }
     }
 
-    /// Sends SIGTERM and waits (up to 20 s) for the process to exit.
+    /// Sends SIGTERM and waits (up to 20 s) for the process to exit, then SIGKILLs it; the
+    /// status is a success only when the server shut down by itself.
     pub fn terminate(mut self) -> ExitStatus {
-        let sent = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM failed");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait on server") {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "server did not stop after SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        process::stop(&mut self.child, Duration::from_secs(20)).expect("wait on server")
     }
 
     /// The server process's peak resident memory (`VmHWM` of `/proc/PID/status`), in KiB.
     pub fn peak_memory_kib(&self) -> u64 {
+        let value = self.proc_status("VmHWM");
+        value
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("VmHWM {value:?}"))
+    }
+
+    /// The signals the server's main thread blocks (`SigBlk` of `/proc/PID/status`), a bit per
+    /// signal: bit N-1 for signal N.
+    pub fn blocked_signals(&self) -> u64 {
+        let value = self.proc_status("SigBlk");
+        u64::from_str_radix(&value, 16).unwrap_or_else(|_| panic!("SigBlk {value:?}"))
+    }
+
+    /// One field of the server process's `/proc/PID/status`, trimmed.
+    fn proc_status(&self, field: &str) -> String {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .expect("the server's /proc status");
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("a VmHWM line")
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_else(|| panic!("a {field} line"))
     }
 
     /// Credits (or debits) `user`'s points with the operator command `adjust-points`.
@@ -190,9 +212,26 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = process::stop(&mut self.child, Duration::from_secs(10));
     }
+}
+
+/// Blocks SIGTERM and SIGINT in the calling thread's mask (the `pre_exec` hook of
+/// [`Server::start_with_shutdown_signals_blocked`]).
+fn block_shutdown_signals() -> std::io::Result<()> {
+    let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
+    // SAFETY: the set is initialised by `sigemptyset` before it is read or changed, and
+    // `sigprocmask` reads it; all three are async-signal-safe.
+    let failed = unsafe {
+        libc::sigemptyset(set.as_mut_ptr()) != 0
+            || libc::sigaddset(set.as_mut_ptr(), libc::SIGTERM) != 0
+            || libc::sigaddset(set.as_mut_ptr(), libc::SIGINT) != 0
+            || libc::sigprocmask(libc::SIG_BLOCK, set.as_ptr(), std::ptr::null_mut()) != 0
+    };
+    if failed {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 /// The server binary built with the `fault-injection` feature, once per test process. Cargo

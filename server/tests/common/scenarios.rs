@@ -42,6 +42,10 @@ pub const ALL: &[(&str, Scenario)] = &[
         sigterm_finishes_in_flight_requests,
     ),
     (
+        "sigterm_stops_a_server_started_with_it_blocked",
+        sigterm_stops_a_server_started_with_it_blocked,
+    ),
+    (
         "forged_sessions_are_scored_again",
         authority::forged_sessions_are_scored_again,
     ),
@@ -611,6 +615,23 @@ pub fn sigterm_finishes_in_flight_requests(db: &str) {
     let (code, body) = in_flight.join().expect("request thread");
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["results"].as_array().map(Vec::len), Some(1000));
+}
+
+/// A server started with SIGTERM and SIGINT blocked (as Foundation's `Process` starts it on
+/// Linux) unblocks them, serves, and shuts down by itself on SIGTERM instead of waiting for the
+/// harness's SIGKILL.
+pub fn sigterm_stops_a_server_started_with_it_blocked(db: &str) {
+    let server = Server::start_with_shutdown_signals_blocked(db);
+    let shutdown = (1u64 << (libc::SIGTERM - 1)) | (1u64 << (libc::SIGINT - 1));
+    let blocked = server.blocked_signals();
+    assert_eq!(
+        blocked & shutdown,
+        0,
+        "still blocked: SigBlk {blocked:016x}"
+    );
+    server.signup("ann");
+    let status = server.terminate();
+    assert!(status.success(), "a clean exit on SIGTERM, got {status}");
 }
 
 /// The last pull page (and only it) carries the user's counts: ledger entries and their sum,

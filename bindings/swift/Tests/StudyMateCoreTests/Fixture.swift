@@ -1,6 +1,7 @@
-// Fixtures shared by the Swift suite (mirrors bindings/tests/kotlin/Harness.kt).
+// Fixtures and helpers shared by the Swift suite (mirrors bindings/tests/kotlin/Harness.kt).
 import Foundation
 import StudyMateCore
+import XCTest
 
 enum Fixture {
     /// The demo catalog, imported through the API. STUDYMATE_CATALOG overrides the path.
@@ -13,6 +14,7 @@ enum Fixture {
         return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }()
 
+    /// A database path in a fresh temporary folder.
     static func dbPath() -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("studymate-swift-\(UUID())")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -29,13 +31,27 @@ enum Fixture {
         return client
     }
 
+    /// Runs SQL on a database file with the sqlite3 shell (fixtures the API must not be able to
+    /// make); throws when the shell fails.
     static func sqlite(_ path: String, _ sql: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["sqlite3", path, sql]
         try process.run()
         process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw NSError(domain: "sqlite3", code: Int(process.terminationStatus),
+                          userInfo: [NSLocalizedDescriptionKey: "sqlite3 failed on \(sql)"])
+        }
     }
+}
+
+/// A list several threads append to (the library calls observers on its own threads).
+final class SharedList<Element>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Element] = []
+    var all: [Element] { lock.lock(); defer { lock.unlock() }; return items }
+    func append(_ item: Element) { lock.lock(); items.append(item); lock.unlock() }
 }
 
 /// What an app does with the error: an exhaustive switch, so a new case fails to compile here.
@@ -55,16 +71,30 @@ func describe(_ error: StudyMateError) -> String {
     }
 }
 
-final class RecordingObserver: DataObserver, @unchecked Sendable {
-    private let lock = NSLock()
-    private var seen: [DataChange] = []
-    var changes: [DataChange] { lock.lock(); defer { lock.unlock() }; return seen }
-    func onChange(change: DataChange) throws { lock.lock(); seen.append(change); lock.unlock() }
+/// What `body` threw, or nil when it returned.
+func thrown(_ body: () async throws -> Void) async -> Error? {
+    do {
+        try await body()
+        return nil
+    } catch {
+        return error
+    }
 }
 
-final class RecordingLogger: Logger, @unchecked Sendable {
-    private let lock = NSLock()
-    private var seen: [LogRecord] = []
-    var records: [LogRecord] { lock.lock(); defer { lock.unlock() }; return seen }
-    func log(record: LogRecord) throws { lock.lock(); seen.append(record); lock.unlock() }
+/// What `body` threw, as `describe` puts it: "nothing thrown" when it returned, and
+/// "not a StudyMateError: …" for any other error.
+func failure(_ body: () async throws -> Void) async -> String {
+    switch await thrown(body) {
+    case nil: return "nothing thrown"
+    case let error as StudyMateError: return describe(error)
+    case let error?: return "not a StudyMateError: \(error)"
+    }
+}
+
+/// Waits up to `seconds` for `semaphore`; fails the test when it was not signalled in time.
+func waitFor(_ semaphore: DispatchSemaphore, _ what: String, seconds: Double = 60,
+           file: StaticString = #filePath, line: UInt = #line) {
+    if semaphore.wait(timeout: .now() + seconds) == .timedOut {
+        XCTFail("\(what): nothing within \(seconds) s", file: file, line: line)
+    }
 }
