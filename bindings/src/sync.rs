@@ -112,6 +112,10 @@ pub struct SyncProgress {
     pub outbox: u64,
     /// Server changes applied so far.
     pub pulled: u64,
+    /// How many server changes this pull is expected to apply in all (applied plus what the
+    /// server counted as waiting when the pull began); null while pushing and from servers
+    /// that do not count. Changes arriving during the pull may take `pulled` past it.
+    pub pull_total: Option<u64>,
 }
 
 /// What one sync run did. (What it changed locally goes to the data observer.)

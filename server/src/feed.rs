@@ -280,8 +280,6 @@ fn set_epoch(conn: &mut dyn Conn, epoch: &str) -> Result<(), DbError> {
 /// they describe the same state as the page. (Sums and counts are cast because PostgreSQL
 /// widens a BIGINT sum to NUMERIC.)
 pub fn checks(conn: &mut dyn Conn, user: &str) -> Result<ScopeChecks, DbError> {
-    let count =
-        |n: i64| u64::try_from(n).map_err(|_| DbError::Decode(format!("negative count {n}")));
     let ledger = conn.query(
         "SELECT CAST(count(*) AS BIGINT), CAST(COALESCE(sum(points), 0) AS BIGINT)
          FROM ledger WHERE user_id = $1",
@@ -398,6 +396,24 @@ pub fn pull(
         last_position,
         has_more,
     })
+}
+
+/// How many changes of `user`'s feed follow feed position `after`: one scan of the feed index.
+pub fn count_after(conn: &mut dyn Conn, user: &str, after: i64) -> Result<u64, DbError> {
+    let rows = conn.query(
+        "SELECT CAST(count(*) AS BIGINT) FROM user_feed WHERE user_id = $1 AND feed_seq > $2",
+        params![user, after],
+    )?;
+    count(
+        rows.first()
+            .ok_or_else(|| DbError::Database("a count returned no row".into()))?
+            .int(0)?,
+    )
+}
+
+/// A count read from the database, which is never negative.
+fn count(n: i64) -> Result<u64, DbError> {
+    u64::try_from(n).map_err(|_| DbError::Decode(format!("negative count {n}")))
 }
 
 /// How many of the next changes, whose payload sizes in feed order are `sizes` (up to

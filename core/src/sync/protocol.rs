@@ -209,6 +209,11 @@ pub struct PullResponse<P = serde_json::Value> {
     /// clients ignore it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checks: Option<ScopeChecks>,
+    /// Only when the request asked for it (`count=true`) and only from servers that support it:
+    /// how many changes of the user's feed follow this page, counted when the page was read (a
+    /// progress bar's total). Absent otherwise; older clients ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
 }
 
 /// Per-scope counts of what the server holds for a user (see [`PullResponse::checks`]).
