@@ -7,6 +7,14 @@ cd "$(dirname "$0")/.."
 
 cargo test --workspace --locked
 
+echo "== the server links neither the sync client (reqwest) nor the scheduler (fsrs)"
+# Normal and build edges only: the server's tests use reqwest as their HTTP client, which is not
+# linked into the server.
+if cargo tree -p studymate-server -e normal,build --locked --prefix none | grep -E '^(reqwest|fsrs) '; then
+    echo "studymate-server links the crates above; core must stay without its client feature there" >&2
+    exit 1
+fi
+
 echo "== Kotlin bindings (JVM)"
 bindings/scripts/test-kotlin.sh
 

@@ -114,6 +114,19 @@ pub struct Participant {
     pub last_read_message_id: Option<Uuid>,
 }
 
+/// The payload of a pushed `chat_participant` insert or delete (entity id `room_id:user_id`): an
+/// admin of a group room adds a member; a member leaves, or an admin removes one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantChange {
+    /// The room.
+    pub room_id: Uuid,
+    /// The member added or removed.
+    pub user_id: Uuid,
+    /// Role of an added member; `MEMBER` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<ParticipantRole>,
+}
+
 /// A chat message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Message {
@@ -775,6 +788,7 @@ pub(crate) fn write_tombstone(
 
 /// Stores a message's whole state as the server sent it (insert, or overwrite of the local echo
 /// or an older state).
+#[cfg(feature = "client")]
 pub(crate) fn upsert_message(tx: &Transaction<'_>, m: &Message) -> Result<()> {
     tx.prepare_cached(&format!(
         "INSERT INTO chat_messages ({MESSAGE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)

@@ -353,6 +353,7 @@ fn write_row(tx: &Transaction<'_>, user: &str, e: &PointTransaction) -> Result<(
 /// derived from the key). Entries are never updated in place (the triggers keep the totals right
 /// through the delete and insert). An entry the device could not have accepted from its own user
 /// is a protocol error.
+#[cfg(feature = "client")]
 pub(crate) fn insert_pulled(tx: &Transaction<'_>, user: &str, e: &PointTransaction) -> Result<()> {
     e.validate()
         .map_err(|err| Error::Protocol(format!("pulled point transaction {}: {err}", e.id)))?;

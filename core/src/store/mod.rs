@@ -67,6 +67,7 @@ impl Store {
     }
 
     /// The database file, or `None` for an in-memory store.
+    #[cfg(feature = "client")]
     pub(crate) fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }

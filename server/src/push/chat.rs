@@ -6,12 +6,10 @@
 use studymate_core::changelog::Operation;
 use studymate_core::chat::{
     MAX_GROUP_MEMBERS, Message, MessageDeletion, MessageEdit, MessageType, NewMessage, Participant,
-    ParticipantRole, Room, RoomType, SendState, check_room_fields,
-};
-use studymate_core::sync::protocol::{
-    ParticipantChange, ReadMarker, ReadMarkerUpdate, ServerEntity,
+    ParticipantChange, ParticipantRole, Room, RoomType, SendState, check_room_fields,
 };
 use studymate_core::time;
+use studymate_protocol::{ReadMarker, ReadMarkerUpdate, ServerEntity};
 use uuid::Uuid;
 
 use super::{Applied, ApplyError, Ctx, invalid, reject};
