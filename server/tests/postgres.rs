@@ -4,7 +4,7 @@
 mod common;
 mod pg;
 
-use common::{accounts, robust, scenarios};
+use common::{accounts, migrations, robust, scenarios};
 
 #[test]
 fn every_scenario_on_postgres() {
@@ -15,6 +15,7 @@ fn every_scenario_on_postgres() {
         .iter()
         .chain(robust::ALL)
         .chain(accounts::ALL)
+        .chain(migrations::ALL)
     {
         let url = cluster.new_database();
         println!("scenario {name} on {url}");

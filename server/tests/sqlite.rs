@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{accounts, robust, scenarios};
+use common::{accounts, migrations, robust, scenarios};
 
 /// Runs one scenario on a fresh database file.
 fn run(name: &str) {
@@ -10,6 +10,7 @@ fn run(name: &str) {
         .iter()
         .chain(robust::ALL)
         .chain(accounts::ALL)
+        .chain(migrations::ALL)
         .find(|(n, _)| *n == name)
         .expect("known scenario");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -23,7 +24,8 @@ macro_rules! scenario_tests {
         #[test]
         fn every_scenario_has_a_test() {
             let tested = [$(stringify!($name)),*];
-            for (name, _) in scenarios::ALL.iter().chain(robust::ALL).chain(accounts::ALL) {
+            let all = scenarios::ALL.iter().chain(robust::ALL).chain(accounts::ALL);
+            for (name, _) in all.chain(migrations::ALL) {
                 assert!(tested.contains(name), "scenario {name} has no SQLite test");
             }
         }
@@ -61,4 +63,8 @@ scenario_tests!(
     refresh_rotates_retries_and_detects_replay,
     an_older_database_upgrades,
     client_session_logs_out,
+    // Migrations (common/migrations.rs).
+    an_empty_database_gets_every_migration_once,
+    a_database_from_before_migrations_is_adopted_with_its_data,
+    a_database_from_a_newer_server_is_refused_and_kept,
 );

@@ -7,7 +7,7 @@ use studymate_core::Error;
 use studymate_core::sync::protocol::SignupRequest;
 use studymate_core::sync::{Refresh, ServerSession, TokenProvider};
 
-use super::{Server, Session, send};
+use super::{Server, Session, send, sql};
 use crate::common::scenarios::Scenario;
 
 /// Every accounts scenario, by name, for the stores' test drivers.
@@ -398,16 +398,21 @@ pub fn an_older_database_upgrades(db: &str) {
     let server = Server::start(db, &NO_LIMITS);
     let ann = server.signup("ann");
     server.terminate();
-    sql(
+    // A database of that time predates the migrations too: it has no history.
+    sql::execute(
         db,
-        "DROP TABLE token_pairs;
+        "DROP TABLE refinery_schema_history;
+         DROP TABLE token_pairs;
          CREATE TABLE tokens (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, kind TEXT NOT NULL,
              expires_at BIGINT NOT NULL, used BIGINT NOT NULL DEFAULT 0);
          INSERT INTO tokens VALUES ('00', 'someone', 'refresh', 4102444800, 0);",
     );
 
     let server = Server::start(db, &NO_LIMITS);
-    assert!(!has_table(db, "tokens"), "the old token table is dropped");
+    assert!(
+        !sql::has_table(db, "tokens"),
+        "the old token table is dropped"
+    );
     assert_eq!(
         pull_status(&server, &ann).0,
         401,
@@ -452,38 +457,4 @@ pub fn client_session_logs_out(db: &str) {
         matches!(session.log_out(), Err(Error::Auth(_))),
         "signing out twice is refused"
     );
-}
-
-/// Runs statements on the test's database, SQLite file or PostgreSQL URL.
-fn sql(db: &str, statements: &str) {
-    if db.starts_with("postgres") {
-        let mut client = postgres::Client::connect(db, postgres::NoTls).expect("connect");
-        client.batch_execute(statements).expect("statements run");
-    } else {
-        let conn = rusqlite::Connection::open(db).expect("open");
-        conn.execute_batch(statements).expect("statements run");
-    }
-}
-
-/// Whether the test's database has a table `name`.
-fn has_table(db: &str, name: &str) -> bool {
-    if db.starts_with("postgres") {
-        let mut client = postgres::Client::connect(db, postgres::NoTls).expect("connect");
-        let row = client
-            .query_one(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = $1",
-                &[&name],
-            )
-            .expect("query");
-        row.get::<_, i64>(0) > 0
-    } else {
-        let conn = rusqlite::Connection::open(db).expect("open");
-        conn.query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
-            [name],
-            |r| r.get::<_, i64>(0),
-        )
-        .expect("query")
-            > 0
-    }
 }

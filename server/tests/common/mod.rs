@@ -2,8 +2,10 @@
 
 pub mod accounts;
 pub mod authority;
+pub mod migrations;
 pub mod robust;
 pub mod scenarios;
+pub mod sql;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
