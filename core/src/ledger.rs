@@ -216,12 +216,7 @@ impl Client {
         let user = self.user_id.to_string();
         self.store.write(|tx| {
             if signed < 0 {
-                let available = balance_in(tx, &user)?.available;
-                if available + signed < 0 {
-                    return Err(Error::Conflict(format!(
-                        "not enough points: balance is {available}, this needs {points}"
-                    )));
-                }
+                rewards::check_spend(balance_in(tx, &user)?.available, points)?;
             }
             insert(tx, &user, &tx_entry)?;
             Ok(tx_entry.clone())
