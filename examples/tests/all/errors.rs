@@ -2,7 +2,7 @@
 //! names the option at fault and the fix, as `{"error": {"code", "message"}}` with `--json`; a
 //! closed output pipe ends the program quietly instead of panicking.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -1,8 +1,8 @@
 //! The same protocol scenarios against the server on PostgreSQL, in a throwaway cluster.
 //! Skipped, with a printed message, where the PostgreSQL 15 binaries are not installed.
 
-mod common;
-mod pg;
+use crate::common;
+use crate::pg;
 
 use common::{accounts, migrations, robust, scenarios};
 

@@ -1,7 +1,7 @@
 //! Every public call of `Client`, on a real SQLite file: what it returns, what it stores, and the
 //! change-log entry it appends (one per user action, in the same transaction).
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 

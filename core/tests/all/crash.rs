@@ -8,7 +8,7 @@
 //! nothing unless `STUDYMATE_CRASH_CHILD` names a database (so a plain `cargo test -- --ignored`
 //! is harmless). Set `STUDYMATE_CRASH_SEED` to replay a failing run; the seed is printed.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -192,7 +192,7 @@ fn run_and_kill(
     let child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "child_writer",
+            "crash::child_writer",
             "--ignored",
             "--nocapture",
             "--test-threads=1",

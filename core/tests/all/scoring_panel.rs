@@ -1,7 +1,7 @@
 //! The graded panel (`tests/fixtures/scoring_panel.json`): answers to situations of the bundled
 //! catalog, each graded 0–100 by the rubric in docs/scoring.md before it was ever scored. The
 //! scorer must agree with the grades; the goals are asserted on the held-out third only (the
-//! scorer was tuned on the rest), and `cargo test -p studymate-core --test scoring_panel --
+//! scorer was tuned on the rest), and `cargo test -p studymate-core --test all scoring_panel:: --
 //! --nocapture` prints the statistics for both parts.
 
 use std::collections::BTreeMap;
@@ -10,8 +10,8 @@ use serde::Deserialize;
 use studymate_core::catalog::CatalogBatch;
 use studymate_core::scoring::{Answer, Score, Scorer};
 
-const CATALOG: &str = include_str!("../../examples/catalog/catalog.json");
-const PANEL: &str = include_str!("fixtures/scoring_panel.json");
+const CATALOG: &str = include_str!("../../../examples/catalog/catalog.json");
+const PANEL: &str = include_str!("../fixtures/scoring_panel.json");
 
 /// Response time given to every typed panel answer: within every variation's allowance, so
 /// fluency measures content, not speed.

@@ -8,8 +8,7 @@
 //!
 //! `HOSTILE_ROUNDS` (default 40) and `HOSTILE_SEED` set the length and the seed.
 
-#[path = "../../server/tests/pg/mod.rs"]
-mod pg;
+use crate::pg;
 
 use std::path::Path;
 

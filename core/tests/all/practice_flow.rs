@@ -1,7 +1,7 @@
 //! The practice lifecycle on a real database file: state machine, scoring, completion with
 //! awards, streaks, levels and achievements, idempotency, and resuming after a restart.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -2,7 +2,7 @@
 //! refused call, every row of every table in the file (change log included) is unchanged.
 //! Also files that are not databases, corrupt files, and files from a newer library version.
 
-mod common;
+use crate::common;
 
 use std::fmt::Debug;
 use std::fs;

@@ -1,7 +1,7 @@
 //! Golden tests: real answers to real situations, with the bands, orderings, mistakes and
 //! spans a teacher would expect.
 
-mod scoring_common;
+use crate::scoring_common;
 
 use scoring_common::*;
 use studymate_core::scoring::{

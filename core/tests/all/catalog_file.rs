@@ -8,7 +8,7 @@ use studymate_core::Client;
 use studymate_core::catalog::{CatalogBatch, SituationFilter, Variation};
 use studymate_core::profile::Level;
 
-const CATALOG: &str = include_str!("../../examples/catalog/catalog.json");
+const CATALOG: &str = include_str!("../../../examples/catalog/catalog.json");
 
 const CATEGORIES: [&str; 8] = [
     "greetings",

@@ -3,7 +3,7 @@
 //! lost or duplicated, and the change log has exactly one entry per write, in strictly increasing
 //! sequence. No timing assertions: threads are coordinated with channels and flags.
 
-mod common;
+use crate::common;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};

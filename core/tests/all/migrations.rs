@@ -23,7 +23,7 @@
 //! The V1 fixture then exercises the V1 → V2 upgrade; `every_version_has_a_fixture` fails until
 //! the V2 fixture exists. Update the `check` functions if V2 changes what the API returns.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -56,13 +56,13 @@ struct Fixture {
     check: fn(&Client, &Connection),
 }
 
-const V1_SQL: &str = include_str!("../../migrations/V1__init.sql");
+const V1_SQL: &str = include_str!("../../../migrations/V1__init.sql");
 
-const V2_SQL: &str = include_str!("../../migrations/V2__sync.sql");
+const V2_SQL: &str = include_str!("../../../migrations/V2__sync.sql");
 
-const V3_SQL: &str = include_str!("../../migrations/V3__authority.sql");
+const V3_SQL: &str = include_str!("../../../migrations/V3__authority.sql");
 
-const V1_DATA: &str = include_str!("fixtures/v1_data.sql");
+const V1_DATA: &str = include_str!("../fixtures/v1_data.sql");
 
 const FIXTURES: &[Fixture] = &[
     Fixture {
@@ -87,13 +87,13 @@ const FIXTURES: &[Fixture] = &[
         data: &[
             V1_DATA,
             V2_DATA,
-            include_str!("fixtures/v3_answer_data.sql"),
+            include_str!("../fixtures/v3_answer_data.sql"),
         ],
         check: check_v3_data,
     },
 ];
 
-const V2_DATA: &str = include_str!("fixtures/v2_sync_data.sql");
+const V2_DATA: &str = include_str!("../fixtures/v2_sync_data.sql");
 
 const V1_USER: Uuid = uuid!("0190b000-0000-7000-8000-000000000001");
 const V1_DEVICE: Uuid = uuid!("0190b000-0000-7000-8000-000000000009");

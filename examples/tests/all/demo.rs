@@ -1,7 +1,7 @@
 //! End-to-end tests of the demo binary: scripted subcommands with `--json` and persistence
 //! across restarts (the interactive app's tests are in `terminal.rs`).
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

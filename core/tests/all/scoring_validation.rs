@@ -1,6 +1,6 @@
 //! Invalid input is refused with an error naming the field and the reason; nothing panics.
 
-mod scoring_common;
+use crate::scoring_common;
 
 use scoring_common::*;
 use studymate_core::scoring::{

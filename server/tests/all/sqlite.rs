@@ -1,6 +1,6 @@
 //! The protocol scenarios against the server on its default store, an SQLite file.
 
-mod common;
+use crate::common;
 
 use common::{accounts, migrations, robust, scenarios};
 

@@ -2,7 +2,7 @@
 //! on a phone and a tablet, a second user chatting with them. Every step runs the demo binary
 //! with `--json`, as a newcomer's script would.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

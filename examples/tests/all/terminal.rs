@@ -2,7 +2,7 @@
 //! Ctrl-C at a prompt (the cursor comes back, exit 130, no scored answer lost), a round left
 //! open by a killed process, and the hidden password prompt.
 
-mod common;
+use crate::common;
 
 use common::{DEMO, demo_json};
 use rexpect::process::Signal;
