@@ -58,3 +58,26 @@ pub const MAX_PUSH_BYTES: usize = MAX_REQUEST_BYTES - 16 * 1024;
 /// larger entry (`InvalidInput`) before it reaches the change log, so every logged entry can be
 /// pushed.
 pub const MAX_CHANGE_BYTES: usize = MAX_PUSH_BYTES - 1024;
+
+/// The length in bytes of `value`'s compact JSON, what it takes on the wire, counted without
+/// building the text. Sizes push batches and entries ([`WireChange::wire_len`]) and the device's
+/// limits on free-form JSON fields.
+pub fn json_len<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<usize> {
+    let mut counter = ByteCounter(0);
+    serde_json::to_writer(&mut counter, value)?;
+    Ok(counter.0)
+}
+
+/// Counts the bytes written to it.
+struct ByteCounter(usize);
+
+impl std::io::Write for ByteCounter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 = self.0.saturating_add(buf.len());
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

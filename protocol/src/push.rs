@@ -30,9 +30,7 @@ pub struct WireChange {
 impl WireChange {
     /// Bytes this entry takes in a push body: the length of its compact JSON.
     pub fn wire_len(&self) -> serde_json::Result<usize> {
-        let mut counter = ByteCounter(0);
-        serde_json::to_writer(&mut counter, self)?;
-        Ok(counter.0)
+        crate::json_len(self)
     }
 }
 
@@ -86,20 +84,6 @@ pub enum ChangeStatus {
     Duplicate,
     /// Refused; see `code` and `reason`. Later entries were still processed.
     Rejected,
-}
-
-/// Counts the bytes written to it (sizes JSON without keeping it).
-struct ByteCounter(usize);
-
-impl std::io::Write for ByteCounter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 = self.0.saturating_add(buf.len());
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 #[cfg(test)]

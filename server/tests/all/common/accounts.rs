@@ -375,13 +375,7 @@ pub fn refresh_rotates_retries_and_detects_replay(db: &str) {
     );
 
     // A replay after the successor's refresh token was redeemed (its access never used).
-    let (status, body) = server.post(
-        "/v1/auth/login",
-        None,
-        &json!({"username": "ann", "password": "correct horse"}),
-    );
-    assert_eq!(status, 200, "{body}");
-    let start = Session::from_body(&body);
+    let start = server.login("ann");
     let (_, body) = refresh(&server, &start);
     let next = Session::from_body(&body);
     let (status, body) = refresh(&server, &next);

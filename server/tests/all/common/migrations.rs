@@ -6,9 +6,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
-
-use super::{Device, Server, Session, sql, statuses};
+use super::{Device, Server, sql, statuses};
 use crate::common::scenarios::Scenario;
 
 /// Every migration scenario, by name, for the stores' test drivers.
@@ -92,13 +90,7 @@ pub fn a_database_from_before_migrations_is_adopted_with_its_data(db: &str) {
     );
     assert_eq!(server.pull_all(&ann, None).0, ann_feed);
     assert_eq!(server.pull_all(&bob, None).0, bob_feed);
-    let (status, body) = server.post(
-        "/v1/auth/login",
-        None,
-        &json!({"username": "bob", "password": "correct horse"}),
-    );
-    assert_eq!(status, 200, "bob still signs in: {body}");
-    let bob_again = Session::from_body(&body);
+    let bob_again = server.login("bob");
     let mut bob_phone = Device::new();
     let (_, reply) = bob_phone.message(room, bob_again.user, "hi ann");
     let results = server.push(&bob_again, bob_phone.id, &[reply]);

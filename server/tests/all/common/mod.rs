@@ -149,6 +149,17 @@ impl Server {
         Session::from_body(&body)
     }
 
+    /// Signs in a user that [`Server::signup`] made; returns the new session.
+    pub fn login(&self, username: &str) -> Session {
+        let (status, body) = self.post(
+            "/v1/auth/login",
+            None,
+            &json!({"username": username, "password": "correct horse"}),
+        );
+        assert_eq!(status, 200, "login {username}: {body}");
+        Session::from_body(&body)
+    }
+
     /// Pushes a batch from `device`; returns the per-entry results.
     pub fn push(&self, session: &Session, device: Uuid, changes: &[Value]) -> Vec<Value> {
         let (status, body) = self.post(

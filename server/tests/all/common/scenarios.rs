@@ -107,13 +107,7 @@ pub fn auth_signup_login_refresh_expiry(db: &str) {
         (wrong.0, wrong.1["code"].clone()),
         (401, json!("invalid_credentials"))
     );
-    let (status, body) = server.post(
-        "/v1/auth/login",
-        None,
-        &json!({"username": "ann", "password": "correct horse"}),
-    );
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(Session::from_body(&body).user, ann.user);
+    assert_eq!(server.login("ann").user, ann.user);
 
     let anonymous = send(server.request(reqwest::Method::GET, "/v1/sync/pull"));
     assert_eq!(
