@@ -72,6 +72,7 @@ pub struct Client {
     pub(crate) clock: Arc<dyn Clock>,
     /// Held while [`Client::sync`] runs, so two runs never push the same outbox at once (with
     /// a file lock next to the database that also keeps out other clients and processes).
+    #[cfg(feature = "client")]
     pub(crate) sync_lock: std::sync::Mutex<()>,
 }
 
@@ -130,6 +131,7 @@ impl Client {
             user_id,
             device_id,
             clock: options.clock,
+            #[cfg(feature = "client")]
             sync_lock: std::sync::Mutex::new(()),
         })
     }

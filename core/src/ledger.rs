@@ -216,12 +216,7 @@ impl Client {
         let user = self.user_id.to_string();
         self.store.write(|tx| {
             if signed < 0 {
-                let available = balance_in(tx, &user)?.available;
-                if available + signed < 0 {
-                    return Err(Error::Conflict(format!(
-                        "not enough points: balance is {available}, this needs {points}"
-                    )));
-                }
+                rewards::check_spend(balance_in(tx, &user)?.available, points)?;
             }
             insert(tx, &user, &tx_entry)?;
             Ok(tx_entry.clone())
@@ -353,6 +348,7 @@ fn write_row(tx: &Transaction<'_>, user: &str, e: &PointTransaction) -> Result<(
 /// derived from the key). Entries are never updated in place (the triggers keep the totals right
 /// through the delete and insert). An entry the device could not have accepted from its own user
 /// is a protocol error.
+#[cfg(feature = "client")]
 pub(crate) fn insert_pulled(tx: &Transaction<'_>, user: &str, e: &PointTransaction) -> Result<()> {
     e.validate()
         .map_err(|err| Error::Protocol(format!("pulled point transaction {}: {err}", e.id)))?;

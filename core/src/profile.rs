@@ -102,6 +102,34 @@ pub struct Profile {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The part of a profile other members of the user's rooms may see: what the server publishes
+/// as a `public_profile` change and the device keeps for its contacts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicProfile {
+    /// The user's id.
+    pub user_id: Uuid,
+    /// Unique handle, if set.
+    pub username: Option<String>,
+    /// The name shown in the app.
+    pub display_name: String,
+    /// The name in Korean, if given.
+    pub korean_name: Option<String>,
+    /// Avatar address.
+    pub profile_image_url: Option<String>,
+    /// A short self-introduction.
+    pub intro: Option<String>,
+    /// City of residence.
+    pub city: Option<String>,
+    /// Overall level.
+    pub language_level: Level,
+    /// The fluency the learner aims for.
+    pub target_fluency_level: Option<FluencyTarget>,
+    /// Learning goals.
+    pub learning_goals: Vec<String>,
+    /// When the profile last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
 /// A partial profile update: fields left `None` keep their value. For the optional text fields,
 /// an empty string clears the field.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -9,9 +9,7 @@
 
 use serde_json::value::RawValue;
 use studymate_core::changelog::Operation;
-use studymate_core::sync::protocol::{
-    LedgerCheck, RoomCheck, ScopeChecks, ServerChange, ServerEntity,
-};
+use studymate_protocol::{LedgerCheck, RoomCheck, ScopeChecks, ServerChange, ServerEntity};
 use uuid::Uuid;
 
 use crate::db::{Conn, DbError, params};

@@ -3,6 +3,8 @@
 //! (wiping the database files, and erasing the data when the server says the account is gone).
 //! docs/privacy.md is the policy these calls implement.
 
+// Erasing on the server's word comes with the sync client.
+#[cfg(feature = "client")]
 mod erase;
 mod export;
 
@@ -12,6 +14,7 @@ pub use crate::store::DatabaseKey;
 pub use crate::store::encryption::{KEY_LEN, available as encryption_available, is_plain};
 pub use export::{AccountExport, AccountInfo, EXPORT_FORMAT, EXPORT_VERSION, ExportSource};
 
+#[cfg(feature = "client")]
 pub(crate) use erase::erase_local;
 
 use crate::Client;

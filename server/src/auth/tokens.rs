@@ -18,7 +18,7 @@
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use studymate_core::sync::protocol::AuthResponse;
+use studymate_protocol::AuthResponse;
 use uuid::Uuid;
 
 use crate::db::{Conn, DbError, Row, params};

@@ -12,7 +12,7 @@ use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use studymate_core::sync::protocol::{AuthResponse, LoginRequest, RefreshRequest, SignupRequest};
+use studymate_protocol::{AuthResponse, LoginRequest, RefreshRequest, SignupRequest};
 use uuid::Uuid;
 
 use super::error::ApiError;

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use studymate_core::sync::protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION};
+use studymate_protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION};
 use uuid::Uuid;
 
 use super::error::ApiError;

@@ -20,7 +20,7 @@ pub use state::AppState;
 
 /// Largest request body accepted; larger ones get 413 `payload_too_large`. The protocol's
 /// number, which devices size their push batches by.
-pub const BODY_LIMIT_BYTES: usize = studymate_core::sync::protocol::MAX_REQUEST_BYTES;
+pub const BODY_LIMIT_BYTES: usize = studymate_protocol::MAX_REQUEST_BYTES;
 
 /// Builds the application: every route, its limits and its logging.
 pub fn router(state: AppState) -> Router {

@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
 use serde::Deserialize;
-use studymate_core::sync::protocol::{
+use studymate_protocol::{
     DEFAULT_PULL_LIMIT, HealthResponse, MAX_PULL_BYTES, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
     PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
 };
