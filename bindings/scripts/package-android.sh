@@ -17,8 +17,10 @@ cd "$(dirname "$0")/../.."
 out=target/android
 rm -rf "$out" && mkdir -p "$out"
 # Profile release-ffi (Cargo.toml): release + fat LTO, one codegen unit, stripped.
+# Encryption at rest (SQLCipher) needs libcrypto, which Android does not offer to apps: OpenSSL is
+# compiled for each ABI and linked statically (needs Perl; see docs/privacy.md for the size).
 cargo ndk --platform 26 -t arm64-v8a -t armeabi-v7a -t x86_64 -o "$out/jniLibs" \
-    build -p studymate-ffi --lib --profile release-ffi --locked
+    build -p studymate-ffi --lib --profile release-ffi --locked --features encryption-vendored-openssl
 
 # Kotlin is generated from the host build's metadata (identical for every target).
 bindings/scripts/generate.sh --release target/bindings

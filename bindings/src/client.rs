@@ -29,6 +29,21 @@ pub struct OpenOptions {
     pub full_sync: bool,
 }
 
+impl OpenOptions {
+    /// The core's options with these values (no key: `openEncrypted` adds one); a negative
+    /// busy timeout is refused.
+    pub(crate) fn to_core(&self) -> Result<CoreOptions> {
+        let busy = u64::try_from(self.busy_timeout_ms)
+            .map_err(|_| StudyMateError::invalid("busyTimeoutMs", "must not be negative"))?;
+        Ok(CoreOptions {
+            user_id: self.user_id,
+            busy_timeout: Duration::from_millis(busy),
+            full_sync: self.full_sync,
+            ..CoreOptions::default()
+        })
+    }
+}
+
 /// The local database of one user and every call an app makes on it.
 ///
 /// Thread-safe: share one instance. Reads return at once (they take milliseconds); every call
@@ -46,19 +61,9 @@ impl StudyMateClient {
     /// pending migrations and makes sure the user's profile exists.
     #[uniffi::constructor]
     pub async fn open(path: String, options: OpenOptions) -> Result<Arc<Self>> {
-        let busy = u64::try_from(options.busy_timeout_ms)
-            .map_err(|_| StudyMateError::invalid("busyTimeoutMs", "must not be negative"))?;
-        let core_options = CoreOptions {
-            user_id: options.user_id,
-            busy_timeout: Duration::from_millis(busy),
-            full_sync: options.full_sync,
-            ..CoreOptions::default()
-        };
+        let core_options = options.to_core()?;
         offload("open", move || {
-            let core = CoreClient::open(&path, core_options)?;
-            Ok(Arc::new(StudyMateClient {
-                core: RwLock::new(Some(Arc::new(core))),
-            }))
+            Ok(Self::from_core(CoreClient::open(&path, core_options)?))
         })
         .await
     }
@@ -69,10 +74,7 @@ impl StudyMateClient {
     /// Not named `close`: Kotlin's generated `close()` (`AutoCloseable`) releases the handle
     /// instead, after which calls throw `IllegalStateException` on the Kotlin side.
     pub fn close_database(&self) {
-        self.core
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
+        self.take_core();
     }
 
     /// Whether `closeDatabase()` was called.
@@ -109,6 +111,26 @@ impl StudyMateClient {
 }
 
 impl StudyMateClient {
+    /// Wraps an opened core client.
+    pub(crate) fn from_core(core: CoreClient) -> Arc<Self> {
+        Arc::new(StudyMateClient {
+            core: RwLock::new(Some(Arc::new(core))),
+        })
+    }
+
+    /// Takes the core client out, closing this one for later calls (`None` if already closed).
+    pub(crate) fn take_core(&self) -> Option<Arc<CoreClient>> {
+        self.core
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+
+    /// Puts back a core client taken with [`StudyMateClient::take_core`] that could not be used.
+    pub(crate) fn restore_core(&self, core: Arc<CoreClient>) {
+        *self.core.write().unwrap_or_else(PoisonError::into_inner) = Some(core);
+    }
+
     /// The open core client, or `Closed`.
     pub(crate) fn core(&self) -> Result<Arc<CoreClient>> {
         self.core

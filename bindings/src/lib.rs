@@ -9,10 +9,10 @@
 //! `bindings/README.md` for the threading model, generation and packaging.
 //!
 //! One module per job: `client` (open/close, change log, subscriptions), the domain calls
-//! (`profile`, `catalog`, `practice`, `progress`, `ledger`, `chat`), `observer` and `logging`
-//! with their `callback` error, `offload` (running blocking work off the caller's thread for the
-//! async exports), and `sync` (the sync calls, the token provider and sync observer traits,
-//! cancellation and the auth session).
+//! (`profile`, `catalog`, `practice`, `progress`, `ledger`, `chat`), `privacy` (encryption at
+//! rest, export, wipe), `observer` and `logging` with their `callback` error, `offload` (running
+//! blocking work off the caller's thread for the async exports), and `sync` (the sync calls, the
+//! token provider and sync observer traits, cancellation and the auth session).
 
 uniffi::setup_scaffolding!();
 
@@ -25,11 +25,13 @@ mod logging;
 mod observer;
 mod offload;
 mod practice;
+mod privacy;
 mod profile;
 mod progress;
 mod sync;
 
 use studymate_core::ffi::types::{Json, LocalDate, Timestamp};
+use studymate_core::sync::protocol::{AuthResponse, LoginRequest, SignupRequest};
 use uuid::Uuid;
 
 // Core's custom types (ids, instants, days, JSON), as core converts them.
@@ -37,6 +39,10 @@ uniffi::use_remote_type!(studymate_core::Uuid);
 uniffi::use_remote_type!(studymate_core::Timestamp);
 uniffi::use_remote_type!(studymate_core::LocalDate);
 uniffi::use_remote_type!(studymate_core::Json);
+// The protocol crate's sign-in records, as core declares them for the foreign API.
+uniffi::use_remote_type!(studymate_core::SignupRequest);
+uniffi::use_remote_type!(studymate_core::LoginRequest);
+uniffi::use_remote_type!(studymate_core::AuthResponse);
 
 pub use callback::CallbackError;
 pub use client::{OpenOptions, StudyMateClient};

@@ -1,7 +1,8 @@
 //! Store benchmarks: the cost of the change log on a write, against a plain SQLite baseline
 //! measured in the same run, and the reads a chat screen makes on a large database.
 //!
-//! Run: `cargo bench -p studymate-core --bench store`
+//! Run: `cargo bench -p studymate-core --bench store` (add `--features encryption` for
+//! `store/tracked_write_encrypted`, the same write on a SQLCipher database).
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,7 +51,12 @@ fn contact(id: Uuid) -> Profile {
 
 /// Opens a client with one direct room to a contact; returns the client and the room.
 fn client_with_room(path: &Path) -> (Client, Uuid, Uuid) {
-    let client = Client::open(path, OpenOptions::default()).expect("open client");
+    client_with_room_options(path, OpenOptions::default())
+}
+
+/// [`client_with_room`] with the given open options (e.g. a key).
+fn client_with_room_options(path: &Path, options: OpenOptions) -> (Client, Uuid, Uuid) {
+    let client = Client::open(path, options).expect("open client");
     let friend = Uuid::now_v7();
     client.save_contact(&contact(friend)).expect("contact");
     let room = client.create_direct_room(friend).expect("room").id;
@@ -91,6 +97,21 @@ fn writes(c: &mut Criterion) {
     group.bench_function("tracked_write", |b| {
         b.iter(|| client.send_message(room, &message).expect("send"))
     });
+    // The same write on an encrypted database (SQLCipher), measured in the same run.
+    if studymate_core::privacy::encryption_available() {
+        let path = dir.path().join("encrypted.db");
+        let key = studymate_core::privacy::DatabaseKey::from_bytes(&[0x5A; 32]).expect("key");
+        let (encrypted, room, _) = client_with_room_options(
+            &path,
+            OpenOptions {
+                key: Some(key),
+                ..OpenOptions::default()
+            },
+        );
+        group.bench_function("tracked_write_encrypted", |b| {
+            b.iter(|| encrypted.send_message(room, &message).expect("send"))
+        });
+    }
     group.finish();
 }
 

@@ -10,8 +10,8 @@ use crate::validate::string_enum;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
-use crate::sync::protocol::{MAX_CHANGE_BYTES, WireChange};
 use crate::time;
+use studymate_protocol::{MAX_CHANGE_BYTES, WireChange};
 
 string_enum! {
     /// The kind of record a change is about.
@@ -74,6 +74,29 @@ pub struct Change {
     pub payload: serde_json::Value,
     /// When the change was made, by the device clock.
     pub created_at: DateTime<Utc>,
+}
+
+impl From<Change> for WireChange {
+    fn from(c: Change) -> Self {
+        WireChange {
+            seq: c.seq,
+            change_id: c.change_id,
+            entity: c.entity.as_str().to_owned(),
+            entity_id: c.entity_id,
+            operation: c.operation.as_str().to_owned(),
+            payload: c.payload,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// The kind and operation of a pushed entry, when this version knows both (the wire carries them
+/// as open strings, see [`WireChange`]); `None` for a kind or operation of a newer version.
+pub fn wire_kind(change: &WireChange) -> Option<(Entity, Operation)> {
+    Some((
+        Entity::parse("entity", &change.entity).ok()?,
+        Operation::parse("operation", &change.operation).ok()?,
+    ))
 }
 
 /// Appends one entry to the change log inside the caller's transaction and returns its sequence.
@@ -204,5 +227,48 @@ mod tests {
             .wire_len()
             .expect("size");
         assert!(wire <= MAX_CHANGE_BYTES, "{wire}");
+    }
+
+    #[test]
+    fn a_logged_entry_round_trips_through_a_push_request() {
+        let request = studymate_protocol::PushRequest {
+            protocol_version: studymate_protocol::PROTOCOL_VERSION,
+            device_id: Uuid::nil(),
+            changes: vec![WireChange::from(Change {
+                seq: 1,
+                change_id: Uuid::nil(),
+                entity: Entity::ChatMessage,
+                entity_id: "x".into(),
+                operation: Operation::Insert,
+                payload: serde_json::json!({"a": 1}),
+                created_at: DateTime::UNIX_EPOCH,
+            })],
+        };
+        let text = serde_json::to_string(&request).unwrap();
+        assert!(text.contains(r#""entity":"chat_message""#));
+        let read = serde_json::from_str::<studymate_protocol::PushRequest>(&text).unwrap();
+        assert_eq!(read, request);
+        assert_eq!(
+            wire_kind(&read.changes[0]),
+            Some((Entity::ChatMessage, Operation::Insert))
+        );
+    }
+
+    #[test]
+    fn a_kind_or_operation_of_a_newer_version_has_no_wire_kind() {
+        let mut change = WireChange::from(Change {
+            seq: 1,
+            change_id: Uuid::nil(),
+            entity: Entity::ChatMessage,
+            entity_id: "x".into(),
+            operation: Operation::Insert,
+            payload: serde_json::json!({}),
+            created_at: DateTime::UNIX_EPOCH,
+        });
+        change.entity = "voice_note".into();
+        assert_eq!(wire_kind(&change), None);
+        change.entity = "chat_message".into();
+        change.operation = "transcribe".into();
+        assert_eq!(wire_kind(&change), None);
     }
 }

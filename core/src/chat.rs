@@ -123,6 +123,19 @@ pub struct Participant {
     pub last_read_message_id: Option<Uuid>,
 }
 
+/// The payload of a pushed `chat_participant` insert or delete (entity id `room_id:user_id`): an
+/// admin of a group room adds a member; a member leaves, or an admin removes one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantChange {
+    /// The room.
+    pub room_id: Uuid,
+    /// The member added or removed.
+    pub user_id: Uuid,
+    /// Role of an added member; `MEMBER` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<ParticipantRole>,
+}
+
 /// A chat message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -249,7 +262,7 @@ pub struct UnreadCount {
     pub unread: u32,
 }
 
-const MESSAGE_COLUMNS: &str = "message_id, room_id, sender_id, message_type, content, file_url, file_metadata, \
+pub(crate) const MESSAGE_COLUMNS: &str = "message_id, room_id, sender_id, message_type, content, file_url, file_metadata, \
      reply_to_id, is_edited, edited_at, is_deleted, deleted_at, send_state, sort_key, created_at";
 
 impl Client {
@@ -301,18 +314,7 @@ impl Client {
             .collect();
         others.sort();
         others.dedup();
-        if others.is_empty() {
-            return Err(Error::invalid(
-                "members",
-                "a group needs at least one other member",
-            ));
-        }
-        if others.len() + 1 > MAX_GROUP_MEMBERS {
-            return Err(Error::invalid(
-                "members",
-                format!("a group has at most {MAX_GROUP_MEMBERS} members"),
-            ));
-        }
+        check_member_count(RoomType::Group, others.len() + 1)?;
         let now = self.now();
         let room = new_room(RoomType::Group, Some(name), description, self.user_id, now);
         self.write_announced(
@@ -641,6 +643,27 @@ pub fn check_room_fields(
     Ok(())
 }
 
+/// Checks how many members a room has, the one rule for rooms made on the device and for rooms
+/// and members pushed to the server: a direct room has exactly two members, a group 2–
+/// [`MAX_GROUP_MEMBERS`] (its creator and at least one other).
+pub fn check_member_count(room_type: RoomType, members: usize) -> Result<()> {
+    match room_type {
+        RoomType::Direct if members != 2 => Err(Error::invalid(
+            "members",
+            "a direct room has exactly two members",
+        )),
+        RoomType::Group if members < 2 => Err(Error::invalid(
+            "members",
+            "a group needs at least one other member",
+        )),
+        RoomType::Group if members > MAX_GROUP_MEMBERS => Err(Error::invalid(
+            "members",
+            format!("a group has at most {MAX_GROUP_MEMBERS} members"),
+        )),
+        RoomType::Direct | RoomType::Group => Ok(()),
+    }
+}
+
 /// A message's text: 1–[`MAX_MESSAGE_CHARS`] characters, not blank.
 fn check_content(content: &str) -> Result<()> {
     validate::non_blank("content", content, MAX_MESSAGE_CHARS)
@@ -811,6 +834,7 @@ pub(crate) fn write_tombstone(
 
 /// Stores a message's whole state as the server sent it (insert, or overwrite of the local echo
 /// or an older state).
+#[cfg(feature = "client")]
 pub(crate) fn upsert_message(tx: &Transaction<'_>, m: &Message) -> Result<()> {
     tx.prepare_cached(&format!(
         "INSERT INTO chat_messages ({MESSAGE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
@@ -879,7 +903,7 @@ fn participant_from_row(row: &Row<'_>) -> Result<Participant> {
     })
 }
 
-fn message_from_row(row: &Row<'_>) -> Result<Message> {
+pub(crate) fn message_from_row(row: &Row<'_>) -> Result<Message> {
     let reply: Option<String> = row.get(7)?;
     let edited: Option<String> = row.get(9)?;
     let deleted: Option<String> = row.get(11)?;
@@ -904,4 +928,28 @@ fn message_from_row(row: &Row<'_>) -> Result<Message> {
         sort_key: row.get(13)?,
         created_at: time::from_db(&created)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused_members(room_type: RoomType, members: usize) -> bool {
+        matches!(
+            check_member_count(room_type, members),
+            Err(Error::InvalidInput { field, .. }) if field == "members"
+        )
+    }
+
+    #[test]
+    fn a_direct_room_has_two_members_and_a_group_two_to_the_maximum() {
+        assert!(check_member_count(RoomType::Direct, 2).is_ok());
+        assert!(refused_members(RoomType::Direct, 1));
+        assert!(refused_members(RoomType::Direct, 3));
+        assert!(check_member_count(RoomType::Group, 2).is_ok());
+        assert!(check_member_count(RoomType::Group, MAX_GROUP_MEMBERS).is_ok());
+        assert!(refused_members(RoomType::Group, 1));
+        assert!(refused_members(RoomType::Group, MAX_GROUP_MEMBERS + 1));
+        assert!(refused_members(RoomType::Group, usize::MAX));
+    }
 }

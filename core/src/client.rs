@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::changelog::{self, Change};
 use crate::error::{Error, Result};
-use crate::store::{ConnectionSettings, Store};
+use crate::store::{ConnectionSettings, DatabaseKey, Store};
 use crate::time::{self, Clock, SystemClock};
 
 /// The display name a new database gives its user until the profile is edited or synced.
@@ -31,6 +31,11 @@ pub struct OpenOptions {
     pub full_sync: bool,
     /// The clock used for timestamps and "today". Tests replace it.
     pub clock: Arc<dyn Clock>,
+    /// The key of an encrypted database (SQLCipher, the `encryption` feature); `None` for a
+    /// plain file. A new file is created encrypted under it; an existing plain file must be
+    /// encrypted first ([`crate::privacy::encrypt_database`]). A key that does not open the
+    /// file fails with [`Error::WrongKey`]. In-memory databases ignore it.
+    pub key: Option<DatabaseKey>,
 }
 
 impl Default for OpenOptions {
@@ -40,6 +45,7 @@ impl Default for OpenOptions {
             busy_timeout: Duration::from_secs(5),
             full_sync: false,
             clock: Arc::new(SystemClock),
+            key: None,
         }
     }
 }
@@ -50,6 +56,7 @@ impl std::fmt::Debug for OpenOptions {
             .field("user_id", &self.user_id)
             .field("busy_timeout", &self.busy_timeout)
             .field("full_sync", &self.full_sync)
+            .field("encrypted", &self.key.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -65,6 +72,7 @@ pub struct Client {
     pub(crate) clock: Arc<dyn Clock>,
     /// Held while [`Client::sync`] runs, so two runs never push the same outbox at once (with
     /// a file lock next to the database that also keeps out other clients and processes).
+    #[cfg(feature = "client")]
     pub(crate) sync_lock: std::sync::Mutex<()>,
     /// Told about every committed write ([`Client::subscribe`]).
     pub(crate) listeners: Arc<crate::notify::Listeners>,
@@ -101,7 +109,10 @@ impl Client {
 
     /// Opens a private in-memory database (for tests and previews; gone when dropped).
     pub fn open_in_memory(options: OpenOptions) -> Result<Self> {
-        let store = Store::open_in_memory(settings(&options))?;
+        let store = Store::open_in_memory(ConnectionSettings {
+            key: None,
+            ..settings(&options)
+        })?;
         Self::with_store(store, options)
     }
 
@@ -122,6 +133,7 @@ impl Client {
             user_id,
             device_id,
             clock: options.clock,
+            #[cfg(feature = "client")]
             sync_lock: std::sync::Mutex::new(()),
             listeners: Arc::default(),
         })
@@ -154,6 +166,7 @@ fn settings(options: &OpenOptions) -> ConnectionSettings {
     ConnectionSettings {
         busy_timeout: options.busy_timeout,
         full_sync: options.full_sync,
+        key: options.key.clone(),
     }
 }
 

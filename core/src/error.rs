@@ -92,6 +92,15 @@ pub enum Error {
     /// Nothing of the offending answer was applied.
     #[error("protocol error: {0}")]
     Protocol(String),
+    /// The database is encrypted and the key given does not open it (or a key was given for a
+    /// plain file: encrypt it first with [`crate::privacy::encrypt_database`]). Nothing was
+    /// read or written; ask the platform key store again, never guess.
+    #[error("the database key is wrong, or the file is not encrypted with it")]
+    WrongKey,
+    /// The server says this account was deleted. The sync erased every local row of it before
+    /// returning this; call [`crate::Client::wipe`] to delete the files and sign the user out.
+    #[error("the account was deleted; the local data of it was erased")]
+    AccountDeleted,
     /// The caller cancelled the operation; what was committed before stays, and the database
     /// is consistent.
     #[error("cancelled")]
@@ -155,7 +164,9 @@ fn describe_database(kind: StorageKind, source: &rusqlite::Error) -> String {
     let what = match kind {
         StorageKind::Busy => "the database is busy (another connection held it too long)",
         StorageKind::Full => "the disk is full",
-        StorageKind::Corrupt => "the database file is damaged or is not a database",
+        StorageKind::Corrupt => {
+            "the database file is damaged or is not a database (an encrypted one opens only with its key)"
+        }
         StorageKind::ReadOnly => "the database file cannot be written",
         StorageKind::Other => "the database failed",
     };

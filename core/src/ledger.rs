@@ -190,7 +190,7 @@ pub struct LedgerPage {
     pub next_cursor: Option<String>,
 }
 
-const COLUMNS: &str = "transaction_id, transaction_type, points_amount, source_type, source_reference_id, rule, \
+pub(crate) const COLUMNS: &str = "transaction_id, transaction_type, points_amount, source_type, source_reference_id, rule, \
      period_key, description, created_at";
 
 impl Client {
@@ -226,13 +226,7 @@ impl Client {
             |_| DataChange::of(&[DataArea::Points]),
             |tx| {
                 if signed < 0 {
-                    let available = balance_in(tx, &user)?.available;
-                    if available + signed < 0 {
-                        return Err(Error::InsufficientPoints {
-                            available,
-                            needed: points,
-                        });
-                    }
+                    rewards::check_spend(balance_in(tx, &user)?.available, points)?;
                 }
                 insert(tx, &user, &tx_entry)?;
                 Ok(tx_entry.clone())
@@ -365,6 +359,7 @@ fn write_row(tx: &Transaction<'_>, user: &str, e: &PointTransaction) -> Result<(
 /// derived from the key). Entries are never updated in place (the triggers keep the totals right
 /// through the delete and insert). An entry the device could not have accepted from its own user
 /// is a protocol error.
+#[cfg(feature = "client")]
 pub(crate) fn insert_pulled(tx: &Transaction<'_>, user: &str, e: &PointTransaction) -> Result<()> {
     e.validate()
         .map_err(|err| Error::Protocol(format!("pulled point transaction {}: {err}", e.id)))?;
@@ -391,7 +386,7 @@ pub(crate) fn balance_in(tx: &Transaction<'_>, user: &str) -> Result<Balance> {
     Ok(totals.unwrap_or_default())
 }
 
-fn from_row(row: &Row<'_>) -> Result<PointTransaction> {
+pub(crate) fn from_row(row: &Row<'_>) -> Result<PointTransaction> {
     let reference: Option<String> = row.get(4)?;
     let created: String = row.get(8)?;
     Ok(PointTransaction {

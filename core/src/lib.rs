@@ -3,6 +3,11 @@
 //! A [`Client`] owns one user's local SQLite database: their profile, the situation catalog,
 //! practice sessions and scores, the points ledger and chat. Every user action is one SQLite
 //! transaction that changes the local rows and appends a change-log entry for the sync engine.
+//!
+//! The default `client` feature adds what only a device runs: the sync engine (HTTP through
+//! reqwest) and the [`next_up`] scheduler (FSRS). Without it, core is the store, the records and
+//! their rules (scoring, rewards, validators) and the wire types, which is what the reference
+//! server links.
 
 pub mod catalog;
 pub mod changelog;
@@ -12,9 +17,11 @@ pub mod error;
 #[cfg(feature = "uniffi")]
 pub mod ffi;
 pub mod ledger;
+#[cfg(feature = "client")]
 pub mod next_up;
 pub mod notify;
 pub mod practice;
+pub mod privacy;
 pub mod profile;
 pub mod progress;
 pub mod rewards;

@@ -645,6 +645,7 @@ fn insert_turn(tx: &Transaction<'_>, session_id: Uuid, turn: &Turn) -> Result<()
 /// It never moves this device's practice-day high-water mark: a day is the device's own (its
 /// clock, its completions), so another device whose clock runs ahead cannot push this one's
 /// "today" forward.
+#[cfg(feature = "client")]
 pub(crate) fn upsert_pulled(tx: &Transaction<'_>, user: &str, s: &PracticeSession) -> Result<()> {
     let scores = s.scores;
     tx.prepare_cached(

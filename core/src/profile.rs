@@ -106,6 +106,42 @@ pub struct Profile {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The part of a profile other members of the user's rooms may see: what the server publishes
+/// as a `public_profile` change and the device keeps for its contacts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct PublicProfile {
+    /// The user's id.
+    pub user_id: Uuid,
+    /// Unique handle, if set.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub username: Option<String>,
+    /// The name shown in the app.
+    pub display_name: String,
+    /// The name in Korean, if given.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub korean_name: Option<String>,
+    /// Avatar address.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub profile_image_url: Option<String>,
+    /// A short self-introduction.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub intro: Option<String>,
+    /// City of residence.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub city: Option<String>,
+    /// Overall level.
+    pub language_level: Level,
+    /// The fluency the learner aims for.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub target_fluency_level: Option<FluencyTarget>,
+    /// Learning goals.
+    #[cfg_attr(feature = "uniffi", uniffi(default = []))]
+    pub learning_goals: Vec<String>,
+    /// When the profile last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
 /// A partial profile update: fields left `None` keep their value. For the optional text fields,
 /// an empty string clears the field.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -789,7 +825,7 @@ fn profile_from_row(row: &Row<'_>) -> Result<Profile> {
     })
 }
 
-fn load_languages(tx: &Transaction<'_>, user: &str) -> Result<Vec<UserLanguage>> {
+pub(crate) fn load_languages(tx: &Transaction<'_>, user: &str) -> Result<Vec<UserLanguage>> {
     let mut stmt = tx.prepare_cached(
         "SELECT language_code, language_type, proficiency_level, is_primary FROM user_languages
          WHERE user_id = ?1 ORDER BY language_type, language_code",
@@ -805,7 +841,7 @@ fn load_languages(tx: &Transaction<'_>, user: &str) -> Result<Vec<UserLanguage>>
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn load_interests(tx: &Transaction<'_>, user: &str) -> Result<Vec<String>> {
+pub(crate) fn load_interests(tx: &Transaction<'_>, user: &str) -> Result<Vec<String>> {
     let mut stmt = tx.prepare_cached(
         "SELECT interest_tag FROM user_interests WHERE user_id = ?1 ORDER BY interest_tag",
     )?;
@@ -813,7 +849,7 @@ fn load_interests(tx: &Transaction<'_>, user: &str) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn load_onboarding(tx: &Transaction<'_>, user: &str) -> Result<Onboarding> {
+pub(crate) fn load_onboarding(tx: &Transaction<'_>, user: &str) -> Result<Onboarding> {
     let progress: Option<(u8, bool, Option<String>)> = tx
         .query_row(
             "SELECT current_step, is_completed, completed_at FROM onboarding_progress WHERE user_id = ?1",

@@ -13,6 +13,7 @@ use crate::changelog::{self, Entity, Operation};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ledger::{self, Balance, PointSource, PointTransaction, TransactionType};
+#[cfg(feature = "client")]
 use crate::next_up::{self, PracticeRecord, Recommendation, SituationInfo};
 use crate::notify::{DataArea, DataChange};
 use crate::practice::{high_water, parse_day, self_time_zone};
@@ -20,8 +21,8 @@ use crate::rewards::{
     self, AchievementDef, FREEZE_RULE, LearnerStats, LearningSummary, LevelInfo, PeriodType,
     StreakInfo, StreakMilestoneKey, SummaryRecord, Unlock,
 };
-use crate::sync::protocol::UserAchievementRecord;
 use crate::time;
+use studymate_protocol::UserAchievementRecord;
 
 /// Where the learner stands: points, level, streak and achievements.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +54,7 @@ pub struct AchievementStatus {
 }
 
 /// A recommendation with the situation it names, ready to show.
+#[cfg(feature = "client")]
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NextUpItem {
@@ -132,6 +134,7 @@ impl Client {
     }
 
     /// Situations to practise next, best first, with the reason for each (at most `limit`).
+    #[cfg(feature = "client")]
     pub fn next_up(&self, limit: u32) -> Result<Vec<NextUpItem>> {
         if !(1..=100).contains(&limit) {
             return Err(Error::invalid(
@@ -375,6 +378,8 @@ fn learner_stats(tx: &Transaction<'_>, user: &str, streak: StreakInfo) -> Result
     Ok(stats)
 }
 
+/// The completed sessions the scheduler ranks from.
+#[cfg(feature = "client")]
 fn practice_records(tx: &Transaction<'_>) -> Result<Vec<PracticeRecord>> {
     let mut stmt = tx.prepare_cached(
         "SELECT situation_id, ended_at, overall_score FROM practice_sessions WHERE status = 'completed' ORDER BY ended_at",

@@ -51,7 +51,7 @@ pub(crate) fn json_object_within(
     max_bytes: usize,
 ) -> Result<()> {
     json_object(field, value)?;
-    let len = json_len(value)?;
+    let len = studymate_protocol::json_len(value)?;
     if len > max_bytes {
         return Err(Error::invalid(
             field,
@@ -59,23 +59,6 @@ pub(crate) fn json_object_within(
         ));
     }
     Ok(())
-}
-
-/// The length in bytes of `value`'s compact serialization, counted without building it.
-fn json_len(value: &serde_json::Value) -> Result<usize> {
-    struct Count(usize);
-    impl std::io::Write for Count {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0 = self.0.saturating_add(buf.len());
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    serde_json::to_writer(&mut count, value)?;
-    Ok(count.0)
 }
 
 /// Characters refused in a name anyone else sees (display name, room name, Korean name): control

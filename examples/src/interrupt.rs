@@ -2,23 +2,35 @@
 //! SIGINT itself and returns an `Interrupted` error, which the app turns into an orderly exit
 //! (the round completed if it has a scored answer, the cursor shown, exit 130). Elsewhere the
 //! signal comes from the kernel: a running sync is cancelled (it stops between requests, so the
-//! renewed tokens are still saved), and otherwise the cursor is shown and the program exits
-//! with 130 at once; every scored answer is already committed and the next start completes it.
+//! renewed tokens are still saved) and given [`SYNC_STOP_GRACE`] to do so, and otherwise the
+//! cursor is shown and the program exits with 130 at once; every scored answer is already
+//! committed and the next start completes it.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use studymate_core::sync::CancelToken;
 
 use crate::error::{AppError, AppResult};
+
+/// How long a cancelled sync may take to stop on its own before the program exits anyway. A
+/// sync stops between requests, and one request waiting on a server that does not answer would
+/// hold it until its timeout. Cutting it short loses nothing committed (every batch result and
+/// page is one transaction); a token pair renewed by the request cut short may be lost, and the
+/// next sync then asks to log in again.
+const SYNC_STOP_GRACE: Duration = Duration::from_secs(2);
+/// Whether failures are printed as JSON (`--json`), for the exit after the grace.
+static JSON: AtomicBool = AtomicBool::new(false);
 
 /// Whether a prompt is reading keys (or was left by Ctrl-C): its caller handles the signal.
 static AT_PROMPT: AtomicBool = AtomicBool::new(false);
 /// The running sync's cancel handle, if a sync is running.
 static SYNC: Mutex<Option<CancelToken>> = Mutex::new(None);
 
-/// Installs the handler; call once at start.
-pub fn install() -> AppResult<()> {
+/// Installs the handler; call once at start. `json`: failures are printed as JSON.
+pub fn install(json: bool) -> AppResult<()> {
+    JSON.store(json, Ordering::SeqCst);
     ctrlc::set_handler(on_signal).map_err(|e| {
         AppError::new(
             "failed",
@@ -33,7 +45,22 @@ fn on_signal() {
     }
     let running = SYNC.lock().unwrap_or_else(|p| p.into_inner()).clone();
     match running {
-        Some(cancel) => cancel.cancel(),
+        Some(cancel) => {
+            cancel.cancel();
+            std::thread::spawn(|| {
+                std::thread::sleep(SYNC_STOP_GRACE);
+                crate::restore_cursor();
+                crate::out::failure(
+                    &AppError::new(
+                        "interrupted",
+                        "stopped with Ctrl-C while waiting for the server; every scored answer \
+                         is saved and what was not pushed goes with the next sync",
+                    ),
+                    JSON.load(Ordering::SeqCst),
+                );
+                std::process::exit(130);
+            });
+        }
         None => {
             crate::restore_cursor();
             std::process::exit(130);

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return usage(&err, json),
     };
-    let result = interrupt::install().and_then(|()| run::run(cli));
+    let result = interrupt::install(json).and_then(|()| run::run(cli));
     restore_cursor();
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,17 +1,19 @@
 //! The sync's progress bar, driven by the library's [`SyncObserver`]. While pushing, the total
-//! is known (decided so far plus the outbox left), so the bar shows done/total and the rate; the
-//! pull protocol only says whether another page is ready, so pulling shows the count and the
-//! rate without a total. A server that does not answer is said so while the engine retries.
+//! is decided so far plus the outbox left; while pulling, the total the server counted when the
+//! pull began ([`SyncProgress::pull_total`]). Either way the bar shows done/total, the rate and
+//! the time left; a pull from a server that does not count shows the count and the rate only.
+//! A server that does not answer is said so while the engine retries.
 
 use std::sync::Mutex;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use studymate_core::sync::{SyncObserver, SyncProgress, SyncState};
 
-/// Bar while pushing: done/total and changes per second.
-const PUSH: &str = "{prefix:>8} [{bar:30.cyan/blue}] {pos}/{len} changes ({per_sec}, {eta} left)";
-/// Bar while pulling: how many so far and changes per second.
-const PULL: &str = "{spinner} {prefix:>8} {pos} changes ({per_sec})";
+/// Bar with a total (pushing, or pulling from a server that counts): done/total, changes per
+/// second and the time left.
+const BAR: &str = "{prefix:>8} [{bar:30.cyan/blue}] {pos}/{len} changes ({per_sec}, {eta} left)";
+/// Pulling from a server that does not count: how many so far and changes per second.
+const COUNTER: &str = "{spinner} {prefix:>8} {pos} changes ({per_sec})";
 /// Line while the engine waits for a server that does not answer.
 const WAIT: &str = "{spinner} {prefix:>8} {msg}";
 
@@ -54,11 +56,11 @@ impl SyncObserver for BarObserver {
         *shown = state;
         match state {
             SyncState::Pushing => {
-                self.restyle(PUSH);
+                self.restyle(BAR);
                 self.bar.set_prefix("pushing");
             }
             SyncState::Pulling => {
-                self.restyle(PULL);
+                self.restyle(COUNTER);
                 self.bar.unset_length();
                 self.bar.set_position(0);
                 self.bar.reset_eta();
@@ -83,7 +85,70 @@ impl SyncObserver for BarObserver {
                 self.bar.set_length(progress.pushed + progress.outbox);
                 self.bar.set_position(progress.pushed);
             }
-            _ => self.bar.set_position(progress.pulled),
+            _ => {
+                if let Some(total) = progress.pull_total {
+                    if self.bar.length().is_none() {
+                        self.restyle(BAR);
+                    }
+                    // Changes that arrived during the pull may take it past the counted total.
+                    self.bar.set_length(total.max(progress.pulled));
+                }
+                self.bar.set_position(progress.pulled);
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(pushed: u64, outbox: u64, pulled: u64, pull_total: Option<u64>) -> SyncProgress {
+        SyncProgress {
+            pushed,
+            outbox,
+            pulled,
+            pull_total,
+        }
+    }
+
+    #[test]
+    fn pushing_and_counted_pulling_show_done_of_total() {
+        let observer = BarObserver::new(false);
+        observer.state_changed(SyncState::Pushing);
+        observer.progress(report(40, 60, 0, None));
+        assert_eq!(
+            (observer.bar.position(), observer.bar.length()),
+            (40, Some(100))
+        );
+
+        observer.state_changed(SyncState::Pulling);
+        assert_eq!(
+            observer.bar.length(),
+            None,
+            "a new phase starts without a total"
+        );
+        observer.progress(report(100, 0, 500, Some(2000)));
+        assert_eq!(
+            (observer.bar.position(), observer.bar.length()),
+            (500, Some(2000))
+        );
+        observer.progress(report(100, 0, 2010, Some(2000)));
+        assert_eq!(
+            observer.bar.length(),
+            Some(2010),
+            "changes that arrived during the pull stretch the total"
+        );
+    }
+
+    #[test]
+    fn a_pull_from_a_server_that_does_not_count_shows_the_count_only() {
+        let observer = BarObserver::new(false);
+        observer.state_changed(SyncState::Pulling);
+        observer.progress(report(0, 0, 300, None));
+        assert_eq!(
+            (observer.bar.position(), observer.bar.length()),
+            (300, None)
+        );
     }
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 use studymate_core::catalog::{CatalogBatch, Situation};
 use studymate_core::changelog::Operation;
-use studymate_core::sync::protocol::ServerEntity;
+use studymate_protocol::ServerEntity;
 
 use crate::db::{Conn, DbError};
 use crate::feed::Audience;

@@ -9,9 +9,7 @@
 
 use serde_json::value::RawValue;
 use studymate_core::changelog::Operation;
-use studymate_core::sync::protocol::{
-    LedgerCheck, RoomCheck, ScopeChecks, ServerChange, ServerEntity,
-};
+use studymate_protocol::{LedgerCheck, RoomCheck, ScopeChecks, ServerChange, ServerEntity};
 use uuid::Uuid;
 
 use crate::db::{Conn, DbError, params};
@@ -101,7 +99,8 @@ pub fn deliver(
             params![server_seq, user],
         ),
         Audience::Everyone => conn.execute(
-            "INSERT INTO user_feed (user_id, server_seq) SELECT user_id, CAST($1 AS BIGINT) FROM users ORDER BY user_id",
+            "INSERT INTO user_feed (user_id, server_seq) SELECT user_id, CAST($1 AS BIGINT) FROM users
+             WHERE user_id NOT IN (SELECT user_id FROM deleted_accounts) ORDER BY user_id",
             params![server_seq],
         ),
     }?;
@@ -197,7 +196,8 @@ pub fn reset_history(conn: &mut dyn Conn) -> Result<String, DbError> {
     conn.execute("DELETE FROM user_feed", params![])?;
     let users: Vec<String> = conn
         .query(
-            "SELECT user_id FROM users ORDER BY created_at, user_id",
+            "SELECT user_id FROM users WHERE user_id NOT IN (SELECT user_id FROM deleted_accounts)
+             ORDER BY created_at, user_id",
             params![],
         )?
         .iter()
@@ -278,8 +278,6 @@ fn set_epoch(conn: &mut dyn Conn, epoch: &str) -> Result<(), DbError> {
 /// they describe the same state as the page. (Sums and counts are cast because PostgreSQL
 /// widens a BIGINT sum to NUMERIC.)
 pub fn checks(conn: &mut dyn Conn, user: &str) -> Result<ScopeChecks, DbError> {
-    let count =
-        |n: i64| u64::try_from(n).map_err(|_| DbError::Decode(format!("negative count {n}")));
     let ledger = conn.query(
         "SELECT CAST(count(*) AS BIGINT), CAST(COALESCE(sum(points), 0) AS BIGINT)
          FROM ledger WHERE user_id = $1",
@@ -396,6 +394,24 @@ pub fn pull(
         last_position,
         has_more,
     })
+}
+
+/// How many changes of `user`'s feed follow feed position `after`: one scan of the feed index.
+pub fn count_after(conn: &mut dyn Conn, user: &str, after: i64) -> Result<u64, DbError> {
+    let rows = conn.query(
+        "SELECT CAST(count(*) AS BIGINT) FROM user_feed WHERE user_id = $1 AND feed_seq > $2",
+        params![user, after],
+    )?;
+    count(
+        rows.first()
+            .ok_or_else(|| DbError::Database("a count returned no row".into()))?
+            .int(0)?,
+    )
+}
+
+/// A count read from the database, which is never negative.
+fn count(n: i64) -> Result<u64, DbError> {
+    u64::try_from(n).map_err(|_| DbError::Decode(format!("negative count {n}")))
 }
 
 /// How many of the next changes, whose payload sizes in feed order are `sizes` (up to

@@ -3,7 +3,7 @@
 
 use studymate_core::changelog::Operation;
 use studymate_core::ledger::PointTransaction;
-use studymate_core::sync::protocol::ServerEntity;
+use studymate_protocol::ServerEntity;
 use uuid::Uuid;
 
 use crate::db::{Conn, DbError, params};

@@ -2,7 +2,7 @@
 //!
 //! In a build with the `fault-injection` feature, the push handler panics after it has applied
 //! (written) a batch that contains an entry whose `entity_id` is [`POISON_ENTITY_ID`]. The
-//! server's integration tests run a build with the feature (`tests/common/mod.rs`) to prove on
+//! server's integration tests run a build with the feature (`tests/all/common/mod.rs`) to prove on
 //! every store that a panicking request commits nothing and leaves the server serving. A normal
 //! or release build (`cargo build`, `cargo run`) never has it.
 

@@ -14,6 +14,7 @@ mod devices;
 mod feed;
 mod http;
 mod ledger;
+mod privacy;
 mod progress;
 mod push;
 mod records;
@@ -82,6 +83,15 @@ struct Cli {
     /// changes. Clients holding an old cursor get 410 history_reset and pull from scratch.
     #[arg(long)]
     reset_history: bool,
+    /// How long superseded history is kept, in seconds (default 30 days): a change to a record
+    /// that a newer change of the same record followed in the same feed is dropped this long
+    /// after, without a new epoch (docs/privacy.md). 0 drops it at the next compaction.
+    #[arg(long, default_value_t = 2_592_000)]
+    history_retention_seconds: u64,
+    /// How often superseded history is compacted while serving, in seconds; also the precision
+    /// of the retention period. 0: only at start.
+    #[arg(long, default_value_t = 3600)]
+    compaction_interval_seconds: u64,
     /// An operator command to run against the database instead of serving.
     #[command(subcommand)]
     command: Option<Command>,
@@ -103,6 +113,9 @@ enum Command {
         #[arg(long, default_value = "Adjustment")]
         description: String,
     },
+    /// Compacts superseded history once, as the serving server does every
+    /// `--compaction-interval-seconds`, and prints what it removed.
+    CompactHistory,
 }
 
 fn main() -> ExitCode {
@@ -151,7 +164,16 @@ fn run(cli: &Cli) -> Result<(), String> {
         );
         return Ok(());
     }
+    if let Some(Command::CompactHistory) = &cli.command {
+        let done = compact(db.as_ref(), cli.history_retention_seconds)?;
+        println!(
+            "compacted history: {} feed rows and {} changes removed",
+            done.feed_rows, done.changes
+        );
+        return Ok(());
+    }
     prepare(db.as_ref(), cli)?;
+    compact(db.as_ref(), cli.history_retention_seconds)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -161,6 +183,13 @@ fn run(cli: &Cli) -> Result<(), String> {
         token_ttl_seconds: cli.token_ttl_seconds,
         guards: Arc::new(guards(cli)),
     };
+    if cli.compaction_interval_seconds > 0 {
+        runtime.spawn(compact_periodically(
+            Arc::clone(&db),
+            cli.history_retention_seconds,
+            Duration::from_secs(cli.compaction_interval_seconds),
+        ));
+    }
     runtime.block_on(serve(cli.listen, state))?;
     drop(runtime);
     tracing::info!("stopped");
@@ -214,6 +243,41 @@ fn prepare(db: &dyn Backend, cli: &Cli) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     tracing::info!(store = db.name(), %epoch, catalog_items_published = published, "store ready");
     Ok(())
+}
+
+/// Runs one compaction of superseded history ([`privacy::retention`]) and logs it.
+fn compact(
+    db: &dyn Backend,
+    retention_seconds: u64,
+) -> Result<privacy::retention::Compaction, String> {
+    let done = in_tx(db, TxMode::Write, |conn| {
+        privacy::retention::compact(conn, retention_seconds, chrono::Utc::now().timestamp())
+    })
+    .map_err(|e| format!("history compaction failed: {e}"))?;
+    tracing::info!(
+        feed_rows = done.feed_rows,
+        changes = done.changes,
+        "superseded history compacted"
+    );
+    Ok(done)
+}
+
+/// Compacts every `interval` on a blocking thread until the server stops. A failed run is
+/// logged and tried again at the next tick.
+async fn compact_periodically(db: Arc<dyn Backend>, retention_seconds: u64, interval: Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.tick().await; // the first tick is immediate; the start already compacted
+    loop {
+        ticks.tick().await;
+        let db = Arc::clone(&db);
+        let ran =
+            tokio::task::spawn_blocking(move || compact(db.as_ref(), retention_seconds)).await;
+        match ran {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!("{e}"),
+            Err(e) => tracing::warn!("history compaction stopped: {e}"),
+        }
+    }
 }
 
 async fn serve(listen: SocketAddr, state: AppState) -> Result<(), String> {

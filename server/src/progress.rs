@@ -19,7 +19,7 @@ use studymate_core::rewards::{
     self, AchievementDef, Award, CompletionContext, LearnerStats, PERFECT_SCORE_THRESHOLD, RuleId,
     StreakInfo, StreakMilestoneKey,
 };
-use studymate_core::sync::protocol::{ServerEntity, UserAchievementRecord};
+use studymate_protocol::{ServerEntity, UserAchievementRecord};
 use uuid::Uuid;
 
 use crate::db::{Conn, DbError, params};

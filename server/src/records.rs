@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use studymate_core::changelog::Operation;
-use studymate_core::sync::protocol::ServerEntity;
+use studymate_protocol::ServerEntity;
 use uuid::Uuid;
 
 use crate::db::{Conn, DbError, params};

@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Utc};
 use studymate_core::changelog::Operation;
-use studymate_core::profile::Profile;
-use studymate_core::sync::protocol::{PublicProfile, ServerEntity};
+use studymate_core::profile::{Profile, PublicProfile};
+use studymate_protocol::ServerEntity;
 use uuid::Uuid;
 
 use crate::db::{Conn, DbError, params};

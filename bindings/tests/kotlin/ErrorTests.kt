@@ -29,6 +29,8 @@ fun describe(error: StudyMateException): String = when (error) {
     is StudyMateException.Protocol -> "protocol"
     is StudyMateException.Cancelled -> "cancelled"
     is StudyMateException.Closed -> "closed"
+    is StudyMateException.WrongKey -> "ask for the key"
+    is StudyMateException.AccountDeleted -> "wipe and sign in"
 }
 
 val errorTests = listOf(

@@ -129,6 +129,15 @@ pub enum StudyMateError {
     /// The app cancelled the operation; what was saved before stays.
     #[error("the operation was cancelled; what was saved before it stays")]
     Cancelled,
+    /// The database is encrypted and the key given does not open it, or a key was given for a
+    /// plain file (encrypt it first with `encryptDatabase`). Nothing was read or written; ask
+    /// the platform key store again, never guess.
+    #[error("the database key is wrong, or the file is not encrypted with it")]
+    WrongKey,
+    /// The server says this account was deleted; the sync erased its local data. Call `wipe()`
+    /// and show the sign-in screen.
+    #[error("the account was deleted on the server; its data on this device was erased")]
+    AccountDeleted,
     /// The client was closed; open a new one.
     #[error("the client is closed: open the database again")]
     Closed,
@@ -196,6 +205,8 @@ impl From<Error> for StudyMateError {
             Error::Auth(detail) => StudyMateError::Auth { detail },
             Error::Protocol(detail) => StudyMateError::Protocol { detail },
             Error::Cancelled => StudyMateError::Cancelled,
+            Error::WrongKey => StudyMateError::WrongKey,
+            Error::AccountDeleted => StudyMateError::AccountDeleted,
         }
     }
 }
@@ -237,6 +248,8 @@ mod tests {
             (Error::from(busy), "the database is busy"),
             (Error::from(full), "the disk is full"),
             (Error::Cancelled, "the operation was cancelled"),
+            (Error::WrongKey, "the database key is wrong"),
+            (Error::AccountDeleted, "the account was deleted"),
         ];
         for (core, start) in cases {
             let message = StudyMateError::from(core).to_string();

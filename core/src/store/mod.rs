@@ -4,16 +4,18 @@
 //! Every user action runs inside [`Store::write`], one `BEGIN IMMEDIATE` transaction that
 //! commits the mirror rows and their change-log entry together or rolls both back.
 
+pub(crate) mod encryption;
 mod open;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, RwLock};
 
 use rusqlite::{Connection, Row, Transaction, TransactionBehavior};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
 
+pub use encryption::DatabaseKey;
 pub(crate) use open::ConnectionSettings;
 pub use open::SCHEMA_VERSION;
 
@@ -23,10 +25,13 @@ const MAX_IDLE_READERS: usize = 4;
 /// The database of one user: a writer connection and reader connections to the same file.
 pub struct Store {
     writer: Mutex<Connection>,
-    readers: Mutex<Vec<Connection>>,
+    /// Idle readers, each with the key generation it was opened under.
+    readers: Mutex<Vec<(u64, Connection)>>,
     /// `None` for an in-memory database, whose reads go through the writer connection.
     path: Option<PathBuf>,
-    settings: ConnectionSettings,
+    /// The settings new connections open with, and how many times the key changed: a reader
+    /// opened under an earlier key is closed instead of going back to the pool.
+    settings: RwLock<(u64, ConnectionSettings)>,
 }
 
 impl Store {
@@ -39,7 +44,7 @@ impl Store {
             writer: Mutex::new(conn),
             readers: Mutex::new(Vec::new()),
             path: Some(path.to_path_buf()),
-            settings,
+            settings: RwLock::new((0, settings)),
         })
     }
 
@@ -52,7 +57,7 @@ impl Store {
             writer: Mutex::new(conn),
             readers: Mutex::new(Vec::new()),
             path: None,
-            settings,
+            settings: RwLock::new((0, settings)),
         })
     }
 
@@ -80,19 +85,69 @@ impl Store {
             return f(&tx);
         };
         let pooled = lock(&self.readers).pop();
-        let mut conn = match pooled {
-            Some(conn) => conn,
-            None => open::open_reader(path, &self.settings)?,
+        let (generation, mut conn) = match pooled {
+            Some(reader) => reader,
+            None => {
+                let (generation, settings) = self.settings_now();
+                (generation, open::open_reader(path, &settings)?)
+            }
         };
         let value = {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
             f(&tx)
         };
         let mut idle = lock(&self.readers);
-        if idle.len() < MAX_IDLE_READERS {
-            idle.push(conn);
+        if idle.len() < MAX_IDLE_READERS && generation == self.key_generation() {
+            idle.push((generation, conn));
         }
         value
+    }
+
+    /// Re-encrypts the database under `key` (it must be encrypted already). Writes wait
+    /// meanwhile; idle readers are closed, and readers busy during the change are closed when
+    /// they finish, so every later connection opens with the new key.
+    pub(crate) fn change_key(&self, key: encryption::DatabaseKey) -> Result<()> {
+        let conn = lock(&self.writer);
+        if self.settings_now().1.key.is_none() {
+            return Err(Error::Conflict(
+                "the database is not encrypted; encrypt it first (privacy::encrypt_database)"
+                    .into(),
+            ));
+        }
+        encryption::rekey(&conn, &key)?;
+        lock(&self.readers).clear();
+        let mut settings = self
+            .settings
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        settings.0 = settings.0.wrapping_add(1);
+        settings.1.key = Some(key);
+        Ok(())
+    }
+
+    /// Closes every connection: the writer (checkpointing its WAL) and the idle readers. The
+    /// store is unusable afterwards; [`crate::Client::wipe`] deletes its files next.
+    pub(crate) fn close(self) -> Result<()> {
+        drop(lock(&self.readers).drain(..));
+        let conn = self
+            .writer
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        conn.close().map_err(|(_, e)| Error::from(e))
+    }
+
+    fn key_generation(&self) -> u64 {
+        self.settings
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .0
+    }
+
+    fn settings_now(&self) -> (u64, ConnectionSettings) {
+        self.settings
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 }
 

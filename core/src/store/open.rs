@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
+use super::encryption::{self, DatabaseKey};
 use crate::error::{Error, Result};
 
 mod embedded {
@@ -16,17 +17,22 @@ mod embedded {
 pub const SCHEMA_VERSION: u32 = 3;
 
 /// Connection-level settings every connection of a store shares.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct ConnectionSettings {
     /// How long a connection waits for a lock held by another connection before giving up.
     pub busy_timeout: Duration,
     /// `synchronous=FULL` (survives power loss) instead of `NORMAL` (survives an app kill).
     pub full_sync: bool,
+    /// The SQLCipher key, applied before anything else on every connection; `None`: plain file.
+    pub key: Option<DatabaseKey>,
 }
 
 /// Applies the pragmas every connection needs. Fails cleanly on a file that is not a database.
 pub(crate) fn configure(conn: &Connection, settings: &ConnectionSettings) -> Result<()> {
     conn.busy_timeout(settings.busy_timeout)?;
+    if let Some(key) = &settings.key {
+        encryption::unlock(conn, key)?;
+    }
     // Two processes switching a new file to WAL at once can deadlock on the file lock; SQLite then
     // fails one with SQLITE_BUSY at once, without waiting. That one holds no lock afterwards, so a
     // retry waits (busy timeout) for the other to finish and finds the file already in WAL.
@@ -65,6 +71,9 @@ pub(crate) fn open_reader(path: &Path, settings: &ConnectionSettings) -> Result<
             | OpenFlags::SQLITE_OPEN_URI,
     )?;
     conn.busy_timeout(settings.busy_timeout)?;
+    if let Some(key) = &settings.key {
+        encryption::unlock(&conn, key)?;
+    }
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;")?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)

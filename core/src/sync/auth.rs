@@ -232,6 +232,9 @@ fn post(
 /// The typed error for an auth endpoint's refusal. Too many attempts (429) and a busy server
 /// (503) are [`Error::Network`]: worth retrying later.
 fn refusal(answer: &Answer) -> Error {
+    if super::transport::is_account_deleted(answer) {
+        return Error::AccountDeleted;
+    }
     let message = answer.refusal();
     match answer.status {
         StatusCode::UNAUTHORIZED => Error::Auth(message),

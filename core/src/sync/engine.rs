@@ -63,6 +63,13 @@ impl Client {
             }
             Ok(())
         })();
+        // The server deleted the account: its data leaves this device before anything else runs.
+        let outcome = match outcome {
+            Err(Error::AccountDeleted) => {
+                crate::privacy::erase_local(self).and(Err(Error::AccountDeleted))
+            }
+            other => other,
+        };
         // Released before the final state is reported: an app that starts the next run when it
         // sees `Idle` must not be refused with `SyncRunning`.
         drop(running);

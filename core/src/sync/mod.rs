@@ -7,36 +7,55 @@
 //! file), `outbox` (push and acknowledgements), `pull` (paging and cursor), `apply` (one page
 //! into the local tables), `state` (saved sync state), `control` (observer and cancellation),
 //! `engine` (the `Client` calls).
+//!
+//! Only [`protocol`] is in every build. The engine is behind the default `client` feature: it
+//! is what links the HTTP stack (reqwest), and the reference server, which shares the wire types
+//! and the domain's rules but never syncs as a device, builds core without it.
 
-mod answer;
-mod apply;
-pub mod auth;
-mod checks;
-mod control;
-mod engine;
-mod lock;
-mod outbox;
 pub mod protocol;
+
+// The engine: only in builds with the `client` feature (the server builds without it).
+#[cfg(feature = "client")]
+mod answer;
+#[cfg(feature = "client")]
+mod apply;
+#[cfg(feature = "client")]
+pub mod auth;
+#[cfg(feature = "client")]
+mod checks;
+#[cfg(feature = "client")]
+mod control;
+#[cfg(feature = "client")]
+mod engine;
+#[cfg(feature = "client")]
+mod lock;
+#[cfg(feature = "client")]
+mod outbox;
+#[cfg(feature = "client")]
 mod pull;
+#[cfg(feature = "client")]
 mod retry;
+#[cfg(feature = "client")]
 mod rooms;
+#[cfg(feature = "client")]
 mod state;
+#[cfg(feature = "client")]
 mod transport;
 
-use std::sync::Arc;
-use std::time::Duration;
-
-pub use auth::{Refresh, ServerSession, TokenListener, TokenProvider};
-pub use control::{CancelToken, NoObserver, SyncObserver, SyncProgress, SyncState};
-pub use retry::RetryPolicy;
-pub use state::{RejectedChange, SyncStatus};
-
-use uuid::Uuid;
-
-use crate::client::Client;
-use protocol::ServerEntity;
+#[cfg(feature = "client")]
+use {
+    crate::client::Client, protocol::ServerEntity, std::sync::Arc, std::time::Duration, uuid::Uuid,
+};
+#[cfg(feature = "client")]
+pub use {
+    auth::{Refresh, ServerSession, TokenListener, TokenProvider},
+    control::{CancelToken, NoObserver, SyncObserver, SyncProgress, SyncState},
+    retry::RetryPolicy,
+    state::{RejectedChange, SyncStatus},
+};
 
 /// How to reach the server for one [`Client::sync`] run.
+#[cfg(feature = "client")]
 #[derive(Clone)]
 pub struct SyncConfig {
     /// The server's base URL, e.g. `https://sync.studymate.app` (no trailing `/v1`).
@@ -57,6 +76,7 @@ pub struct SyncConfig {
     pub pull_limit: u32,
 }
 
+#[cfg(feature = "client")]
 impl SyncConfig {
     /// A configuration with the defaults: no observer, a fresh cancel token, [`RetryPolicy::default`].
     pub fn new(base_url: impl Into<String>, tokens: Arc<dyn TokenProvider>) -> Self {
@@ -73,6 +93,7 @@ impl SyncConfig {
     }
 }
 
+#[cfg(feature = "client")]
 impl std::fmt::Debug for SyncConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SyncConfig")
@@ -85,6 +106,7 @@ impl std::fmt::Debug for SyncConfig {
 
 /// What a sync run changed in the local database, so the screens showing it can reload (the
 /// client's listeners hear of it as a [`crate::notify::DataChange`]).
+#[cfg(feature = "client")]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "uniffi", uniffi(name = "SyncChanges"))]
@@ -96,6 +118,7 @@ pub struct Changed {
     pub rooms: Vec<Uuid>,
 }
 
+#[cfg(feature = "client")]
 impl Changed {
     /// Notes a change of `entity`, in `room` when it is about a chat room.
     pub(crate) fn note(&mut self, entity: ServerEntity, room: Option<Uuid>) {
@@ -127,6 +150,7 @@ impl Changed {
 }
 
 /// What one [`Client::sync`] run did.
+#[cfg(feature = "client")]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncReport {
@@ -154,6 +178,7 @@ pub struct SyncReport {
 }
 
 /// Everything a running sync shares between its phases.
+#[cfg(feature = "client")]
 pub(crate) struct Run<'a> {
     pub client: &'a Client,
     pub observer: &'a dyn SyncObserver,

@@ -41,6 +41,7 @@ pub(crate) fn push_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
             pushed: report.pushed,
             outbox,
             pulled: report.pulled,
+            pull_total: None,
         });
         let reply = net.call(&|http, base| {
             http.post(format!("{base}/v1/sync/push"))

@@ -33,6 +33,18 @@ pub(crate) struct FeedPage {
     /// The server's counts, on its last page (absent from servers that do not send them).
     #[serde(default)]
     pub checks: Option<ScopeChecks>,
+    /// How many changes follow this page, when asked for (see [`Count`]) and the server counts.
+    #[serde(default)]
+    pub remaining: Option<u64>,
+}
+
+/// Whether a pull request asks the server to count the changes behind the page: the first
+/// request of a pull (and of a re-pull) does, so the progress can show a total; the pages after
+/// it do not, so the count is one index scan per pull, not one per page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Count {
+    Ask,
+    Skip,
 }
 
 /// A pull request's outcome: a page, or the server's word that its history was reset.
@@ -57,7 +69,9 @@ enum Fetched {
 pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncReport) -> Result<u64> {
     let mut moved = 0;
     let mut cursor = run.client.store.read(state::cursor)?;
-    let mut fetched = fetch(run, net, cursor.as_deref());
+    let mut fetched = fetch(run, net, cursor.as_deref(), Count::Ask);
+    // What this run is expected to pull in all, once the server has counted (see SyncProgress).
+    let mut pull_total = None;
     loop {
         let page = match fetched? {
             Fetched::Page(page) => page,
@@ -70,15 +84,24 @@ pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
                 run.client.store.write(state::begin_reset)?;
                 report.history_resets += 1;
                 cursor = None;
-                fetched = fetch(run, net, None);
+                fetched = fetch(run, net, None, Count::Ask);
                 continue;
             }
         };
         check_cursor(cursor.as_deref(), &page)?;
+        if let Some(remaining) = page.remaining {
+            let on_page = u64::try_from(page.changes.len()).unwrap_or(u64::MAX);
+            pull_total = Some(
+                report
+                    .pulled
+                    .saturating_add(on_page)
+                    .saturating_add(remaining),
+            );
+        }
         let (applied, next) = std::thread::scope(|scope| {
             let prefetch = page
                 .has_more
-                .then(|| scope.spawn(|| fetch(run, net, Some(&page.next_cursor))));
+                .then(|| scope.spawn(|| fetch(run, net, Some(&page.next_cursor), Count::Skip)));
             let applied = run
                 .client
                 .store
@@ -93,13 +116,14 @@ pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
             pushed: report.pushed,
             outbox: 0,
             pulled: report.pulled,
+            pull_total,
         });
         if !mismatched.is_empty() && report.consistency_repairs == 0 {
             tracing::warn!(scopes = ?mismatched, "rows disagree with the server's counts; pulling everything again");
             run.client.store.write(state::begin_reset)?;
             report.consistency_repairs += 1;
             cursor = None;
-            fetched = fetch(run, net, None);
+            fetched = fetch(run, net, None, Count::Ask);
             continue;
         }
         fetched = match next {
@@ -117,9 +141,17 @@ pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
 }
 
 /// Asks for the page after `cursor` (the beginning of the feed when `None`) and parses it.
-fn fetch(run: &Run<'_>, net: &Transport<'_>, cursor: Option<&str>) -> Result<Fetched> {
+fn fetch(
+    run: &Run<'_>,
+    net: &Transport<'_>,
+    cursor: Option<&str>,
+    count: Count,
+) -> Result<Fetched> {
     run.cancel.check()?;
     let mut query = vec![("limit", run.pull_limit.to_string())];
+    if count == Count::Ask {
+        query.push(("count", "true".to_owned()));
+    }
     if let Some(c) = cursor {
         query.push(("cursor", c.to_owned()));
     }

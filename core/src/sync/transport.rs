@@ -125,6 +125,7 @@ fn attempt(request: RequestBuilder) -> Result<Attempt> {
             Attempt::Done(Reply::HistoryReset)
         }
         StatusCode::PAYLOAD_TOO_LARGE => Attempt::Done(Reply::TooLarge),
+        StatusCode::GONE if is_account_deleted(&answer) => return Err(Error::AccountDeleted),
         s if retry::is_transient(s) => Attempt::Transient(message, retry_after),
         _ => {
             return Err(Error::Protocol(format!(
@@ -132,6 +133,15 @@ fn attempt(request: RequestBuilder) -> Result<Attempt> {
             )));
         }
     })
+}
+
+/// Whether `answer` is the server's 410 `account_deleted`: the token belongs to an account that
+/// was deleted (every token of it is revoked, so a refresh cannot help).
+pub(crate) fn is_account_deleted(answer: &Answer) -> bool {
+    answer.status == StatusCode::GONE
+        && answer
+            .error_body()
+            .is_some_and(|e| e.code == "account_deleted")
 }
 
 /// Parses a 2xx answer, any failure being the server's (the error describes the answer).

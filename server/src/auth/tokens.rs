@@ -18,7 +18,7 @@
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use studymate_core::sync::protocol::AuthResponse;
+use studymate_protocol::AuthResponse;
 use uuid::Uuid;
 
 use crate::db::{Conn, DbError, Row, params};
@@ -43,6 +43,9 @@ pub enum TokenError {
     /// sign-in is now revoked.
     #[error("refresh token replayed; the sign-in is revoked")]
     Replayed,
+    /// The token belonged to an account that was deleted (every token of it is revoked).
+    #[error("the account was deleted")]
+    AccountDeleted,
     /// The store failed.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -59,6 +62,16 @@ pub struct Access {
     pub user: Uuid,
     /// Whether this is the token's first use, to be recorded with [`record_use`].
     pub first_use: bool,
+}
+
+/// Why a token of `user` that is no longer live was refused: its account was deleted, or it
+/// was spent or revoked.
+fn not_live(conn: &mut dyn Conn, user: &str) -> Result<TokenError, DbError> {
+    Ok(if crate::privacy::is_deleted(conn, user)? {
+        TokenError::AccountDeleted
+    } else {
+        TokenError::Invalid
+    })
 }
 
 /// Starts a new family (a sign-in) for `user` and issues its first pair.
@@ -89,7 +102,7 @@ pub fn authenticate(
     )?;
     let row = rows.first().ok_or(TokenError::Invalid)?;
     if row.text(1)? != LIVE {
-        return Err(TokenError::Invalid);
+        return Err(not_live(conn, &row.text(0)?)?);
     }
     if row.int(2)? <= now.timestamp() {
         return Err(TokenError::Expired);
@@ -132,7 +145,7 @@ pub fn refresh(
     let family = family_of(row, 1)?;
     let state = row.text(2)?;
     if state == "revoked" {
-        return Err(TokenError::Invalid);
+        return Err(not_live(conn, &user.to_string())?);
     }
     if row.int(3)? <= now.timestamp() {
         return Err(TokenError::Expired);

@@ -117,6 +117,10 @@ pub enum DbError {
     /// A stored value did not have the shape the server wrote.
     #[error("stored data is malformed: {0}")]
     Decode(String),
+    /// The schema could not be brought up to date (a failed migration, or a database migrated
+    /// by a newer or different build); nothing of the failed migrations was kept.
+    #[error("migrating the database failed: {0}")]
+    Migration(String),
     /// The transaction's body panicked; the transaction was rolled back.
     #[error("the request panicked and was rolled back: {0}")]
     Panicked(String),

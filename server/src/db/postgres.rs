@@ -30,16 +30,14 @@ struct PgConn {
 }
 
 impl PostgresBackend {
-    /// Connects to `url` and creates the tables if they are missing.
+    /// Connects to `url` and brings the tables up to date (creating them in an empty database).
     pub fn open(url: &str) -> Result<Self, DbError> {
         let backend = PostgresBackend {
             url: url.to_owned(),
             idle: Mutex::new(Vec::new()),
         };
         let mut conn = backend.connect()?;
-        conn.client
-            .batch_execute(schema::POSTGRES)
-            .map_err(db_err)?;
+        schema::migrate_postgres(&mut conn.client)?;
         backend.release(conn, false);
         Ok(backend)
     }

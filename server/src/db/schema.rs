@@ -1,4 +1,10 @@
-//! The server's tables, in each database's DDL. Everything after creation is the common dialect.
+//! The server's tables, created and changed by refinery migrations: `server/migrations/sqlite/`
+//! and `server/migrations/postgres/` hold the same versions in each database's DDL (everything
+//! after creation is the common dialect). `V1__init.sql` is the schema the server had before it
+//! used migrations, written with `IF NOT EXISTS`, so it also adopts a database made then: there
+//! it creates nothing and only starts the history (the baseline). A change to the schema is a
+//! new version in both folders, never an edit of an applied one (refinery refuses a database
+//! whose applied migrations differ from these, or that has one this build does not know).
 //!
 //! - `users`: account, password hash, the profile as a JSON document, and the server sequences
 //!   of the latest own-profile and public-profile changes (copied into feeds on scope growth).
@@ -15,101 +21,82 @@
 //!   the completed sessions the server accepted; awards and achievements are derived from them.
 //! - `devices`: the account each device id belongs to (the first that pushed under it).
 //! - `changes`: the global history; `user_feed`: which changes each user receives, in order.
+//! - `deleted_accounts` (V2): the ids of deleted accounts, so their revoked tokens are answered
+//!   `account_deleted` and nothing is delivered to them; `history_marks` (V2): the highest server
+//!   sequence at each compaction run and when, so retention can tell how old a change is without
+//!   a timestamp on every change.
 
-/// SQLite DDL (idempotent).
-pub const SQLITE: &str = "
-PRAGMA journal_mode = WAL;
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS users (
-    user_id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
-    profile TEXT NOT NULL, profile_seq INTEGER NOT NULL DEFAULT 0, public_seq INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL);
-DROP TABLE IF EXISTS tokens;
-CREATE TABLE IF NOT EXISTS token_pairs (
-    access_hash TEXT PRIMARY KEY, refresh_hash TEXT NOT NULL UNIQUE, family_id TEXT NOT NULL,
-    user_id TEXT NOT NULL, parent_hash TEXT, state TEXT NOT NULL, access_used INTEGER NOT NULL DEFAULT 0,
-    access_expires_at INTEGER NOT NULL, refresh_expires_at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS token_pairs_family ON token_pairs(family_id, state);
-CREATE INDEX IF NOT EXISTS token_pairs_expiry ON token_pairs(refresh_expires_at);
-CREATE TABLE IF NOT EXISTS records (
-    kind TEXT NOT NULL, record_id TEXT NOT NULL, owner_id TEXT, room_id TEXT, doc TEXT NOT NULL,
-    last_seq INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (kind, record_id));
-CREATE INDEX IF NOT EXISTS records_owner ON records(owner_id, kind);
-CREATE INDEX IF NOT EXISTS records_room ON records(room_id, kind, last_seq);
-CREATE TABLE IF NOT EXISTS participants (
-    room_id TEXT NOT NULL, user_id TEXT NOT NULL, role TEXT NOT NULL, joined_at TEXT NOT NULL,
-    last_read_sort_key INTEGER NOT NULL DEFAULT 0, last_read_message_id TEXT,
-    PRIMARY KEY (room_id, user_id));
-CREATE INDEX IF NOT EXISTS participants_user ON participants(user_id, room_id);
-CREATE TABLE IF NOT EXISTS direct_rooms (direct_key TEXT PRIMARY KEY, room_id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS ledger (
-    transaction_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, points INTEGER NOT NULL, rule TEXT,
-    period_key TEXT, doc TEXT NOT NULL, last_seq INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (user_id, rule, period_key));
-CREATE INDEX IF NOT EXISTS ledger_user ON ledger(user_id);
-CREATE TABLE IF NOT EXISTS applied_changes (
-    change_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, device_id TEXT NOT NULL, seq INTEGER NOT NULL,
-    status TEXT NOT NULL, code TEXT, reason TEXT, server_seq INTEGER, UNIQUE (device_id, seq));
-CREATE TABLE IF NOT EXISTS devices (device_id TEXT PRIMARY KEY, user_id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS changes (
-    server_seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, entity_id TEXT NOT NULL,
-    operation TEXT NOT NULL, payload TEXT NOT NULL, origin_change_id TEXT);
-CREATE TABLE IF NOT EXISTS user_feed (
-    feed_seq INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, server_seq INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS practice_days (
-    user_id TEXT NOT NULL, local_day TEXT NOT NULL, sessions INTEGER NOT NULL,
-    PRIMARY KEY (user_id, local_day));
-CREATE TABLE IF NOT EXISTS practice_stats (
-    user_id TEXT NOT NULL, situation_id TEXT NOT NULL, category TEXT, completed INTEGER NOT NULL,
-    perfect INTEGER NOT NULL, PRIMARY KEY (user_id, situation_id));
-CREATE INDEX IF NOT EXISTS user_feed_user ON user_feed(user_id, feed_seq, server_seq);
-";
+use postgres::Client;
+use rusqlite::Connection;
 
-/// PostgreSQL DDL (idempotent). Same tables, BIGINT columns and identity sequences.
-pub const POSTGRES: &str = "
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS users (
-    user_id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
-    profile TEXT NOT NULL, profile_seq BIGINT NOT NULL DEFAULT 0, public_seq BIGINT NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL);
-DROP TABLE IF EXISTS tokens;
-CREATE TABLE IF NOT EXISTS token_pairs (
-    access_hash TEXT PRIMARY KEY, refresh_hash TEXT NOT NULL UNIQUE, family_id TEXT NOT NULL,
-    user_id TEXT NOT NULL, parent_hash TEXT, state TEXT NOT NULL, access_used BIGINT NOT NULL DEFAULT 0,
-    access_expires_at BIGINT NOT NULL, refresh_expires_at BIGINT NOT NULL);
-CREATE INDEX IF NOT EXISTS token_pairs_family ON token_pairs(family_id, state);
-CREATE INDEX IF NOT EXISTS token_pairs_expiry ON token_pairs(refresh_expires_at);
-CREATE TABLE IF NOT EXISTS records (
-    kind TEXT NOT NULL, record_id TEXT NOT NULL, owner_id TEXT, room_id TEXT, doc TEXT NOT NULL,
-    last_seq BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (kind, record_id));
-CREATE INDEX IF NOT EXISTS records_owner ON records(owner_id, kind);
-CREATE INDEX IF NOT EXISTS records_room ON records(room_id, kind, last_seq);
-CREATE TABLE IF NOT EXISTS participants (
-    room_id TEXT NOT NULL, user_id TEXT NOT NULL, role TEXT NOT NULL, joined_at TEXT NOT NULL,
-    last_read_sort_key BIGINT NOT NULL DEFAULT 0, last_read_message_id TEXT,
-    PRIMARY KEY (room_id, user_id));
-CREATE INDEX IF NOT EXISTS participants_user ON participants(user_id, room_id);
-CREATE TABLE IF NOT EXISTS direct_rooms (direct_key TEXT PRIMARY KEY, room_id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS ledger (
-    transaction_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, points BIGINT NOT NULL, rule TEXT,
-    period_key TEXT, doc TEXT NOT NULL, last_seq BIGINT NOT NULL DEFAULT 0,
-    UNIQUE (user_id, rule, period_key));
-CREATE INDEX IF NOT EXISTS ledger_user ON ledger(user_id);
-CREATE TABLE IF NOT EXISTS applied_changes (
-    change_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, device_id TEXT NOT NULL, seq BIGINT NOT NULL,
-    status TEXT NOT NULL, code TEXT, reason TEXT, server_seq BIGINT, UNIQUE (device_id, seq));
-CREATE TABLE IF NOT EXISTS devices (device_id TEXT PRIMARY KEY, user_id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS changes (
-    server_seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, entity TEXT NOT NULL,
-    entity_id TEXT NOT NULL, operation TEXT NOT NULL, payload TEXT NOT NULL, origin_change_id TEXT);
-CREATE TABLE IF NOT EXISTS user_feed (
-    feed_seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id TEXT NOT NULL,
-    server_seq BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS practice_days (
-    user_id TEXT NOT NULL, local_day TEXT NOT NULL, sessions BIGINT NOT NULL,
-    PRIMARY KEY (user_id, local_day));
-CREATE TABLE IF NOT EXISTS practice_stats (
-    user_id TEXT NOT NULL, situation_id TEXT NOT NULL, category TEXT, completed BIGINT NOT NULL,
-    perfect BIGINT NOT NULL, PRIMARY KEY (user_id, situation_id));
-CREATE INDEX IF NOT EXISTS user_feed_user ON user_feed(user_id, feed_seq, server_seq);
-";
+use super::DbError;
+
+mod sqlite_migrations {
+    refinery::embed_migrations!("migrations/sqlite");
+}
+
+mod postgres_migrations {
+    refinery::embed_migrations!("migrations/postgres");
+}
+
+/// The advisory lock held while PostgreSQL is migrated, so servers starting together on one
+/// database apply each version once (the second waits, then finds nothing left to do).
+const MIGRATION_LOCK: i64 = 0x5354_4d41_4d49;
+
+/// Brings an SQLite database up to the newest version, all pending versions in one transaction.
+pub fn migrate_sqlite(conn: &mut Connection) -> Result<(), DbError> {
+    sqlite_migrations::migrations::runner()
+        .set_grouped(true)
+        .run(conn)
+        .map(drop)
+        .map_err(migration_failed)
+}
+
+/// Brings a PostgreSQL database up to the newest version, all pending versions in one
+/// transaction, under [`MIGRATION_LOCK`].
+pub fn migrate_postgres(client: &mut Client) -> Result<(), DbError> {
+    let locked = |e: postgres::Error| DbError::Migration(format!("migration lock: {e}"));
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+        .map_err(locked)?;
+    let outcome = postgres_migrations::migrations::runner()
+        .set_grouped(true)
+        .run(client)
+        .map(drop)
+        .map_err(migration_failed);
+    // A failed migration's error comes first; the lock also ends with the connection.
+    let unlocked = client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]);
+    outcome?;
+    unlocked.map(drop).map_err(locked)
+}
+
+fn migration_failed(e: refinery::Error) -> DbError {
+    DbError::Migration(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_dialects_have_the_same_versions() {
+        let versions = |migrations: Vec<refinery::Migration>| {
+            migrations
+                .iter()
+                .map(|m| (m.version(), m.name().to_owned()))
+                .collect::<Vec<_>>()
+        };
+        let sqlite = versions(
+            sqlite_migrations::migrations::runner()
+                .get_migrations()
+                .clone(),
+        );
+        let postgres = versions(
+            postgres_migrations::migrations::runner()
+                .get_migrations()
+                .clone(),
+        );
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, postgres);
+    }
+}

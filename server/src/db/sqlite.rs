@@ -24,14 +24,17 @@ pub struct SqliteBackend {
 }
 
 impl SqliteBackend {
-    /// Opens (creating if needed) the database file and its tables.
+    /// Opens (creating if needed) the database file and brings its tables up to date.
     pub fn open(path: &Path) -> Result<Self, DbError> {
         let backend = SqliteBackend {
             path: path.to_path_buf(),
             idle: Mutex::new(Vec::new()),
         };
-        let conn = backend.connect()?;
-        conn.execute_batch(schema::SQLITE).map_err(db_err)?;
+        let mut conn = backend.connect()?;
+        // Persistent in the file, and refused inside a transaction, so not part of a migration.
+        conn.execute_batch("PRAGMA journal_mode = WAL;")
+            .map_err(db_err)?;
+        schema::migrate_sqlite(&mut conn)?;
         backend.release(conn);
         Ok(backend)
     }

@@ -12,7 +12,7 @@ use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use studymate_core::sync::protocol::{AuthResponse, LoginRequest, RefreshRequest, SignupRequest};
+use studymate_protocol::{AuthResponse, LoginRequest, RefreshRequest, SignupRequest};
 use uuid::Uuid;
 
 use super::error::ApiError;
@@ -205,6 +205,7 @@ pub async fn refresh(
         TokenError::Replayed => ApiError::unauthorized(
             "the refresh token was used before; every token of this sign-in is revoked",
         ),
+        TokenError::AccountDeleted => super::extract::account_deleted(),
         TokenError::Db(e) => e.into(),
     })
 }
@@ -244,7 +245,7 @@ fn check_username(name: &str) -> Result<(), ApiError> {
         .map_err(|e| ApiError::bad_request("invalid_request", e.to_string()))
 }
 
-fn check_password(password: &str) -> Result<(), ApiError> {
+pub(super) fn check_password(password: &str) -> Result<(), ApiError> {
     if !PASSWORD_CHARS.contains(&password.chars().count()) {
         return Err(ApiError::bad_request(
             "invalid_request",

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use studymate_core::sync::protocol::ErrorBody;
+use studymate_protocol::ErrorBody;
 
 use crate::db::DbError;
 

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use studymate_core::sync::protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION};
+use studymate_protocol::{PROTOCOL_HEADER, PROTOCOL_VERSION};
 use uuid::Uuid;
 
 use super::error::ApiError;
@@ -101,8 +101,18 @@ fn access_refused(e: TokenError) -> ApiError {
         TokenError::Invalid | TokenError::Replayed => {
             ApiError::unauthorized("the access token is not valid")
         }
+        TokenError::AccountDeleted => account_deleted(),
         TokenError::Db(e) => e.into(),
     }
+}
+
+/// 410 `account_deleted`: the token's account was deleted; the device erases its copy.
+pub fn account_deleted() -> ApiError {
+    ApiError::new(
+        StatusCode::GONE,
+        "account_deleted",
+        "this account was deleted; erase its data on this device",
+    )
 }
 
 /// Middleware: a request announcing a body over [`super::BODY_LIMIT_BYTES`] is answered 413 at

@@ -1,6 +1,7 @@
 //! The HTTP face of the protocol: routes under `/v1`, JSON errors for everything that goes
 //! wrong (unknown route, wrong method, bad body), a body limit, and request logging.
 
+mod account;
 mod auth;
 mod error;
 mod extract;
@@ -9,7 +10,7 @@ mod sync;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Router, middleware};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -19,7 +20,7 @@ pub use state::AppState;
 
 /// Largest request body accepted; larger ones get 413 `payload_too_large`. The protocol's
 /// number, which devices size their push batches by.
-pub const BODY_LIMIT_BYTES: usize = studymate_core::sync::protocol::MAX_REQUEST_BYTES;
+pub const BODY_LIMIT_BYTES: usize = studymate_protocol::MAX_REQUEST_BYTES;
 
 /// Builds the application: every route, its limits and its logging.
 pub fn router(state: AppState) -> Router {
@@ -30,6 +31,8 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(auth::logout))
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", get(sync::pull))
+        .route("/account/export", get(account::export))
+        .route("/account", delete(account::delete_account))
         .route_layer(middleware::from_fn(extract::check_protocol_header))
         .route("/health", get(sync::health));
     Router::new()

@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
 use serde::Deserialize;
-use studymate_core::sync::protocol::{
+use studymate_protocol::{
     DEFAULT_PULL_LIMIT, HealthResponse, MAX_PULL_BYTES, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
     PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
 };
@@ -25,6 +25,9 @@ pub struct PullParams {
     /// Page size, 1–5000 (default 500).
     #[serde(default)]
     limit: Option<u32>,
+    /// `true`: also count the changes after the page (the answer's `remaining`).
+    #[serde(default)]
+    count: bool,
 }
 
 /// `POST /v1/sync/push`.
@@ -103,15 +106,21 @@ pub async fn pull(
             } else {
                 Some(feed::checks(conn, &user)?)
             };
-            Ok((epoch, page, checks))
+            let remaining = match (params.count, page.has_more) {
+                (false, _) => None,
+                (true, false) => Some(0),
+                (true, true) => Some(feed::count_after(conn, &user, page.last_position)?),
+            };
+            Ok((epoch, page, checks, remaining))
         })
         .await;
-    let (epoch, page, checks) = page?;
+    let (epoch, page, checks, remaining) = page?;
     Ok(Json(PullResponse {
         changes: page.changes,
         next_cursor: format!("{epoch}:{}", page.last_position),
         has_more: page.has_more,
         checks,
+        remaining,
     }))
 }
 

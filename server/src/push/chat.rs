@@ -5,13 +5,11 @@
 
 use studymate_core::changelog::Operation;
 use studymate_core::chat::{
-    MAX_GROUP_MEMBERS, Message, MessageDeletion, MessageEdit, MessageType, NewMessage, Participant,
-    ParticipantRole, Room, RoomType, SendState, check_room_fields,
-};
-use studymate_core::sync::protocol::{
-    ParticipantChange, ReadMarker, ReadMarkerUpdate, ServerEntity,
+    Message, MessageDeletion, MessageEdit, MessageType, NewMessage, Participant, ParticipantChange,
+    ParticipantRole, Room, RoomType, SendState, check_member_count, check_room_fields,
 };
 use studymate_core::time;
+use studymate_protocol::{ReadMarker, ReadMarkerUpdate, ServerEntity};
 use uuid::Uuid;
 
 use super::{Applied, ApplyError, Ctx, invalid, reject};
@@ -38,7 +36,7 @@ pub fn create_room(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
             "the creator must be a member of the room",
         ));
     }
-    check_member_count(room.room_type, members.len())?;
+    check_member_count(room.room_type, members.len()).map_err(invalid)?;
     check_room_fields(
         room.room_type,
         room.name.as_deref(),
@@ -132,12 +130,8 @@ pub fn add_member(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
             format!("user {member_key} does not exist"),
         ));
     }
-    if member_count(conn, &room_key)? >= MAX_GROUP_MEMBERS as i64 {
-        return Err(reject(
-            "invalid_payload",
-            format!("a group has at most {MAX_GROUP_MEMBERS} members"),
-        ));
-    }
+    let members = usize::try_from(member_count(conn, &room_key)?).unwrap_or(usize::MAX);
+    check_member_count(RoomType::Group, members.saturating_add(1)).map_err(invalid)?;
     let role = change.role.unwrap_or(ParticipantRole::Member);
     conn.execute(
         "INSERT INTO participants (room_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)",
@@ -418,21 +412,6 @@ fn message_target<'a>(ctx: &'a Ctx<'_>, id: &'a str, room_key: &'a str) -> Targe
         room: Some(room_key),
         audience: Audience::Room(room_key),
         origin: Some(ctx.change.change_id),
-    }
-}
-
-/// A direct room has two members, a group 2–[`MAX_GROUP_MEMBERS`].
-fn check_member_count(room_type: RoomType, members: usize) -> Result<(), ApplyError> {
-    match room_type {
-        RoomType::Direct if members != 2 => Err(reject(
-            "invalid_payload",
-            "a direct room has exactly two members",
-        )),
-        RoomType::Group if !(2..=MAX_GROUP_MEMBERS).contains(&members) => Err(reject(
-            "invalid_payload",
-            format!("a group has 2–{MAX_GROUP_MEMBERS} members"),
-        )),
-        _ => Ok(()),
     }
 }
 

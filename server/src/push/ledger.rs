@@ -8,7 +8,7 @@ use studymate_core::ledger::{PointSource, PointTransaction, TransactionType};
 use studymate_core::practice::MAX_CLOCK_AHEAD;
 use studymate_core::rewards::{self, FREEZE_PRICE, FREEZE_RULE, RewardsError, RuleId};
 
-use studymate_core::sync::protocol::ServerEntity;
+use studymate_protocol::ServerEntity;
 
 use super::{Applied, ApplyError, Ctx, invalid, reject};
 use crate::db::Conn;

@@ -16,11 +16,11 @@ mod profile;
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
-use studymate_core::changelog::{Entity, Operation};
-use studymate_core::sync::protocol::{ChangeResult, ChangeStatus, WireChange};
+use studymate_core::changelog::{Entity, Operation, wire_kind};
+use studymate_protocol::{ChangeResult, ChangeStatus, WireChange};
 use uuid::Uuid;
 
-use studymate_core::sync::protocol::ServerEntity;
+use studymate_protocol::ServerEntity;
 
 use crate::db::{Conn, DbError, in_savepoint, params};
 use crate::feed::{self, Audience};
@@ -176,7 +176,7 @@ pub fn push(
 /// Whether the entry is a device's prediction of something the server derives itself: an award
 /// (a ledger credit) or an achievement unlock.
 fn is_prediction(change: &WireChange) -> bool {
-    match change.kind().map(|(entity, _)| entity) {
+    match wire_kind(change).map(|(entity, _)| entity) {
         Some(Entity::UserAchievement) => true,
         Some(Entity::PointTransaction) => matches!(
             change
@@ -223,7 +223,7 @@ fn decide(
     // The kind is parsed here, at the edge: an unknown one is refused like any rule, and an
     // entry whose id no record can have never reaches a query (nor a redelivery).
     let parsed =
-        check_entity_id(change).and_then(|()| change.kind().ok_or_else(|| unsupported(change)));
+        check_entity_id(change).and_then(|()| wire_kind(change).ok_or_else(|| unsupported(change)));
     let (outcome, known) = match parsed {
         Ok((entity, operation)) => {
             let ctx = Ctx {

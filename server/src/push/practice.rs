@@ -8,7 +8,7 @@
 use studymate_core::catalog::{Achievement, Variation};
 use studymate_core::changelog::Operation;
 use studymate_core::practice::{self, PracticeSession, SessionStatus};
-use studymate_core::sync::protocol::{ServerEntity, UserAchievementRecord};
+use studymate_protocol::{ServerEntity, UserAchievementRecord};
 
 use super::{Applied, Ctx, invalid, reject};
 use crate::db::Conn;

@@ -6,7 +6,7 @@ use studymate_core::changelog::Operation;
 use studymate_core::profile::{
     LanguageRole, ProfilePatch, UserLanguage, check_interest_tag, check_onboarding_step,
 };
-use studymate_core::sync::protocol::ServerEntity;
+use studymate_protocol::ServerEntity;
 
 use super::{Applied, Ctx, invalid, reject};
 use crate::db::{Conn, params};

@@ -76,6 +76,8 @@ func describe(_ error: StudyMateError) -> String {
     case .Protocol: return "protocol"
     case .Cancelled: return "cancelled"
     case .Closed: return "closed"
+    case .WrongKey: return "ask for the key"
+    case .AccountDeleted: return "wipe and sign in"
     }
 }
 
