@@ -5,6 +5,7 @@
 package app.studymate.core.tests
 
 import app.studymate.core.*
+import app.studymate.core.model.*
 import java.io.File
 import java.net.URI
 import java.net.http.HttpClient
@@ -118,11 +119,15 @@ val privacyTests = listOf(
                 .build()
             val answer = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString())
             eq(204, answer.statusCode(), "delete: ${answer.body()}")
+            val observer = RecordingObserver()
+            val subscription = client.subscribe(observer)
             val deleted = throws<StudyMateException.AccountDeleted>("next sync") {
                 client.sync(options, session.tokenProvider(), null, null)
             }
+            subscription.cancel()
             eq("wipe and sign in", describe(deleted), "switch")
             eq(emptyList<String>(), client.interests(), "local rows erased")
+            eq(DataArea.values().toList(), observer.changes.firstOrNull()?.areas, "the erase reaches the data observer")
             client.wipe()
             eq(emptyList<String>(), filesIn(path), "files after wipe")
         }
