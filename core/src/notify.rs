@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::client::Client;
 use crate::error::Result;
+#[cfg(feature = "client")]
 use crate::sync::Changed;
 use crate::sync::protocol::ServerEntity;
 
@@ -107,6 +108,7 @@ impl DataChange {
     }
 
     /// What a sync run changed, if anything.
+    #[cfg(feature = "client")]
     pub(crate) fn of_sync(changed: &Changed) -> Option<Self> {
         let mut areas: Vec<DataArea> = Vec::new();
         for area in changed.entities.iter().map(|e| DataArea::of_entity(*e)) {
