@@ -64,6 +64,16 @@ final class ErrorTests: XCTestCase {
         XCTAssertEqual(migration, "migration")
     }
 
+    func testClosedHasASentenceAndTokenErrorCarriesItsReason() async throws {
+        let client = try await Fixture.open()
+        client.closeDatabase()
+        let closed = await thrown { _ = try client.profile() }
+        guard case let StudyMateError.Closed(text)? = closed else { return XCTFail("closed: \(String(describing: closed))") }
+        XCTAssertEqual(text, "the client is closed: open the database again")
+        let refused = TokenError.SignInRequired(reason: "the refresh token expired")
+        XCTAssertTrue(String(describing: refused).contains("the refresh token expired"), String(describing: refused))
+    }
+
     func testHostileInputIsRefusedOrAcceptedNeverAPanic() async throws {
         let client = try await Fixture.withCatalog()
         let situation = try client.situations(filter: SituationFilter())[0]

@@ -103,7 +103,8 @@ final class ObserverTests: XCTestCase {
         let heard = RecordingObserver()
         let subscriptions = [try client.subscribe(observer: ThrowingObserver()), try client.subscribe(observer: heard)]
         defer { subscriptions.forEach { $0.cancel() } }
-        XCTAssertEqual(try await client.addInterest(tag: "kept"), ["kept"], "write returned")
+        let written = try await client.addInterest(tag: "kept")
+        XCTAssertEqual(written, ["kept"], "write returned")
         XCTAssertEqual(try client.interests(), ["kept"], "write committed")
         XCTAssertEqual(heard.changes.count, 1, "the next observer still heard it")
     }
@@ -140,7 +141,8 @@ final class LifecycleTests: XCTestCase {
         let async = await failure { _ = try await client.importCatalog(json: "{}") }
         XCTAssertEqual(async, "closed", "async after close")
         client.closeDatabase()
-        XCTAssertEqual(try await Fixture.open(path).interests(), ["kept"], "data survives")
+        let reopened = try await Fixture.open(path)
+        XCTAssertEqual(try reopened.interests(), ["kept"], "data survives")
     }
 
     func testOneClientSharedByEightTasks() async throws {
