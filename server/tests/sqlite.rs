@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{accounts, robust, scenarios};
+use common::{accounts, live, robust, scenarios};
 
 /// Runs one scenario on a fresh database file.
 fn run(name: &str) {
@@ -10,6 +10,7 @@ fn run(name: &str) {
         .iter()
         .chain(robust::ALL)
         .chain(accounts::ALL)
+        .chain(live::ALL)
         .find(|(n, _)| *n == name)
         .expect("known scenario");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -23,7 +24,7 @@ macro_rules! scenario_tests {
         #[test]
         fn every_scenario_has_a_test() {
             let tested = [$(stringify!($name)),*];
-            for (name, _) in scenarios::ALL.iter().chain(robust::ALL).chain(accounts::ALL) {
+            for (name, _) in scenarios::ALL.iter().chain(robust::ALL).chain(accounts::ALL).chain(live::ALL) {
                 assert!(tested.contains(name), "scenario {name} has no SQLite test");
             }
         }
@@ -61,4 +62,8 @@ scenario_tests!(
     refresh_rotates_retries_and_detects_replay,
     an_older_database_upgrades,
     client_session_logs_out,
+    // The live channel (common/live.rs).
+    live_announces_each_feed_move_and_nothing_else,
+    live_closes_when_the_token_is_revoked_rotated_or_expires,
+    live_refuses_what_every_endpoint_refuses,
 );

@@ -4,6 +4,7 @@
 mod auth;
 mod error;
 mod extract;
+mod live;
 mod state;
 mod sync;
 
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(auth::logout))
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", get(sync::pull))
+        .route("/sync/live", get(live::live))
         .route_layer(middleware::from_fn(extract::check_protocol_header))
         .route("/health", get(sync::health));
     Router::new()

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod authority;
+pub mod live;
 pub mod robust;
 pub mod scenarios;
 
