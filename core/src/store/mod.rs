@@ -7,12 +7,13 @@
 mod open;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::{Connection, Row, Transaction, TransactionBehavior};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
+use crate::sync::live::Bell;
 
 pub(crate) use open::ConnectionSettings;
 pub use open::SCHEMA_VERSION;
@@ -27,6 +28,8 @@ pub struct Store {
     /// `None` for an in-memory database, whose reads go through the writer connection.
     path: Option<PathBuf>,
     settings: ConnectionSettings,
+    /// Rung after every committed write while live sync runs, so local changes leave promptly.
+    commit_bell: Mutex<Option<Arc<Bell>>>,
 }
 
 impl Store {
@@ -40,6 +43,7 @@ impl Store {
             readers: Mutex::new(Vec::new()),
             path: Some(path.to_path_buf()),
             settings,
+            commit_bell: Mutex::new(None),
         })
     }
 
@@ -53,6 +57,7 @@ impl Store {
             readers: Mutex::new(Vec::new()),
             path: None,
             settings,
+            commit_bell: Mutex::new(None),
         })
     }
 
@@ -63,7 +68,24 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
+        drop(conn);
+        if let Some(bell) = lock(&self.commit_bell).as_ref() {
+            bell.ring(|r| r.local = true);
+        }
         Ok(value)
+    }
+
+    /// Sets (`Some`) or clears (`None`) the bell rung after every committed write. Setting one
+    /// while another is set is [`Error::Conflict`]: live sync already runs on this store.
+    pub(crate) fn set_commit_bell(&self, bell: Option<Arc<Bell>>) -> Result<()> {
+        let mut slot = lock(&self.commit_bell);
+        if bell.is_some() && slot.is_some() {
+            return Err(Error::Conflict(
+                "live sync already runs for this database".into(),
+            ));
+        }
+        *slot = bell;
+        Ok(())
     }
 
     /// The database file, or `None` for an in-memory store.

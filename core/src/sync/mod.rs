@@ -6,7 +6,7 @@
 //! (backoff), [`auth`] (token provider and session helper), `lock` (one sync per database
 //! file), `outbox` (push and acknowledgements), `pull` (paging and cursor), `apply` (one page
 //! into the local tables), `state` (saved sync state), `control` (observer and cancellation),
-//! `engine` (the `Client` calls).
+//! `engine` (the `Client` calls), `live` (live sync: the channel, pokes and prompt pushes).
 
 mod answer;
 mod apply;
@@ -14,6 +14,7 @@ pub mod auth;
 mod checks;
 mod control;
 mod engine;
+pub(crate) mod live;
 mod lock;
 mod outbox;
 pub mod protocol;
@@ -29,6 +30,7 @@ use std::time::Duration;
 
 pub use auth::{Refresh, ServerSession, TokenListener, TokenProvider};
 pub use control::{CancelToken, NoObserver, SyncObserver, SyncProgress, SyncState};
+pub use live::{LiveConfig, LiveListener, LiveSync, NoLiveListener};
 pub use retry::RetryPolicy;
 pub use state::{RejectedChange, SyncStatus};
 
