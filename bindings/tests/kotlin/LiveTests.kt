@@ -24,8 +24,8 @@ val liveTests = listOf(
             runBlocking {
                 val a = Fixture.open()
                 val b = Fixture.open()
-                val sessionA = signUp(server.base, SignupRequest("lena", "correct horse battery", "Lena", a.userId()))
-                val sessionB = signUp(server.base, SignupRequest("liam", "correct horse battery", "Liam", b.userId()))
+                val sessionA = signUpFor(server.base, a, "lena")
+                val sessionB = signUpFor(server.base, b, "liam")
                 val options = SyncOptions(baseUrl = server.base)
                 b.sync(options, sessionB.tokenProvider(), null, null)
                 a.saveContact(b.profile())

@@ -61,19 +61,20 @@ impl Channel {
         let mut failures: u32 = 0;
         let mut refreshed = false;
         while !self.bell.is_stopped() {
-            let token = match self.tokens.access_token() {
-                Ok(token) => token,
-                Err(e) => return self.give_up(&e),
+            let outcome = match self.tokens.access_token() {
+                Ok(token) => (self.connect(&token), token),
+                Err(e @ Error::Auth(_)) => return self.give_up(&e),
+                Err(e) => (Outcome::Failed(e.to_string()), String::new()),
             };
-            match self.connect(&token) {
-                Outcome::Lost { worked } => {
+            match outcome {
+                (Outcome::Lost { worked }, _) => {
                     refreshed = false;
                     if worked {
                         failures = 0;
                         continue;
                     }
                 }
-                Outcome::Refused(_) if !refreshed => {
+                (Outcome::Refused(_), token) if !refreshed => {
                     refreshed = true;
                     let refresh = Refresh {
                         refused: token,
@@ -88,8 +89,10 @@ impl Channel {
                         Err(e) => return self.give_up(&e),
                     }
                 }
-                Outcome::Refused(message) => return self.give_up(&Error::Auth(message)),
-                Outcome::Failed(message) => tracing::info!(error = %message, "live: reconnecting"),
+                (Outcome::Refused(message), _) => return self.give_up(&Error::Auth(message)),
+                (Outcome::Failed(message), _) => {
+                    tracing::info!(error = %message, "live: reconnecting");
+                }
             }
             failures = failures.saturating_add(1);
             if !self.bell.pause(self.reconnect.delay(failures, None)) {

@@ -51,7 +51,7 @@ impl LiveListener for NoLiveListener {}
 #[derive(Clone)]
 pub struct LiveConfig {
     /// The server, tokens, observer, retries and timeouts of every sync run (its `cancel`
-    /// token is cancelled by [`LiveSync::stop`]).
+    /// token is replaced by live sync's own, which [`LiveSync::stop`] cancels).
     pub sync: SyncConfig,
     /// Waits between reconnections and between retries of a failed run: `base_delay` doubling
     /// to `max_delay`, half of it random. `max_attempts` does not apply: live sync keeps trying
@@ -100,11 +100,12 @@ impl std::fmt::Debug for LiveSync {
 impl LiveSync {
     /// Starts live sync of `client`: a first run catches up at once, then the channel keeps it
     /// current. Fails with [`Error::Conflict`] when live sync of this `Client` already runs.
-    pub fn start(client: Arc<Client>, config: LiveConfig) -> Result<LiveSync> {
+    pub fn start(client: Arc<Client>, mut config: LiveConfig) -> Result<LiveSync> {
         let bell = Arc::new(Bell::default());
         client.store.set_commit_bell(Some(Arc::clone(&bell)))?;
         bell.ring(|r| r.catch_up = true);
-        let cancel = config.sync.cancel.clone();
+        let cancel = super::CancelToken::new();
+        config.sync.cancel = cancel.clone();
         let spawned = channel::spawn(&config, Arc::clone(&bell))
             .and_then(|()| worker::spawn(Arc::clone(&client), config, Arc::clone(&bell)));
         match spawned {
