@@ -49,7 +49,8 @@ val liveTests = listOf(
 
                 val sent = a.sendMessage(room.id, NewMessage(MessageType.TEXT, content = "live hello"))
                 awaitTrue("the message on B") {
-                    b.messages(room.id, null, 10u).messages.any { it.id == sent.id && it.sendState == SendState.SENT }
+                    // The room itself arrives with the same pull.
+                    b.rooms().any { it.id == room.id } && b.messages(room.id, null, 10u).messages.any { it.id == sent.id && it.sendState == SendState.SENT }
                 }
                 awaitTrue("B's data observer") {
                     changes.toList().any { DataArea.CHAT_MESSAGES in it.areas && room.id in it.rooms }
