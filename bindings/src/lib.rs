@@ -8,9 +8,10 @@
 //!
 //! One module per job: `types` (custom types), `error`, `client` (open/close, change log),
 //! the domain calls (`profile`, `catalog`, `practice`, `progress`, `ledger`, `chat`),
-//! `privacy` (encryption at rest, export, wipe), `observer` and `logging` with their `callback` error, and `offload` (running blocking work
-//! off the caller's thread for the async exports), and `sync` (the sync calls, the token
-//! provider and sync observer traits, cancellation and the auth session).
+//! `privacy` (encryption at rest, export, wipe), `observer` and `logging` with their `callback`
+//! error, and `offload` (running blocking work off the caller's thread for the async exports),
+//! `sync` (the sync calls, the token provider and sync observer traits, cancellation and the
+//! auth session), and `live` (live sync: start, stop, and its observer).
 
 uniffi::setup_scaffolding!();
 
@@ -20,6 +21,7 @@ mod chat;
 mod client;
 mod error;
 mod ledger;
+mod live;
 mod logging;
 mod observer;
 mod offload;
@@ -33,6 +35,7 @@ mod types;
 pub use callback::CallbackError;
 pub use client::{Client, OpenOptions};
 pub use error::StudyMateError;
+pub use live::{LiveObserver, LiveSync};
 pub use logging::{LogLevel, LogRecord, Logger, set_logger};
 pub use observer::{DataArea, DataChange, DataObserver};
 pub use sync::{

@@ -176,7 +176,7 @@ fn area_of(entity: ServerEntity) -> DataArea {
 }
 
 /// The data-change event for what a finished run changed, if anything.
-fn change_of(changed: &core_sync::Changed) -> Option<DataChange> {
+pub(crate) fn change_of(changed: &core_sync::Changed) -> Option<DataChange> {
     let mut areas: Vec<DataArea> = Vec::new();
     for area in changed.entities.iter().map(|e| area_of(*e)) {
         if !areas.contains(&area) {
@@ -516,6 +516,21 @@ fn millis(ms: u32) -> Duration {
     Duration::from_millis(u64::from(ms))
 }
 
+/// Core's configuration of a run from the app's options and token provider.
+pub(crate) fn sync_config(options: SyncOptions, tokens: Arc<dyn TokenProvider>) -> SyncConfig {
+    let mut config = SyncConfig::new(options.base_url, Arc::new(Tokens(tokens)));
+    config.pull_limit = options.pull_limit;
+    config.connect_timeout = millis(options.connect_timeout_ms);
+    config.request_timeout = millis(options.request_timeout_ms);
+    config.retry = RetryPolicy {
+        max_attempts: options.max_attempts,
+        base_delay: millis(options.retry_base_delay_ms),
+        max_delay: millis(options.retry_max_delay_ms),
+        ..RetryPolicy::default()
+    };
+    config
+}
+
 #[uniffi::export]
 impl Client {
     /// Pushes the change log, then pulls and applies the server's changes until it has nothing
@@ -540,20 +555,11 @@ impl Client {
             app: observer,
             progressed: AtomicBool::new(false),
         });
-        let mut config = SyncConfig::new(options.base_url, Arc::new(Tokens(tokens)));
+        let mut config = sync_config(options, tokens);
         config.observer = watcher.clone();
         if let Some(handle) = handle {
             config.cancel = handle.token.clone();
         }
-        config.pull_limit = options.pull_limit;
-        config.connect_timeout = millis(options.connect_timeout_ms);
-        config.request_timeout = millis(options.request_timeout_ms);
-        config.retry = RetryPolicy {
-            max_attempts: options.max_attempts,
-            base_delay: millis(options.retry_base_delay_ms),
-            max_delay: millis(options.retry_max_delay_ms),
-            ..RetryPolicy::default()
-        };
         let notifier = self.notifier();
         let cancel = config.cancel.clone();
         offload("sync", move || {
