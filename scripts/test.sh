@@ -37,6 +37,13 @@ trap check_leftovers EXIT
 
 cargo test --workspace --locked
 
+echo "== the demo built on its own, as \`cargo run -p studymate-demo\` builds it"
+# A package built alone gets only its own features, while the test build unifies them across the
+# workspace (the bindings' encryption and UniFFI, the server's tokio runtime …): this catches a
+# crate that compiles only thanks to another's features, and leaves `cargo run -p
+# studymate-demo` right after this command nothing to compile.
+cargo build -p studymate-demo --locked
+
 echo "== the server links neither the sync client (reqwest) nor the scheduler (fsrs)"
 # Normal and build edges only: the server's tests use reqwest as their HTTP client, which is not
 # linked into the server.

@@ -11,8 +11,9 @@
 //! One module per job: `client` (open/close, change log, subscriptions), the domain calls
 //! (`profile`, `catalog`, `practice`, `progress`, `ledger`, `chat`), `privacy` (encryption at
 //! rest, export, wipe), `observer` and `logging` with their `callback` error, `offload` (running
-//! blocking work off the caller's thread for the async exports), and `sync` (the sync calls, the
-//! token provider and sync observer traits, cancellation and the auth session).
+//! blocking work off the caller's thread for the async exports), `sync` (the sync calls, the
+//! token provider and sync observer traits, cancellation and the auth session), and `live`
+//! (live sync: start, stop, and its observer).
 
 uniffi::setup_scaffolding!();
 
@@ -21,6 +22,7 @@ mod catalog;
 mod chat;
 mod client;
 mod ledger;
+mod live;
 mod logging;
 mod observer;
 mod offload;
@@ -46,6 +48,7 @@ uniffi::use_remote_type!(studymate_core::AuthResponse);
 
 pub use callback::CallbackError;
 pub use client::{OpenOptions, StudyMateClient};
+pub use live::{LiveObserver, LiveSync};
 pub use logging::{LogLevel, LogRecord, Logger, set_logger};
 pub use observer::{DataObserver, DataSubscription};
 pub use offload::block_on;

@@ -368,6 +368,25 @@ fn millis(field: &str, ms: i32) -> Result<Duration> {
     Ok(Duration::from_millis(count(field, ms)?))
 }
 
+/// Core's configuration of a run from the app's options and token provider; a negative count
+/// or duration is refused with `InvalidInput`.
+pub(crate) fn sync_config(
+    options: SyncOptions,
+    tokens: Arc<dyn TokenProvider>,
+) -> Result<SyncConfig> {
+    let mut config = SyncConfig::new(options.base_url, Arc::new(Tokens(tokens)));
+    config.pull_limit = count("pullLimit", options.pull_limit)?;
+    config.connect_timeout = millis("connectTimeoutMs", options.connect_timeout_ms)?;
+    config.request_timeout = millis("requestTimeoutMs", options.request_timeout_ms)?;
+    config.retry = RetryPolicy {
+        max_attempts: count("maxAttempts", options.max_attempts)?,
+        base_delay: millis("retryBaseDelayMs", options.retry_base_delay_ms)?,
+        max_delay: millis("retryMaxDelayMs", options.retry_max_delay_ms)?,
+        ..RetryPolicy::default()
+    };
+    Ok(config)
+}
+
 #[uniffi::export]
 impl StudyMateClient {
     /// Pushes the change log, then pulls and applies the server's changes until it has nothing
@@ -385,20 +404,11 @@ impl StudyMateClient {
         observer: Option<Arc<dyn SyncObserver>>,
         handle: Option<Arc<SyncHandle>>,
     ) -> Result<SyncReport> {
-        let mut config = SyncConfig::new(options.base_url, Arc::new(Tokens(tokens)));
+        let mut config = sync_config(options, tokens)?;
         config.observer = Arc::new(Observer(observer));
         if let Some(handle) = handle {
             config.cancel = handle.token.clone();
         }
-        config.pull_limit = count("pullLimit", options.pull_limit)?;
-        config.connect_timeout = millis("connectTimeoutMs", options.connect_timeout_ms)?;
-        config.request_timeout = millis("requestTimeoutMs", options.request_timeout_ms)?;
-        config.retry = RetryPolicy {
-            max_attempts: count("maxAttempts", options.max_attempts)?,
-            base_delay: millis("retryBaseDelayMs", options.retry_base_delay_ms)?,
-            max_delay: millis("retryMaxDelayMs", options.retry_max_delay_ms)?,
-            ..RetryPolicy::default()
-        };
         let cancel = config.cancel.clone();
         self.background("sync", move |core| core.sync(&config))
             .cancel_on_drop(cancel)

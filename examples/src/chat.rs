@@ -2,6 +2,8 @@
 //! by the person's display name (the one `chat start --name` saved until sync brings their
 //! profile), never by an id prefix, and always escaped (it is someone else's text).
 
+use std::path::Path;
+
 use serde_json::{Value, json};
 use studymate_core::chat::{NewMessage, Room};
 use studymate_core::profile::Profile;
@@ -43,8 +45,11 @@ pub fn room_label(client: &Client, room: &Room) -> String {
 }
 
 /// Runs one `chat` subcommand.
-pub fn run(client: &Client, command: ChatCommand, json: bool) -> AppResult<()> {
+pub fn run(client: &Client, data_dir: &Path, command: ChatCommand, json: bool) -> AppResult<()> {
     match command {
+        ChatCommand::Watch { room, count } => {
+            crate::live::watch(data_dir, parse_room(&room)?, count, json)
+        }
         ChatCommand::Rooms => {
             let rooms = client.rooms()?;
             let unread = client.unread_counts()?;
@@ -151,7 +156,7 @@ fn parse_room(text: &str) -> AppResult<Uuid> {
 }
 
 /// A room that does not exist is named with where to find the ids; a bad value names `option`.
-fn room_error(room: Uuid, option: &'static str) -> impl FnOnce(Error) -> AppError {
+pub fn room_error(room: Uuid, option: &'static str) -> impl FnOnce(Error) -> AppError {
     move |err| match err {
         Error::NotFound { .. } => AppError::new(
             "not_found",

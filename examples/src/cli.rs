@@ -120,6 +120,16 @@ pub enum ChatCommand {
         /// The text.
         text: String,
     },
+    /// Shows a room's newest messages, then each incoming one as it arrives (live sync with the
+    /// server; Ctrl-C to stop). Needs a signed-in device.
+    Watch {
+        /// The room id.
+        #[arg(long)]
+        room: String,
+        /// Stop after this many incoming messages (default: run until Ctrl-C).
+        #[arg(long)]
+        count: Option<u32>,
+    },
     /// The newest messages of a room, with their send state.
     List {
         /// The room id.

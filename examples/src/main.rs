@@ -13,6 +13,7 @@ mod device;
 mod error;
 mod interactive;
 mod interrupt;
+mod live;
 mod out;
 mod progress_bar;
 mod render;

@@ -21,6 +21,11 @@ pub fn json(value: &Value) -> AppResult<()> {
     text(&format!("{}\n", serde_json::to_string_pretty(value)?))
 }
 
+/// Writes `value` to standard output as one line of JSON (a stream of records, e.g. `chat watch`).
+pub fn json_line(value: &Value) -> AppResult<()> {
+    text(&format!("{}\n", serde_json::to_string(value)?))
+}
+
 /// Prints `value` as JSON when `as_json`, else the text `make_text` makes.
 pub fn either(as_json: bool, value: &Value, make_text: impl FnOnce() -> String) -> AppResult<()> {
     if as_json {

@@ -62,13 +62,7 @@ pub fn run(cli: Cli) -> AppResult<()> {
             "login is handled before the device opens",
         )),
         Command::Sync => {
-            let account = Account::load(data_dir)?.ok_or_else(|| {
-                AppError::new(
-                    "not_signed_in",
-                    "this device is not signed in to a server: run `signup --server … --username …` \
-                     for a new account, or `login` (in a new --data-dir) for an existing one",
-                )
-            })?;
+            let account = signed_in_account(data_dir)?;
             let outcome = sync::sync(&client, data_dir, &account, !json, Patience::Asked)?;
             out::either(json, &outcome.to_json(), || outcome.to_text())
         }
@@ -129,8 +123,19 @@ pub fn run(cli: Cli) -> AppResult<()> {
                 )
             })
         }
-        Command::Chat(command) => chat::run(&client, command, json),
+        Command::Chat(command) => chat::run(&client, data_dir, command, json),
     }
+}
+
+/// The account this device is signed in with, or advice on signing in.
+pub fn signed_in_account(data_dir: &Path) -> AppResult<Account> {
+    Account::load(data_dir)?.ok_or_else(|| {
+        AppError::new(
+            "not_signed_in",
+            "this device is not signed in to a server: run `signup --server … --username …` \
+             for a new account, or `login` (in a new --data-dir) for an existing one",
+        )
+    })
 }
 
 /// The password from `--password`, or asked for without echo in a terminal (twice for a new

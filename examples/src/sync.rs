@@ -175,26 +175,7 @@ pub fn sync(
     show_progress: bool,
     patience: Patience,
 ) -> AppResult<Outcome> {
-    if account.tokens.user_id != client.user_id() {
-        return Err(AppError::new(
-            "conflict",
-            format!(
-                "{} holds user {} but is signed in as user {}; sign in again with `login` in a \
-                 new --data-dir",
-                data_dir.display(),
-                client.user_id(),
-                account.tokens.user_id
-            ),
-        ));
-    }
-    let session = Arc::new(ServerSession::from_tokens(
-        &account.server,
-        account.tokens.clone(),
-    )?);
-    session.set_listener(Some(Arc::new(SaveTokens {
-        data_dir: data_dir.to_path_buf(),
-        account: account.clone(),
-    })));
+    let session = session(client, data_dir, account)?;
     let observer = Arc::new(BarObserver::new(show_progress));
     let mut config = SyncConfig::new(account.server.clone(), session.clone());
     config.observer = observer.clone();
@@ -221,6 +202,36 @@ pub fn sync(
         rejected: client.rejected_changes()?,
         outbox: client.sync_status()?.outbox,
     })
+}
+
+/// The signed-in session of `account` for `client`'s user; each renewed token pair is saved
+/// to `account.json` the moment the session gets it, before it is used.
+pub fn session(
+    client: &Client,
+    data_dir: &Path,
+    account: &Account,
+) -> AppResult<Arc<ServerSession>> {
+    if account.tokens.user_id != client.user_id() {
+        return Err(AppError::new(
+            "conflict",
+            format!(
+                "{} holds user {} but is signed in as user {}; sign in again with `login` in a \
+                 new --data-dir",
+                data_dir.display(),
+                client.user_id(),
+                account.tokens.user_id
+            ),
+        ));
+    }
+    let session = Arc::new(ServerSession::from_tokens(
+        &account.server,
+        account.tokens.clone(),
+    )?);
+    session.set_listener(Some(Arc::new(SaveTokens {
+        data_dir: data_dir.to_path_buf(),
+        account: account.clone(),
+    })));
+    Ok(session)
 }
 
 /// Saves each renewed token pair in `account.json` (refresh tokens are single-use: a pair that

@@ -12,6 +12,7 @@
 mod auth;
 mod entity;
 mod http;
+mod live;
 mod pull;
 mod push;
 mod records;
@@ -19,6 +20,7 @@ mod records;
 pub use auth::{AuthResponse, LoginRequest, RefreshRequest, SignupRequest};
 pub use entity::ServerEntity;
 pub use http::{ErrorBody, HealthResponse};
+pub use live::{LIVE_EVENT_CLOSED, LIVE_EVENT_FEED, LIVE_PATH, LiveClosed, LiveFeed};
 pub use pull::{LedgerCheck, PullResponse, RoomCheck, ScopeChecks, ServerChange};
 pub use push::{ChangeResult, ChangeStatus, PushRequest, PushResponse, WireChange};
 pub use records::{ReadMarker, ReadMarkerUpdate, UserAchievementRecord};

@@ -14,6 +14,7 @@ mod devices;
 mod feed;
 mod http;
 mod ledger;
+mod live;
 mod privacy;
 mod progress;
 mod push;
@@ -37,6 +38,7 @@ use crate::auth::gate::HashGate;
 use crate::auth::throttle::{AddressLimit, Budget, FailureLimit};
 use crate::db::{Backend, TxMode, in_tx};
 use crate::http::AppState;
+use crate::live::Live;
 
 /// Command-line options.
 #[derive(Debug, Parser)]
@@ -79,6 +81,10 @@ struct Cli {
     /// refills evenly. 0: no limit.
     #[arg(long, default_value_t = 60)]
     signup_per_address_per_hour: u32,
+    /// How often an idle live channel (`GET /v1/sync/live`) sends a heartbeat, in seconds, so
+    /// devices and proxies notice a dead connection.
+    #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    live_heartbeat_seconds: u64,
     /// Start a new history epoch: rebuild every feed from current state and drop superseded
     /// changes. Clients holding an old cursor get 410 history_reset and pull from scratch.
     #[arg(long)]
@@ -178,8 +184,13 @@ fn run(cli: &Cli) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let live = Live::open(
+        &cli.database,
+        Duration::from_secs(cli.live_heartbeat_seconds),
+    )?;
     let state = AppState {
         db: Arc::clone(&db),
+        live: Arc::new(live),
         token_ttl_seconds: cli.token_ttl_seconds,
         guards: Arc::new(guards(cli)),
     };
@@ -291,10 +302,15 @@ async fn serve(listen: SocketAddr, state: AppState) -> Result<(), String> {
         .map_err(|e| format!("cannot write to stdout: {e}"))?;
     drop(out);
     tracing::info!(%bound, "serving");
+    let live = Arc::clone(&state.live);
     // With the peer's address, for the per-address limits of login and signup.
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Live channels never finish on their own: close them so the server can stop.
+            live.shut_down();
+        })
         .await
         .map_err(|e| format!("server failed: {e}"))
 }

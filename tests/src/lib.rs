@@ -140,6 +140,18 @@ impl Server {
         assert!(status.success(), "adjust-points {user} {points} failed");
     }
 
+    /// A memory figure of the server process (`field` of `/proc/PID/status`, e.g. `VmRSS`), in
+    /// KiB.
+    pub fn memory_kib(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the server's /proc status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("the memory line")
+    }
+
     /// Kills the process (SIGKILL) and waits for it.
     pub fn kill(mut self) {
         let _ = self.child.kill();

@@ -1,7 +1,9 @@
 //! A fault-injecting HTTP/1.1 proxy on loopback, between a device and the real server. Each
 //! request is forwarded on a fresh upstream connection (`Connection: close`) and may suffer one
 //! [`Fault`], taken from a script (then passing) or drawn at random. It can also stand for a
-//! proxy with a smaller body limit than the server's ([`Proxy::limit_body`]).
+//! proxy with a smaller body limit than the server's ([`Proxy::limit_body`]). The live channel
+//! (`GET /v1/sync/live`, an endless event stream) is piped through as it comes, and
+//! [`Proxy::cut_streams`] drops every such connection at once, as a lost network would.
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
@@ -62,6 +64,8 @@ pub struct Proxy {
     /// The bearer token of every request that reached the proxy, in order (to tell whether a
     /// token was ever used).
     pub bearers: Arc<Mutex<Vec<String>>>,
+    /// The device side of every live stream being piped, to cut them.
+    streams: Arc<Mutex<Vec<TcpStream>>>,
 }
 
 impl Proxy {
@@ -77,6 +81,7 @@ impl Proxy {
             body_limit: Arc::new(AtomicUsize::new(0)),
             injected: Arc::new(AtomicU64::new(0)),
             bearers: Arc::new(Mutex::new(Vec::new())),
+            streams: Arc::new(Mutex::new(Vec::new())),
         };
         let (plan, upstream, stopped, injected, bearers) = (
             proxy.plan.clone(),
@@ -86,6 +91,7 @@ impl Proxy {
             proxy.bearers.clone(),
         );
         let body_limit = proxy.body_limit.clone();
+        let streams = proxy.streams.clone();
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if stopped.load(Ordering::SeqCst) {
@@ -99,8 +105,11 @@ impl Proxy {
                     bearers.clone(),
                 );
                 let limit = body_limit.clone();
+                let streams = streams.clone();
                 std::thread::spawn(move || {
-                    serve(conn, &plan, &upstream, &injected, &limit, &bearers)
+                    serve(
+                        conn, &plan, &upstream, &injected, &limit, &bearers, &streams,
+                    )
                 });
             }
         });
@@ -124,6 +133,13 @@ impl Proxy {
     /// or server with a smaller limit than the reference server's would.
     pub fn limit_body(&self, bytes: usize) {
         self.body_limit.store(bytes, Ordering::SeqCst);
+    }
+
+    /// Drops every live stream being piped (the devices see their connections lost).
+    pub fn cut_streams(&self) {
+        for stream in self.streams.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
     }
 
     /// Points the proxy at another server address (after a restart).
@@ -164,6 +180,7 @@ fn serve(
     injected: &AtomicU64,
     body_limit: &AtomicUsize,
     bearers: &Mutex<Vec<String>>,
+    streams: &Mutex<Vec<TcpStream>>,
 ) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
     let mut buffer = Vec::new();
@@ -184,6 +201,19 @@ fn serve(
             injected.fetch_add(1, Ordering::SeqCst);
         }
         let target = upstream.lock().unwrap().clone();
+        if request.starts_with(b"GET /v1/sync/live") {
+            // An endless stream: refused or piped, never read to its end.
+            match fault {
+                Fault::DropBefore => {
+                    let _ = conn.shutdown(Shutdown::Both);
+                }
+                Fault::Status(code) => {
+                    let _ = conn.write_all(&canned(code));
+                }
+                _ => pipe(conn, &target, &request, streams),
+            }
+            return;
+        }
         let answer = match fault {
             Fault::DropBefore => None,
             Fault::DropAfter => {
@@ -280,6 +310,35 @@ fn content_length(head: &str) -> usize {
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Sends a live request upstream and copies the endless answer to the device as it comes,
+/// until either side closes or [`Proxy::cut_streams`] cuts it.
+fn pipe(mut conn: TcpStream, target: &str, request: &[u8], streams: &Mutex<Vec<TcpStream>>) {
+    let Ok(mut up) = TcpStream::connect(target) else {
+        let _ = conn.shutdown(Shutdown::Both);
+        return;
+    };
+    if up.write_all(request).is_err() {
+        return;
+    }
+    if let (Ok(device), Ok(server)) = (conn.try_clone(), up.try_clone()) {
+        streams.lock().unwrap().extend([device, server]);
+    }
+    let _ = up.set_read_timeout(None);
+    let mut chunk = [0u8; 4096];
+    loop {
+        match up.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if conn.write_all(&chunk[..n]).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = conn.shutdown(Shutdown::Both);
+    let _ = up.shutdown(Shutdown::Both);
 }
 
 /// Sends the request on a new connection and reads the answer to EOF.

@@ -6,7 +6,7 @@ import kotlinx.coroutines.runBlocking
 
 fun main() {
     val tests = profileTests + catalogTests + practiceTests + ledgerTests + chatTests +
-        changeLogTests + errorTests + observerTests + lifecycleTests + syncTests + privacyTests
+        changeLogTests + errorTests + observerTests + lifecycleTests + syncTests + privacyTests + liveTests
     var passed = 0
     var failed = 0
     for (test in tests) {

@@ -65,7 +65,7 @@ class TestServer : AutoCloseable {
 
 private const val PASSWORD = "correct horse battery"
 
-private suspend fun signUpFor(base: String, client: StudyMateClient, name: String): AuthSession =
+suspend fun signUpFor(base: String, client: StudyMateClient, name: String): AuthSession =
     signUp(base, SignupRequest(name, PASSWORD, name, client.userId()))
 
 /** Records what a sync observer is told (it is called on the sync's worker thread). */

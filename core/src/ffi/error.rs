@@ -155,55 +155,66 @@ impl StudyMateError {
 
 impl From<Error> for StudyMateError {
     fn from(err: Error) -> Self {
+        StudyMateError::from(&err)
+    }
+}
+
+/// By reference, for errors the caller keeps (live sync reports a failed run and goes on).
+impl From<&Error> for StudyMateError {
+    fn from(err: &Error) -> Self {
         match err {
             Error::NotFound { entity, id } => StudyMateError::NotFound {
                 entity: entity.replace('_', " "),
-                id,
+                id: id.clone(),
             },
-            Error::InvalidInput { field, reason } => StudyMateError::InvalidInput { field, reason },
-            Error::Conflict(detail) => StudyMateError::Conflict { detail },
-            Error::InsufficientPoints { available, needed } => {
-                StudyMateError::InsufficientPoints { available, needed }
-            }
-            Error::FreezeLimitReached { held, max } => {
-                StudyMateError::FreezeLimitReached { held, max }
-            }
+            Error::InvalidInput { field, reason } => StudyMateError::InvalidInput {
+                field: field.clone(),
+                reason: reason.clone(),
+            },
+            Error::Conflict(detail) => StudyMateError::Conflict {
+                detail: detail.clone(),
+            },
+            Error::InsufficientPoints { available, needed } => StudyMateError::InsufficientPoints {
+                available: *available,
+                needed: *needed,
+            },
+            Error::FreezeLimitReached { held, max } => StudyMateError::FreezeLimitReached {
+                held: *held,
+                max: *max,
+            },
             Error::SessionOpen { session_id } => StudyMateError::SessionOpen {
                 session_id: session_id.to_string(),
             },
             Error::SyncRunning => StudyMateError::SyncRunning,
-            e @ Error::Database { .. } => {
-                let detail = e.to_string();
-                match e {
-                    Error::Database {
-                        kind: StorageKind::Busy,
-                        ..
-                    } => StudyMateError::StorageBusy { detail },
-                    Error::Database {
-                        kind: StorageKind::Full,
-                        ..
-                    } => StudyMateError::StorageFull { detail },
-                    Error::Database {
-                        kind: StorageKind::Corrupt,
-                        ..
-                    } => StudyMateError::StorageCorrupt { detail },
-                    Error::Database {
-                        kind: StorageKind::ReadOnly,
-                        ..
-                    } => StudyMateError::StorageReadOnly { detail },
-                    _ => StudyMateError::Storage { detail },
+            Error::Database { kind, .. } => {
+                let detail = err.to_string();
+                match kind {
+                    StorageKind::Busy => StudyMateError::StorageBusy { detail },
+                    StorageKind::Full => StudyMateError::StorageFull { detail },
+                    StorageKind::Corrupt => StudyMateError::StorageCorrupt { detail },
+                    StorageKind::ReadOnly => StudyMateError::StorageReadOnly { detail },
+                    StorageKind::Other => StudyMateError::Storage { detail },
                 }
             }
             Error::Storage(detail) => StudyMateError::Storage {
                 detail: format!("stored data could not be read: {detail}"),
             },
-            Error::Migration(detail) => StudyMateError::Migration { detail },
-            Error::NewerDatabase { found, supported } => {
-                StudyMateError::NewerDatabase { found, supported }
-            }
-            Error::Network(detail) => StudyMateError::Network { detail },
-            Error::Auth(detail) => StudyMateError::Auth { detail },
-            Error::Protocol(detail) => StudyMateError::Protocol { detail },
+            Error::Migration(detail) => StudyMateError::Migration {
+                detail: detail.clone(),
+            },
+            Error::NewerDatabase { found, supported } => StudyMateError::NewerDatabase {
+                found: *found,
+                supported: *supported,
+            },
+            Error::Network(detail) => StudyMateError::Network {
+                detail: detail.clone(),
+            },
+            Error::Auth(detail) => StudyMateError::Auth {
+                detail: detail.clone(),
+            },
+            Error::Protocol(detail) => StudyMateError::Protocol {
+                detail: detail.clone(),
+            },
             Error::Cancelled => StudyMateError::Cancelled,
             Error::WrongKey => StudyMateError::WrongKey,
             Error::AccountDeleted => StudyMateError::AccountDeleted,

@@ -8,7 +8,7 @@ pub(crate) mod encryption;
 mod open;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use rusqlite::{Connection, Row, Transaction, TransactionBehavior};
 use uuid::Uuid;
@@ -16,6 +16,9 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 
 pub use encryption::DatabaseKey;
+
+/// What [`Store::set_commit_hook`] installs.
+pub(crate) type CommitHook = Arc<dyn Fn() + Send + Sync>;
 pub(crate) use open::ConnectionSettings;
 pub use open::SCHEMA_VERSION;
 
@@ -32,6 +35,9 @@ pub struct Store {
     /// The settings new connections open with, and how many times the key changed: a reader
     /// opened under an earlier key is closed instead of going back to the pool.
     settings: RwLock<(u64, ConnectionSettings)>,
+    /// Called after every committed write (live sync rings its bell from it, so local changes
+    /// leave promptly).
+    commit_hook: Mutex<Option<CommitHook>>,
 }
 
 impl Store {
@@ -45,6 +51,7 @@ impl Store {
             readers: Mutex::new(Vec::new()),
             path: Some(path.to_path_buf()),
             settings: RwLock::new((0, settings)),
+            commit_hook: Mutex::new(None),
         })
     }
 
@@ -58,6 +65,7 @@ impl Store {
             readers: Mutex::new(Vec::new()),
             path: None,
             settings: RwLock::new((0, settings)),
+            commit_hook: Mutex::new(None),
         })
     }
 
@@ -68,7 +76,27 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
+        drop(conn);
+        let hook = lock(&self.commit_hook).clone();
+        if let Some(hook) = hook {
+            hook();
+        }
         Ok(value)
+    }
+
+    /// Sets (`Some`) or clears (`None`) the hook called after every committed write. Setting
+    /// one while another is set is [`Error::Conflict`]: live sync already runs on this store.
+    /// (Live sync, part of the `client` feature, is the only caller.)
+    #[cfg(feature = "client")]
+    pub(crate) fn set_commit_hook(&self, hook: Option<CommitHook>) -> Result<()> {
+        let mut slot = lock(&self.commit_hook);
+        if hook.is_some() && slot.is_some() {
+            return Err(Error::Conflict(
+                "live sync already runs for this database".into(),
+            ));
+        }
+        *slot = hook;
+        Ok(())
     }
 
     /// The database file, or `None` for an in-memory store.

@@ -6,7 +6,7 @@
 //! (backoff), [`auth`] (token provider and session helper), `lock` (one sync per database
 //! file), `outbox` (push and acknowledgements), `pull` (paging and cursor), `apply` (one page
 //! into the local tables), `state` (saved sync state), `control` (observer and cancellation),
-//! `engine` (the `Client` calls).
+//! `engine` (the `Client` calls), `live` (live sync: the channel, pokes and prompt pushes).
 //!
 //! Only [`protocol`] is in every build. The engine is behind the default `client` feature: it
 //! is what links the HTTP stack (reqwest), and the reference server, which shares the wire types
@@ -27,6 +27,8 @@ mod checks;
 mod control;
 #[cfg(feature = "client")]
 mod engine;
+#[cfg(feature = "client")]
+pub(crate) mod live;
 #[cfg(feature = "client")]
 mod lock;
 #[cfg(feature = "client")]
@@ -50,6 +52,7 @@ use {
 pub use {
     auth::{Refresh, ServerSession, TokenListener, TokenProvider},
     control::{CancelToken, NoObserver, SyncObserver, SyncProgress, SyncState},
+    live::{LiveConfig, LiveListener, LiveSync, NoLiveListener},
     retry::RetryPolicy,
     state::{RejectedChange, SyncStatus},
 };

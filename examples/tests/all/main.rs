@@ -8,5 +8,6 @@ mod common;
 mod accounts;
 mod demo;
 mod errors;
+mod live_chat;
 mod terminal;
 mod two_devices;

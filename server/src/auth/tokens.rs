@@ -42,7 +42,7 @@ pub enum TokenError {
     /// A spent refresh token was replayed after its successor was used: every token of that
     /// sign-in is now revoked.
     #[error("refresh token replayed; the sign-in is revoked")]
-    Replayed,
+    Replayed(Uuid),
     /// The token belonged to an account that was deleted (every token of it is revoked).
     #[error("the account was deleted")]
     AccountDeleted,
@@ -60,6 +60,8 @@ const LIVE: &str = "live";
 pub struct Access {
     /// Whose token it is.
     pub user: Uuid,
+    /// When it expires, in Unix seconds.
+    pub expires_at: i64,
     /// Whether this is the token's first use, to be recorded with [`record_use`].
     pub first_use: bool,
 }
@@ -104,11 +106,13 @@ pub fn authenticate(
     if row.text(1)? != LIVE {
         return Err(not_live(conn, &row.text(0)?)?);
     }
-    if row.int(2)? <= now.timestamp() {
+    let expires_at = row.int(2)?;
+    if expires_at <= now.timestamp() {
         return Err(TokenError::Expired);
     }
     Ok(Access {
         user: owner(row, 0)?,
+        expires_at,
         first_use: row.int(3)? == 0,
     })
 }
@@ -172,7 +176,7 @@ pub fn refresh(
     )?;
     if unused_successor == 0 {
         revoke_family(conn, family)?;
-        return Err(TokenError::Replayed);
+        return Err(TokenError::Replayed(user));
     }
     Ok(issue(
         conn,
@@ -186,14 +190,15 @@ pub fn refresh(
 
 /// Logs out the sign-in an access token belongs to: revokes every token of its family. The
 /// access token must be its family's live one; an expired one is enough, since logging out
-/// only takes rights away.
-pub fn log_out(conn: &mut dyn Conn, access_token: &str) -> Result<(), TokenError> {
+/// only takes rights away. Returns the user signed out.
+pub fn log_out(conn: &mut dyn Conn, access_token: &str) -> Result<Uuid, TokenError> {
     let rows = conn.query(
-        "SELECT family_id FROM token_pairs WHERE access_hash = $1 AND state = 'live'",
+        "SELECT family_id, user_id FROM token_pairs WHERE access_hash = $1 AND state = 'live'",
         params![digest(access_token)],
     )?;
     let row = rows.first().ok_or(TokenError::Invalid)?;
-    revoke_family(conn, family_of(row, 0)?)
+    revoke_family(conn, family_of(row, 0)?)?;
+    Ok(owner(row, 1)?)
 }
 
 fn revoke_family(conn: &mut dyn Conn, family: Uuid) -> Result<(), TokenError> {

@@ -240,9 +240,14 @@ pub fn in_savepoint<T, E: From<DbError>>(
 
 /// Opens the database named on the command line: a `postgres://` URL or an SQLite file path.
 pub fn open(target: &str) -> Result<Box<dyn Backend>, DbError> {
-    if target.starts_with("postgres://") || target.starts_with("postgresql://") {
+    if is_postgres(target) {
         Ok(Box::new(PostgresBackend::open(target)?))
     } else {
         Ok(Box::new(SqliteBackend::open(target.as_ref())?))
     }
+}
+
+/// Whether the database named on the command line is a PostgreSQL URL (otherwise an SQLite path).
+pub fn is_postgres(target: &str) -> bool {
+    target.starts_with("postgres://") || target.starts_with("postgresql://")
 }

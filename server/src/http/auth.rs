@@ -193,6 +193,13 @@ pub async fn refresh(
             }
         })
         .await?;
+    // A rotation spends the previous pair and a replay revokes the sign-in: either way the
+    // user's live channels check their tokens.
+    match &outcome {
+        Ok(pair) => state.tokens_changed(pair.user_id).await?,
+        Err(TokenError::Replayed(user)) => state.tokens_changed(*user).await?,
+        Err(_) => {}
+    }
     outcome.map(Json).map_err(|e| match e {
         TokenError::Expired => ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -202,7 +209,7 @@ pub async fn refresh(
         TokenError::Invalid => {
             ApiError::unauthorized("the refresh token is not valid or was already used")
         }
-        TokenError::Replayed => ApiError::unauthorized(
+        TokenError::Replayed(_) => ApiError::unauthorized(
             "the refresh token was used before; every token of this sign-in is revoked",
         ),
         TokenError::AccountDeleted => super::extract::account_deleted(),
@@ -217,17 +224,17 @@ pub async fn logout(
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     let token = bearer(&headers)?;
-    state
+    let user = state
         .run(TxMode::Write, move |conn| {
-            match tokens::log_out(conn, &token) {
-                Ok(()) => Ok(()),
-                Err(TokenError::Db(e)) => Err(e.into()),
-                Err(_) => Err(ApiError::unauthorized(
+            tokens::log_out(conn, &token).map_err(|e| match e {
+                TokenError::Db(e) => e.into(),
+                _ => ApiError::unauthorized(
                     "the access token is not valid or was already signed out",
-                )),
-            }
+                ),
+            })
         })
         .await?;
+    state.tokens_changed(user).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

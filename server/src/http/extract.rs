@@ -56,26 +56,32 @@ impl FromRequestParts<AppState> for Authed {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(&parts.headers)?;
-        let presented = token.clone();
-        let access = state
-            .run(TxMode::Read, move |conn| {
-                Ok(tokens::authenticate(conn, &presented, Utc::now()))
+        Ok(Authed(authenticate(state, token).await?.user))
+    }
+}
+
+/// Checks an access token, and records its first use, so its pair no longer passes for the
+/// unused answer of a lost refresh. Refused: 401 `token_expired` or `unauthorized`.
+pub async fn authenticate(state: &AppState, token: String) -> Result<tokens::Access, ApiError> {
+    let presented = token.clone();
+    let access = state
+        .run(TxMode::Read, move |conn| {
+            Ok(tokens::authenticate(conn, &presented, Utc::now()))
+        })
+        .await?
+        .map_err(access_refused)?;
+    if access.first_use {
+        state
+            .run(TxMode::Write, move |conn| {
+                match tokens::record_use(conn, &token) {
+                    Err(TokenError::Db(e)) => Err(e.into()),
+                    other => Ok(other),
+                }
             })
             .await?
             .map_err(access_refused)?;
-        if access.first_use {
-            state
-                .run(TxMode::Write, move |conn| {
-                    match tokens::record_use(conn, &token) {
-                        Err(TokenError::Db(e)) => Err(e.into()),
-                        other => Ok(other),
-                    }
-                })
-                .await?
-                .map_err(access_refused)?;
-        }
-        Ok(Authed(access.user))
     }
+    Ok(access)
 }
 
 /// The token of an `Authorization: Bearer` header; 401 `unauthorized` without one.
@@ -91,14 +97,14 @@ pub fn bearer(headers: &axum::http::HeaderMap) -> Result<String, ApiError> {
 }
 
 /// The answer to an access token that was not accepted.
-fn access_refused(e: TokenError) -> ApiError {
+pub fn access_refused(e: TokenError) -> ApiError {
     match e {
         TokenError::Expired => ApiError::new(
             StatusCode::UNAUTHORIZED,
             "token_expired",
             "the access token has expired; refresh it",
         ),
-        TokenError::Invalid | TokenError::Replayed => {
+        TokenError::Invalid | TokenError::Replayed(_) => {
             ApiError::unauthorized("the access token is not valid")
         }
         TokenError::AccountDeleted => account_deleted(),
@@ -161,6 +167,18 @@ pub fn protocol_header(headers: &axum::http::HeaderMap) -> Result<Option<u32>, A
         }
     }
     Ok(named)
+}
+
+/// The protocol header, required (a pull or a live channel must name the version it speaks):
+/// 400 `unsupported_protocol` without it.
+pub fn require_protocol_header(headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+    match protocol_header(headers)? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::bad_request(
+            "unsupported_protocol",
+            format!("this request must name its protocol version in the {PROTOCOL_HEADER} header"),
+        )),
+    }
 }
 
 /// 400 `unsupported_protocol`.

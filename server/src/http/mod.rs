@@ -5,6 +5,7 @@ mod account;
 mod auth;
 mod error;
 mod extract;
+mod live;
 mod state;
 mod sync;
 
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sync/pull", get(sync::pull))
         .route("/account/export", get(account::export))
         .route("/account", delete(account::delete_account))
+        .route("/sync/live", get(live::live))
         .route_layer(middleware::from_fn(extract::check_protocol_header))
         .route("/health", get(sync::health));
     Router::new()

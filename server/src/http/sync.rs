@@ -7,11 +7,11 @@ use chrono::Utc;
 use serde::Deserialize;
 use studymate_protocol::{
     DEFAULT_PULL_LIMIT, HealthResponse, MAX_PULL_BYTES, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
-    PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
+    PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
 };
 
 use super::error::ApiError;
-use super::extract::{ApiJson, Authed, protocol_header, unsupported};
+use super::extract::{ApiJson, Authed, require_protocol_header, unsupported};
 use super::state::AppState;
 use crate::db::{TxMode, params};
 use crate::{devices, feed, push};
@@ -65,12 +65,7 @@ pub async fn pull(
     headers: HeaderMap,
     query: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PullResponse<Box<serde_json::value::RawValue>>>, ApiError> {
-    if protocol_header(&headers)?.is_none() {
-        return Err(ApiError::bad_request(
-            "unsupported_protocol",
-            format!("a pull must name its protocol version in the {PROTOCOL_HEADER} header"),
-        ));
-    }
+    require_protocol_header(&headers)?;
     let Query(params) =
         query.map_err(|e| ApiError::bad_request("malformed_request", e.body_text()))?;
     let limit = params.limit.unwrap_or(DEFAULT_PULL_LIMIT);
@@ -80,7 +75,7 @@ pub async fn pull(
             format!("limit must be 1–{MAX_PULL_LIMIT}"),
         ));
     }
-    let cursor = params
+    let after = params
         .cursor
         .filter(|c| !c.is_empty())
         .map(|c| parse_cursor(&c))
@@ -88,7 +83,7 @@ pub async fn pull(
     let page = state
         .run(TxMode::Read, move |conn| {
             let epoch = feed::epoch(conn)?;
-            let after = match cursor {
+            let after = match after {
                 Some((cursor_epoch, _)) if cursor_epoch != epoch => {
                     return Err(ApiError::new(
                         StatusCode::GONE,
@@ -117,7 +112,7 @@ pub async fn pull(
     let (epoch, page, checks, remaining) = page?;
     Ok(Json(PullResponse {
         changes: page.changes,
-        next_cursor: format!("{epoch}:{}", page.last_position),
+        next_cursor: cursor(&epoch, page.last_position),
         has_more: page.has_more,
         checks,
         remaining,
@@ -133,6 +128,11 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<HealthResponse
         status: "ok".into(),
         protocol_version: PROTOCOL_VERSION,
     }))
+}
+
+/// The cursor of feed `position` in history `epoch`: `<epoch>:<position>`.
+pub fn cursor(epoch: &str, position: i64) -> String {
+    format!("{epoch}:{position}")
 }
 
 /// Splits a cursor `<epoch>:<position>`.

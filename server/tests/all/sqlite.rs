@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use common::{accounts, migrations, privacy, robust, scenarios};
+use common::{accounts, live, migrations, privacy, robust, scenarios};
 
 /// Runs one scenario on a fresh database file.
 fn run(name: &str) {
@@ -12,6 +12,7 @@ fn run(name: &str) {
         .chain(accounts::ALL)
         .chain(migrations::ALL)
         .chain(privacy::ALL)
+        .chain(live::ALL)
         .find(|(n, _)| *n == name)
         .expect("known scenario");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -26,7 +27,7 @@ macro_rules! scenario_tests {
         fn every_scenario_has_a_test() {
             let tested = [$(stringify!($name)),*];
             let all = scenarios::ALL.iter().chain(robust::ALL).chain(accounts::ALL);
-            for (name, _) in all.chain(migrations::ALL).chain(privacy::ALL) {
+            for (name, _) in all.chain(migrations::ALL).chain(privacy::ALL).chain(live::ALL) {
                 assert!(tested.contains(name), "scenario {name} has no SQLite test");
             }
         }
@@ -73,4 +74,8 @@ scenario_tests!(
     export_holds_everything_about_the_user,
     deleting_an_account_erases_it_and_anonymises_its_messages,
     superseded_history_is_compacted_after_the_retention_period,
+    // The live channel (common/live.rs).
+    live_announces_each_feed_move_and_nothing_else,
+    live_closes_when_the_token_is_revoked_rotated_or_expires,
+    live_refuses_what_every_endpoint_refuses,
 );

@@ -13,6 +13,7 @@ mod corrections;
 mod faults;
 mod history_reset;
 mod hostile;
+mod live;
 mod malformed;
 mod never_loses_words;
 mod never_wedges;

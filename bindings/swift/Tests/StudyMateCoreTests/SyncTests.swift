@@ -93,7 +93,7 @@ private final class AddressReader: @unchecked Sendable {
 
 private let password = "correct horse battery"
 
-private func signUpFor(_ base: String, _ client: StudyMateClient, _ name: String) async throws -> AuthSession {
+func signUpFor(_ base: String, _ client: StudyMateClient, _ name: String) async throws -> AuthSession {
     try await signUp(baseUrl: base, request: SignupRequest(
         username: name, password: password, displayName: name, userId: try client.userId()))
 }

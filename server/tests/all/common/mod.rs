@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod authority;
+pub mod live;
 pub mod migrations;
 pub mod privacy;
 pub mod robust;

@@ -1,0 +1,119 @@
+//! The live channel's plumbing: which connections wait for which user ([`hub`]), how a write
+//! transaction finds the feeds it moved ([`moved`]), and how the wakes reach every server process
+//! ([`listen`] on PostgreSQL). The HTTP side is `crate::http::live`.
+//!
+//! On SQLite (one process) a committed write wakes the hub directly. On PostgreSQL the write
+//! sends `NOTIFY` in its own transaction, so the wake exists only if it commits, and every
+//! process, the writer included, hears it on its listening connection: one path for all.
+
+pub mod hub;
+mod listen;
+pub mod moved;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use crate::db::{Conn, DbError};
+use hub::Hub;
+
+/// How wakes travel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// Straight into this process's hub after the commit (SQLite: one process).
+    InProcess,
+    /// `NOTIFY` in the writing transaction; the listening thread feeds the hub (PostgreSQL).
+    Notify,
+}
+
+/// The live channel's shared state.
+#[derive(Debug)]
+pub struct Live {
+    hub: Arc<Hub>,
+    route: Route,
+    /// How often an idle channel sends a heartbeat.
+    pub heartbeat: Duration,
+    /// Set once at shutdown; open channels close so the server can stop.
+    shutdown: watch::Sender<bool>,
+}
+
+/// The feeds a write moved, to announce once it committed (empty when `NOTIFY` carries them).
+#[derive(Debug, Default)]
+#[must_use = "announce the moves after the commit"]
+pub struct Moved(Vec<(Uuid, i64)>);
+
+impl Live {
+    /// The live channel for the store named on the command line: a `postgres://` URL listens
+    /// on a dedicated connection; an SQLite file wakes in process.
+    pub fn open(database: &str, heartbeat: Duration) -> Result<Self, String> {
+        let hub = Arc::new(Hub::default());
+        let route = if crate::db::is_postgres(database) {
+            listen::start(database, Arc::clone(&hub))?;
+            Route::Notify
+        } else {
+            Route::InProcess
+        };
+        Ok(Live {
+            hub,
+            route,
+            heartbeat,
+            shutdown: watch::Sender::new(false),
+        })
+    }
+
+    /// The listening users of this process.
+    pub fn hub(&self) -> &Arc<Hub> {
+        &self.hub
+    }
+
+    /// Runs `write` (the body of a write transaction) and finds the feeds it moved; on
+    /// PostgreSQL their `NOTIFY` is queued in the same transaction.
+    pub fn tracking<T, E: From<DbError>>(
+        &self,
+        conn: &mut dyn Conn,
+        write: impl FnOnce(&mut dyn Conn) -> Result<T, E>,
+    ) -> Result<(T, Moved), E> {
+        let mark = moved::mark(conn)?;
+        let value = write(conn)?;
+        let moved = match self.route {
+            Route::InProcess => Moved(moved::since(conn, mark)?),
+            Route::Notify => {
+                moved::notify_since(conn, mark)?;
+                Moved::default()
+            }
+        };
+        Ok((value, moved))
+    }
+
+    /// Wakes the connections of the feeds a committed write moved.
+    pub fn announce(&self, moved: Moved) {
+        for (user, head) in moved.0 {
+            self.hub.feed_moved(user, head);
+        }
+    }
+
+    /// After a committed change of `user`'s tokens: their connections (in every process) check
+    /// their token again. `conn` is outside any transaction's rollback risk: the change is
+    /// already committed.
+    pub fn tokens_changed(&self, conn: &mut dyn Conn, user: Uuid) -> Result<(), DbError> {
+        match self.route {
+            Route::InProcess => {
+                self.hub.recheck(user);
+                Ok(())
+            }
+            Route::Notify => moved::notify_recheck(conn, user),
+        }
+    }
+
+    /// Closes every open channel (the server is stopping).
+    pub fn shut_down(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Resolves when the server stops.
+    pub fn stopping(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+}
