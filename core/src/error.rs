@@ -99,7 +99,7 @@ pub enum Error {
     WrongKey,
     /// The server says this account was deleted. The sync erased every local row of it before
     /// returning this; call [`crate::Client::wipe`] to delete the files and sign the user out.
-    #[error("the account was deleted; the local data of it was erased")]
+    #[error("the account was deleted on the server; its data on this device was erased")]
     AccountDeleted,
     /// The caller cancelled the operation; what was committed before stays, and the database
     /// is consistent.

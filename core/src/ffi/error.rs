@@ -4,7 +4,9 @@
 //! It is a *flat* error: on the foreign side each case carries only its message, which is this
 //! type's text written for a person (never `field=…, reason=…`, never empty). The fields stay on
 //! the Rust side, for the message and for Rust callers. Every [`crate::Error`] maps to it here,
-//! once; `Closed` is the bindings' own (a call after the client was closed).
+//! once; `Closed` is the bindings' own (a call after the client was closed). Where core's
+//! message already reads as a sentence for a person, the case shows that message (built from
+//! core's variant), so each sentence is written once.
 
 use std::fmt;
 
@@ -38,7 +40,7 @@ pub enum StudyMateError {
         detail: String,
     },
     /// A purchase or spend needs more points than the balance holds; nothing was written.
-    #[error("not enough points: the balance is {available}, this needs {needed}")]
+    #[error("{}", Error::InsufficientPoints { available: *.available, needed: *.needed })]
     InsufficientPoints {
         /// Points available.
         available: i64,
@@ -46,7 +48,7 @@ pub enum StudyMateError {
         needed: i64,
     },
     /// The learner already holds the most streak freezes allowed.
-    #[error("already holding {held} streak freezes, the most allowed is {max}")]
+    #[error("{}", Error::FreezeLimitReached { held: *.held, max: *.max })]
     FreezeLimitReached {
         /// Freezes held.
         held: u32,
@@ -54,13 +56,13 @@ pub enum StudyMateError {
         max: u32,
     },
     /// Another practice session is still open: resume it, complete it or abandon it first.
-    #[error("practice session {session_id} is still open: complete or abandon it first")]
+    #[error("{}", Error::SessionOpen { session_id: *.session_id })]
     SessionOpen {
         /// The open session's id.
-        session_id: String,
+        session_id: uuid::Uuid,
     },
     /// Another sync of this database is running (in this app or another process); wait for it.
-    #[error("a sync of this database is already running")]
+    #[error("{}", Error::SyncRunning)]
     SyncRunning,
     /// The database stayed locked by another connection or process past the busy timeout; retry.
     #[error("{detail}")]
@@ -132,11 +134,11 @@ pub enum StudyMateError {
     /// The database is encrypted and the key given does not open it, or a key was given for a
     /// plain file (encrypt it first with `encryptDatabase`). Nothing was read or written; ask
     /// the platform key store again, never guess.
-    #[error("the database key is wrong, or the file is not encrypted with it")]
+    #[error("{}", Error::WrongKey)]
     WrongKey,
     /// The server says this account was deleted; the sync erased its local data. Call `wipe()`
     /// and show the sign-in screen.
-    #[error("the account was deleted on the server; its data on this device was erased")]
+    #[error("{}", Error::AccountDeleted)]
     AccountDeleted,
     /// The client was closed; open a new one.
     #[error("the client is closed: open the database again")]
@@ -183,7 +185,7 @@ impl From<&Error> for StudyMateError {
                 max: *max,
             },
             Error::SessionOpen { session_id } => StudyMateError::SessionOpen {
-                session_id: session_id.to_string(),
+                session_id: *session_id,
             },
             Error::SyncRunning => StudyMateError::SyncRunning,
             Error::Database { kind, .. } => {
