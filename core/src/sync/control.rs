@@ -35,7 +35,8 @@ pub struct SyncProgress {
     pub pulled: u64,
     /// How many server changes this pull is expected to apply in all: those applied plus those
     /// the server counted as waiting when the pull began (it counts on request, once per pull).
-    /// `None` while pushing, and from servers that do not count. Changes that arrive during
+    /// Absent (null in Kotlin, nil in Swift) while pushing, and from servers that do not count.
+    /// Changes that arrive during
     /// the pull may take `pulled` past it.
     pub pull_total: Option<u64>,
 }
