@@ -36,8 +36,7 @@ pub struct SyncProgress {
     /// How many server changes this pull is expected to apply in all: those applied plus those
     /// the server counted as waiting when the pull began (it counts on request, once per pull).
     /// Absent (null in Kotlin, nil in Swift) while pushing, and from servers that do not count.
-    /// Changes that arrive during
-    /// the pull may take `pulled` past it.
+    /// Changes that arrive during the pull may take `pulled` past it.
     pub pull_total: Option<u64>,
 }
 
