@@ -33,4 +33,10 @@ for language in kotlin swift; do
     target/debug/uniffi-bindgen generate --library "$lib" --language "$language" \
         --out-dir "$out/$language" --no-format
 done
+# Core's types are a second UniFFI namespace (studymate-core's `uniffi` feature) compiled into
+# the same Swift module: one C module map lists both headers.
+modulemap="$out/swift/StudyMateCoreFFI.modulemap"
+sed -i.bak 's#^\( *\)header "StudyMateCoreFFI.h"#&\n\1header "StudyMateCoreModelFFI.h"#' "$modulemap" && rm -f "$modulemap.bak"
+# The hand-written adapters shipped with the generated sources (Flow for the data observer).
+cp bindings/kotlin/*.kt "$out/kotlin/app/studymate/core/"
 echo "Kotlin: $out/kotlin  Swift: $out/swift  (library: $lib)"

@@ -31,7 +31,7 @@ bindings/scripts/generate.sh --release target/bindings
 
 work=target/ios
 rm -rf "$work" && mkdir -p "$work/headers" "$work/sim"
-cp target/bindings/swift/StudyMateCoreFFI.h "$work/headers/"
+cp target/bindings/swift/*.h "$work/headers/"
 cp target/bindings/swift/StudyMateCoreFFI.modulemap "$work/headers/module.modulemap"
 
 # One simulator slice holding both architectures.
@@ -47,6 +47,7 @@ xcodebuild -create-xcframework \
     -library "$work/sim/libstudymate_ffi.a" -headers "$work/headers" \
     -output "$xcframework"
 
-# The development package's copy of the generated API (git-ignored, like the XCFramework).
-cp target/bindings/swift/StudyMateCore.swift bindings/swift/Sources/StudyMateCore/
+# The development package's copy of the generated API (git-ignored, like the XCFramework): both
+# namespaces' Swift files.
+cp target/bindings/swift/*.swift bindings/swift/Sources/StudyMateCore/
 bindings/scripts/swift-release.sh "$xcframework" "$work/release" "$url_base"

@@ -37,6 +37,8 @@ url_base=${url_base%/}
     || die "URL_BASE must be an https:// address without spaces, quotes or backslashes (got '${url_base}')"
 generated=target/bindings/swift/StudyMateCore.swift
 [[ -f "$generated" ]] || die "$generated is missing; run bindings/scripts/generate.sh first"
+# Both UniFFI namespaces' Swift files (the client's and core's model), compiled into one module.
+generated_sources=(target/bindings/swift/*.swift)
 
 zip_name=StudyMateCoreFFI.xcframework.zip
 mkdir -p "$out"
@@ -63,9 +65,9 @@ echo "$checksum  $zip_name" > "$out/$zip_name.sha256"
 
 package="$out/StudyMateCore"
 mkdir -p "$package/Sources/StudyMateCore"
-cp "$generated" "$package/Sources/StudyMateCore/"
+cp "${generated_sources[@]}" "$package/Sources/StudyMateCore/"
 for source in bindings/swift/Sources/StudyMateCore/*.swift; do
-    [[ "$(basename "$source")" == StudyMateCore.swift ]] || cp "$source" "$package/Sources/StudyMateCore/"
+    [[ -f "target/bindings/swift/$(basename "$source")" ]] || cp "$source" "$package/Sources/StudyMateCore/"
 done
 cat > "$package/Package.swift" <<MANIFEST
 // swift-tools-version:5.9

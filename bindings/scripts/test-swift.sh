@@ -46,8 +46,8 @@ echo "== building the reference server (the sync tests start it)"
 cargo build -q -p studymate-server --locked || fail_setup "building studymate-server failed"
 
 pkg=bindings/swift
-cp target/bindings/swift/StudyMateCore.swift "$pkg/Sources/StudyMateCore/"
-cp target/bindings/swift/StudyMateCoreFFI.h "$pkg/Sources/StudyMateCoreFFI/"
+cp target/bindings/swift/*.swift "$pkg/Sources/StudyMateCore/"
+cp target/bindings/swift/*.h "$pkg/Sources/StudyMateCoreFFI/"
 # A system-library target wants module.modulemap; link the host library by name, and drop the
 # Darwin module use off Apple platforms.
 darwin_only='use "Darwin"'

@@ -21,7 +21,7 @@ use std::task::{Context, Poll, Waker};
 
 use studymate_core::sync::CancelToken;
 
-use crate::error::{Result, StudyMateError};
+use crate::{Result, StudyMateError};
 
 /// The state shared between the worker thread and the future.
 struct Slot<T> {
@@ -116,9 +116,10 @@ impl<T> Future for Offloaded<T> {
     }
 }
 
-/// Drives a future to completion on the current thread (the Rust tests of the async exports).
-#[cfg(test)]
-pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+/// Drives a future to completion on the current thread, parking it until woken: how a worker
+/// thread waits for the app's suspending token provider, and how Rust callers without an async
+/// runtime (the tests, the benchmark) await the async exports.
+pub fn block_on<F: Future>(future: F) -> F::Output {
     struct ThreadWaker(std::thread::Thread);
     impl std::task::Wake for ThreadWaker {
         fn wake(self: Arc<Self>) {

@@ -1,56 +1,87 @@
 //! Sync with the StudyMate server: the app-implemented [`TokenProvider`] and [`SyncObserver`],
-//! the [`SyncOptions`] of a run, the [`SyncHandle`] that cancels it, the async `Client.sync`
-//! call and the sync status calls, and [`AuthSession`] (signup/login/refresh against the
-//! server, usable as the token provider) so an app needs no HTTP code of its own.
+//! the [`SyncOptions`] of a run, the [`SyncHandle`] that cancels it, the async `sync` call and
+//! the sync status calls, and [`AuthSession`] (sign up, log in, refresh against the server,
+//! usable as the token provider) so an app needs no HTTP code of its own.
 //!
 //! `sync` runs core's blocking engine on a worker thread (`offload`), so awaiting it from the
-//! main thread or a coroutine does not block. The token provider, the token listener and the
-//! sync observer are called on that worker thread. Cancelling the coroutine awaiting `sync`
-//! cancels the run (the dropped future cancels its token), and what the run committed is
-//! announced to the data observer from the worker, whether or not anyone still awaits it.
+//! main thread or a coroutine does not block. The token provider's `suspend`/`async` methods
+//! are awaited from that worker thread; the token listener and the sync observer are called on
+//! it. Cancelling the coroutine awaiting `sync` cancels the run (the dropped future cancels its
+//! token), and core announces what the run committed to the data observers from the worker,
+//! whether or not anyone still awaits it.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use studymate_core::changelog::{Entity, Operation};
 use studymate_core::chat::Message;
-use studymate_core::sync::protocol::{AuthResponse, LoginRequest, ServerEntity, SignupRequest};
+use studymate_core::sync::protocol::{AuthResponse, LoginRequest, SignupRequest};
 use studymate_core::sync::{
     self as core_sync, CancelToken, Refresh, RejectedChange, RetryPolicy, ServerSession,
-    SyncConfig, SyncProgress, SyncState, SyncStatus,
+    SyncConfig, SyncProgress, SyncReport, SyncState, SyncStatus,
 };
 use studymate_core::{Error as CoreError, Result as CoreResult};
 use uuid::Uuid;
 
 use crate::callback::CallbackError;
-use crate::client::{Client, Notifier};
-use crate::error::{Result, StudyMateError};
-use crate::observer::{DataArea, DataChange};
-use crate::offload::offload;
-use crate::types::Timestamp;
+use crate::client::{StudyMateClient, count};
+use crate::offload::{block_on, offload};
+use crate::{Result, StudyMateError};
+
+/// Why the app's [`TokenProvider`] could not give a token. Thrown by the app.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+#[uniffi::export(Display)]
+pub enum TokenError {
+    /// The user must sign in again (the refresh token was refused or is gone); the sync ends
+    /// with `Auth`.
+    #[error("signing in is needed again: {reason}")]
+    SignInRequired {
+        /// Why, for the logs.
+        reason: String,
+    },
+    /// No token can be had right now (offline, the keystore is locked); the sync ends with
+    /// `Network` and can be retried.
+    #[error("no token for now: {reason}")]
+    Unavailable {
+        /// Why, for the logs.
+        reason: String,
+    },
+    /// The refresh stopped because the sync was cancelled (see `RefreshContext.isCancelled`).
+    #[error("the token refresh was cancelled")]
+    Cancelled,
+}
+
+/// Any other exception the app's provider threw counts as [`TokenError::Unavailable`]; its
+/// first line is kept, not the stack trace.
+impl From<uniffi::UnexpectedUniFFICallbackError> for TokenError {
+    fn from(err: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        let first = err.reason.lines().next().unwrap_or("").trim();
+        TokenError::Unavailable {
+            reason: format!("the app's token provider failed: {first}"),
+        }
+    }
+}
 
 /// Supplies the bearer token for sync. Implemented by the app over its token storage, or use
-/// [`AuthSession::token_provider`] (which does everything below itself).
+/// `AuthSession.tokenProvider()` (which does everything below itself). Both methods are
+/// `suspend` (Kotlin) / `async` (Swift).
 ///
-/// The engine asks for `access_token` before each request sequence; when the server answers
-/// 401 it calls `refresh` **once** and retries with the new token; a second 401 ends the sync
-/// with `Auth`. Throw `StudyMateError.Auth` from `refresh` when the user must sign in again,
-/// `StudyMateError.Network` when offline. Any other exception counts as `Network` (retry
-/// later), except `Protocol` and `Cancelled`, which keep their kind, and the input-type
-/// errors (`InvalidInput`, `NotFound`, `Conflict`), which count as `Auth`.
+/// The engine asks for `accessToken()` before each request sequence; when the server answers
+/// 401 it calls `refresh` once and retries with the new token; a second 401 ends the sync with
+/// `Auth`. Throw `TokenError.SignInRequired` from `refresh` when the user must sign in again,
+/// `TokenError.Unavailable` when offline; any other exception counts as `Unavailable`.
 ///
 /// An app's own `refresh` must keep one refresh in flight (when the current access token is no
 /// longer `context.refusedAccessToken()`, return it instead of refreshing again), store the new
 /// pair before returning its access token, and send the same refresh token again when a
 /// refresh's answer was lost.
 #[uniffi::export(with_foreign)]
+#[async_trait::async_trait]
 pub trait TokenProvider: Send + Sync {
     /// The current access token.
-    fn access_token(&self) -> Result<String>;
+    async fn access_token(&self) -> Result<String, TokenError>;
     /// Obtains a fresh access token after the server refused `context.refusedAccessToken()`,
     /// and returns it.
-    fn refresh(&self, context: Arc<RefreshContext>) -> Result<String>;
+    async fn refresh(&self, context: Arc<RefreshContext>) -> Result<String, TokenError>;
 }
 
 /// Told when an [`AuthSession`]'s token pair changes (a refresh), before the new access token
@@ -66,8 +97,15 @@ pub trait TokenListener: Send + Sync {
 /// What a token refresh is asked under: the access token the server refused, and whether the
 /// sync asking for it was cancelled.
 #[derive(Debug, uniffi::Object)]
+#[uniffi::export(Display)]
 pub struct RefreshContext {
     request: Refresh,
+}
+
+impl std::fmt::Display for RefreshContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RefreshContext(cancelled: {})", self.is_cancelled())
+    }
 }
 
 #[uniffi::export]
@@ -94,169 +132,6 @@ pub trait SyncObserver: Send + Sync {
     fn progress(&self, progress: SyncProgress) -> Result<(), CallbackError>;
 }
 
-#[uniffi::remote(Enum)]
-pub enum SyncState {
-    Idle,
-    Pushing,
-    Pulling,
-    Offline,
-    Error,
-}
-
-/// Counts so far in the current run.
-#[uniffi::remote(Record)]
-pub struct SyncProgress {
-    /// Change-log entries the server has decided so far.
-    pub pushed: u64,
-    /// Change-log entries still waiting to be pushed (as of the last batch read).
-    pub outbox: u64,
-    /// Server changes applied so far.
-    pub pulled: u64,
-    /// How many server changes this pull is expected to apply in all (applied plus what the
-    /// server counted as waiting when the pull began); null while pushing and from servers
-    /// that do not count. Changes arriving during the pull may take `pulled` past it.
-    pub pull_total: Option<u64>,
-}
-
-/// What one sync run did. (What it changed locally goes to the data observer.)
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SyncReport {
-    /// Change-log entries the server decided in this run.
-    pub pushed: u64,
-    /// Of those, applied now.
-    pub applied: u64,
-    /// Of those, applied by an earlier push (a retry after a lost answer).
-    pub duplicate: u64,
-    /// Of those, refused (listed by `rejectedChanges`).
-    pub rejected: u64,
-    /// Server changes applied locally.
-    pub pulled: u64,
-    /// Times the server's history was reset and the feed pulled again.
-    pub history_resets: u64,
-    /// Times this device's rows disagreed with the server's counts and the feed was pulled
-    /// again to repair them.
-    pub consistency_repairs: u64,
-    /// Scopes that still disagreed after that repair (`ledger`, `practice_sessions`,
-    /// `room:<id>`).
-    pub inconsistent_scopes: Vec<String>,
-}
-
-impl From<&core_sync::SyncReport> for SyncReport {
-    fn from(r: &core_sync::SyncReport) -> Self {
-        SyncReport {
-            pushed: r.pushed,
-            applied: r.applied,
-            duplicate: r.duplicate,
-            rejected: r.rejected,
-            pulled: r.pulled,
-            history_resets: r.history_resets,
-            consistency_repairs: r.consistency_repairs,
-            inconsistent_scopes: r.inconsistent_scopes.clone(),
-        }
-    }
-}
-
-/// The data areas that changes of `entity` touch.
-fn area_of(entity: ServerEntity) -> DataArea {
-    match entity {
-        ServerEntity::Situation | ServerEntity::Variation | ServerEntity::Achievement => {
-            DataArea::Catalog
-        }
-        ServerEntity::Profile => DataArea::Profile,
-        ServerEntity::PublicProfile => DataArea::Contacts,
-        ServerEntity::UserLanguage => DataArea::Languages,
-        ServerEntity::UserInterest => DataArea::Interests,
-        ServerEntity::Onboarding => DataArea::Onboarding,
-        ServerEntity::PracticeSession => DataArea::Practice,
-        ServerEntity::PointTransaction => DataArea::Points,
-        ServerEntity::UserAchievement => DataArea::Achievements,
-        ServerEntity::ChatRoom => DataArea::ChatRooms,
-        ServerEntity::ChatMessage | ServerEntity::ReadMarker => DataArea::ChatMessages,
-    }
-}
-
-/// The data-change event for what a finished run changed, if anything.
-pub(crate) fn change_of(changed: &core_sync::Changed) -> Option<DataChange> {
-    let mut areas: Vec<DataArea> = Vec::new();
-    for area in changed.entities.iter().map(|e| area_of(*e)) {
-        if !areas.contains(&area) {
-            areas.push(area);
-        }
-    }
-    (!areas.is_empty()).then(|| DataChange {
-        areas,
-        rooms: changed.rooms.iter().copied().collect(),
-    })
-}
-
-/// Where sync stands, for a status line.
-#[uniffi::remote(Record)]
-pub struct SyncStatus {
-    /// Change-log entries not yet decided by the server.
-    pub outbox: u64,
-    /// Changes the server refused.
-    pub rejected: u64,
-    /// Whether this device has pulled before.
-    pub has_cursor: bool,
-}
-
-/// A change the server refused for good.
-#[uniffi::remote(Record)]
-pub struct RejectedChange {
-    /// The refused change-log entry's sequence.
-    pub seq: i64,
-    /// Its change id.
-    pub change_id: Uuid,
-    /// Kind of record.
-    pub entity: Entity,
-    /// The record's id.
-    pub entity_id: String,
-    /// What the change did.
-    pub operation: Operation,
-    /// The server's stable code, e.g. `insufficient_points`.
-    pub code: String,
-    /// The server's explanation, for developers.
-    pub reason: String,
-    /// When this device learned of the refusal.
-    pub rejected_at: Timestamp,
-}
-
-/// `POST /v1/auth/signup`.
-#[uniffi::remote(Record)]
-pub struct SignupRequest {
-    /// Unique handle, 1–50 characters.
-    pub username: String,
-    /// At least 8 characters.
-    pub password: String,
-    /// The name shown in the app, 1–100 characters.
-    pub display_name: String,
-    /// The device's user id (`Client.userId()`), so an offline-made user keeps its id; `null`
-    /// lets the server make one.
-    pub user_id: Option<Uuid>,
-}
-
-/// `POST /v1/auth/login`.
-#[uniffi::remote(Record)]
-pub struct LoginRequest {
-    /// The handle given at signup.
-    pub username: String,
-    /// The password.
-    pub password: String,
-}
-
-/// A token pair, as signup, login and refresh return it (store it to resume a session).
-#[uniffi::remote(Record)]
-pub struct AuthResponse {
-    /// The signed-in user.
-    pub user_id: Uuid,
-    /// Bearer token; expires after `expires_in_seconds`.
-    pub access_token: String,
-    /// Single-use token for the next refresh.
-    pub refresh_token: String,
-    /// Lifetime of the access token, in seconds from when it was issued.
-    pub expires_in_seconds: u64,
-}
-
 /// How to reach the server for one sync run.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SyncOptions {
@@ -264,30 +139,37 @@ pub struct SyncOptions {
     pub base_url: String,
     /// Changes per pull page, 1–5000.
     #[uniffi(default = 1000)]
-    pub pull_limit: u32,
+    pub pull_limit: i32,
     /// Limit on establishing a connection, in milliseconds.
     #[uniffi(default = 10000)]
-    pub connect_timeout_ms: u32,
+    pub connect_timeout_ms: i32,
     /// Limit on each whole request, answer included, in milliseconds.
     #[uniffi(default = 60000)]
-    pub request_timeout_ms: u32,
+    pub request_timeout_ms: i32,
     /// Attempts per request for transient failures (offline, timeouts, 5xx), the first included.
     #[uniffi(default = 8)]
-    pub max_attempts: u32,
+    pub max_attempts: i32,
     /// Backoff before the first retry, in milliseconds; doubles each retry.
     #[uniffi(default = 250)]
-    pub retry_base_delay_ms: u32,
+    pub retry_base_delay_ms: i32,
     /// Upper bound of the backoff, in milliseconds.
     #[uniffi(default = 8000)]
-    pub retry_max_delay_ms: u32,
+    pub retry_max_delay_ms: i32,
 }
 
-/// Cancels a sync: pass it to `Client.sync` and call `cancel()` from any thread. The sync stops
+/// Cancels a sync: pass it to `sync` and call `cancel()` from any thread. The sync stops
 /// before its next request or page with `Cancelled`; what was committed stays. A cancelled
 /// handle stays cancelled: make a new one per run.
 #[derive(Debug, Default, uniffi::Object)]
+#[uniffi::export(Display)]
 pub struct SyncHandle {
     token: CancelToken,
+}
+
+impl std::fmt::Display for SyncHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SyncHandle(cancelled: {})", self.is_cancelled())
+    }
 }
 
 #[uniffi::export]
@@ -309,32 +191,43 @@ impl SyncHandle {
     }
 }
 
-/// A signed-in session against a StudyMate server (core's `ServerSession`): keeps the token
-/// pair and renews it. Use [`AuthSession::token_provider`] as `Client.sync`'s token provider,
-/// store [`AuthSession::tokens`] after signing in, and set a [`TokenListener`] to store every
-/// renewed pair (e.g. in the Keychain / Keystore). Refreshes are serialised (one in flight),
-/// retried with the sync's retry options, and recover from a lost answer.
+/// A signed-in session against a StudyMate server: keeps the token pair and renews it. Use
+/// `tokenProvider()` as the token provider of `sync`, store `tokens()` after signing in, and
+/// set a [`TokenListener`] to store every renewed pair (e.g. in the Keychain / Keystore).
+/// Refreshes are serialised (one in flight), retried with the sync's retry options, and recover
+/// from a lost answer.
 #[derive(Debug, uniffi::Object)]
+#[uniffi::export(Display)]
 pub struct AuthSession {
-    inner: ServerSession,
+    inner: Arc<ServerSession>,
 }
 
-/// Creates an account and signs it in (a network call; async, on a worker thread).
+impl std::fmt::Display for AuthSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AuthSession(user {})", self.inner.tokens().user_id)
+    }
+}
+
+/// Creates an account and signs it in (a network call).
 #[uniffi::export]
 pub async fn sign_up(base_url: String, request: SignupRequest) -> Result<Arc<AuthSession>> {
     offload("signup", move || {
         let inner = ServerSession::signup(&base_url, &request)?;
-        Ok(Arc::new(AuthSession { inner }))
+        Ok(Arc::new(AuthSession {
+            inner: Arc::new(inner),
+        }))
     })
     .await
 }
 
-/// Signs an existing account in (a network call; async, on a worker thread).
+/// Signs an existing account in (a network call).
 #[uniffi::export]
 pub async fn log_in(base_url: String, request: LoginRequest) -> Result<Arc<AuthSession>> {
     offload("login", move || {
         let inner = ServerSession::login(&base_url, &request)?;
-        Ok(Arc::new(AuthSession { inner }))
+        Ok(Arc::new(AuthSession {
+            inner: Arc::new(inner),
+        }))
     })
     .await
 }
@@ -345,7 +238,7 @@ impl AuthSession {
     #[uniffi::constructor]
     pub fn from_tokens(base_url: String, tokens: AuthResponse) -> Result<Arc<Self>> {
         Ok(Arc::new(AuthSession {
-            inner: ServerSession::from_tokens(&base_url, tokens)?,
+            inner: Arc::new(ServerSession::from_tokens(&base_url, tokens)?),
         }))
     }
 
@@ -354,7 +247,7 @@ impl AuthSession {
         self.inner.tokens()
     }
 
-    /// Sets (or with `null`/`nil`, removes) the listener told about each new pair.
+    /// Sets (or with no listener, removes) the listener told about each new pair.
     pub fn set_token_listener(&self, listener: Option<Arc<dyn TokenListener>>) {
         self.inner.set_listener(
             listener.map(|l| Arc::new(Listener(l)) as Arc<dyn core_sync::TokenListener>),
@@ -367,32 +260,48 @@ impl AuthSession {
     }
 
     /// Trades the refresh token for a new pair and returns the new access token (the token
-    /// listener hears of the pair first). A blocking network call, retried with the default
-    /// retry options; fails with `Auth` when the user must sign in again.
-    pub fn refresh(&self) -> Result<String> {
-        let current = self.inner.tokens().access_token;
-        Ok(core_sync::TokenProvider::refresh(
-            &self.inner,
-            &Refresh::new(current),
-        )?)
+    /// listener hears of the pair first). A network call, retried with the default retry
+    /// options; fails with `Auth` when the user must sign in again.
+    pub async fn refresh(&self) -> Result<String> {
+        let session = Arc::clone(&self.inner);
+        offload("refresh", move || {
+            let current = session.tokens().access_token;
+            Ok(core_sync::TokenProvider::refresh(
+                &*session,
+                &Refresh::new(current),
+            )?)
+        })
+        .await
     }
 
-    /// This session as a [`TokenProvider`] for `Client.sync`.
+    /// This session as a [`TokenProvider`] for `sync`.
     pub fn token_provider(self: Arc<Self>) -> Arc<dyn TokenProvider> {
         self
     }
 }
 
+#[async_trait::async_trait]
 impl TokenProvider for AuthSession {
-    fn access_token(&self) -> Result<String> {
+    async fn access_token(&self) -> Result<String, TokenError> {
         Ok(AuthSession::access_token(self))
     }
 
-    fn refresh(&self, context: Arc<RefreshContext>) -> Result<String> {
-        Ok(core_sync::TokenProvider::refresh(
-            &self.inner,
-            &context.request,
-        )?)
+    async fn refresh(&self, context: Arc<RefreshContext>) -> Result<String, TokenError> {
+        let session = Arc::clone(&self.inner);
+        offload("refresh", move || {
+            Ok(core_sync::TokenProvider::refresh(
+                &*session,
+                &context.request,
+            )?)
+        })
+        .await
+        .map_err(|e| match e {
+            StudyMateError::Auth { detail } => TokenError::SignInRequired { reason: detail },
+            StudyMateError::Cancelled => TokenError::Cancelled,
+            other => TokenError::Unavailable {
+                reason: other.to_string(),
+            },
+        })
     }
 }
 
@@ -407,47 +316,39 @@ impl core_sync::TokenListener for Listener {
     }
 }
 
-/// Core's token provider over the app's.
+/// Core's (blocking) token provider over the app's suspending one: called on the sync's worker
+/// thread, it waits there for the app's answer.
 struct Tokens(Arc<dyn TokenProvider>);
 
 impl core_sync::TokenProvider for Tokens {
     fn access_token(&self) -> CoreResult<String> {
-        self.0.access_token().map_err(token_error)
+        block_on(self.0.access_token()).map_err(token_error)
     }
 
     fn refresh(&self, request: &Refresh) -> CoreResult<String> {
         let context = Arc::new(RefreshContext {
             request: request.clone(),
         });
-        self.0.refresh(context).map_err(token_error)
+        block_on(self.0.refresh(context)).map_err(token_error)
     }
 }
 
-/// What a token provider's failure means to the engine: sign in again (`Auth`) or retry later
-/// (`Network`).
-fn token_error(err: StudyMateError) -> CoreError {
+/// What a token provider's failure means to the engine: sign in again (`Auth`), retry later
+/// (`Network`) or stop (`Cancelled`).
+fn token_error(err: TokenError) -> CoreError {
     match err {
-        StudyMateError::Auth { detail } => CoreError::Auth(detail),
-        StudyMateError::Protocol { detail } => CoreError::Protocol(detail),
-        StudyMateError::Cancelled => CoreError::Cancelled,
-        e @ (StudyMateError::InvalidInput { .. }
-        | StudyMateError::NotFound { .. }
-        | StudyMateError::Conflict { .. }) => CoreError::Auth(e.to_string()),
-        StudyMateError::Network { detail } => CoreError::Network(detail),
-        other => CoreError::Network(other.to_string()),
+        TokenError::SignInRequired { reason } => CoreError::Auth(reason),
+        TokenError::Unavailable { reason } => CoreError::Network(reason),
+        TokenError::Cancelled => CoreError::Cancelled,
     }
 }
 
-/// Core's sync observer over the app's (optional) one; also remembers whether anything was
-/// pushed or pulled, to tell the data observer after a failed run.
-struct Observer {
-    app: Option<Arc<dyn SyncObserver>>,
-    progressed: AtomicBool,
-}
+/// Core's sync observer over the app's (optional) one.
+struct Observer(Option<Arc<dyn SyncObserver>>);
 
 impl core_sync::SyncObserver for Observer {
     fn state_changed(&self, state: SyncState) {
-        if let Some(app) = &self.app
+        if let Some(app) = &self.0
             && let Err(e) = app.state_changed(state)
         {
             tracing::warn!(error = %e, "the sync observer failed");
@@ -455,10 +356,7 @@ impl core_sync::SyncObserver for Observer {
     }
 
     fn progress(&self, progress: SyncProgress) {
-        if progress.pushed > 0 || progress.pulled > 0 {
-            self.progressed.store(true, Ordering::Relaxed);
-        }
-        if let Some(app) = &self.app
+        if let Some(app) = &self.0
             && let Err(e) = app.progress(progress)
         {
             tracing::warn!(error = %e, "the sync observer failed");
@@ -466,83 +364,39 @@ impl core_sync::SyncObserver for Observer {
     }
 }
 
-/// Every area a pull may touch.
-const SYNCED_AREAS: &[DataArea] = &[
-    DataArea::Profile,
-    DataArea::Languages,
-    DataArea::Interests,
-    DataArea::Onboarding,
-    DataArea::Contacts,
-    DataArea::Catalog,
-    DataArea::Practice,
-    DataArea::Points,
-    DataArea::Achievements,
-    DataArea::ChatRooms,
-    DataArea::ChatMessages,
-];
-
-/// Tells the data observer what a finished run changed: exactly, when it succeeded; every synced
-/// area and room, when it failed after pushing or pulling something.
-fn announce(
-    notifier: &Notifier,
-    core: &studymate_core::Client,
-    outcome: &CoreResult<core_sync::SyncReport>,
-    watcher: &Observer,
-) {
-    match outcome {
-        Ok(report) => {
-            if let Some(change) = change_of(&report.changed) {
-                notifier.changed(change);
-            }
-        }
-        Err(_) if watcher.progressed.load(Ordering::Relaxed) => {
-            let rooms = match core.rooms() {
-                Ok(rooms) => rooms.into_iter().map(|r| r.id).collect(),
-                Err(e) => {
-                    tracing::warn!(error = %e, "listing the chat rooms after a failed sync failed; the data change names none");
-                    Vec::new()
-                }
-            };
-            notifier.changed(DataChange {
-                areas: SYNCED_AREAS.to_vec(),
-                rooms,
-            });
-        }
-        Err(_) => {}
-    }
+fn millis(field: &str, ms: i32) -> Result<Duration> {
+    Ok(Duration::from_millis(count(field, ms)?))
 }
 
-fn millis(ms: u32) -> Duration {
-    Duration::from_millis(u64::from(ms))
-}
-
-/// Core's configuration of a run from the app's options and token provider.
-pub(crate) fn sync_config(options: SyncOptions, tokens: Arc<dyn TokenProvider>) -> SyncConfig {
+/// Core's configuration of a run from the app's options and token provider; a negative count
+/// or duration is refused with `InvalidInput`.
+pub(crate) fn sync_config(
+    options: SyncOptions,
+    tokens: Arc<dyn TokenProvider>,
+) -> Result<SyncConfig> {
     let mut config = SyncConfig::new(options.base_url, Arc::new(Tokens(tokens)));
-    config.pull_limit = options.pull_limit;
-    config.connect_timeout = millis(options.connect_timeout_ms);
-    config.request_timeout = millis(options.request_timeout_ms);
+    config.pull_limit = count("pullLimit", options.pull_limit)?;
+    config.connect_timeout = millis("connectTimeoutMs", options.connect_timeout_ms)?;
+    config.request_timeout = millis("requestTimeoutMs", options.request_timeout_ms)?;
     config.retry = RetryPolicy {
-        max_attempts: options.max_attempts,
-        base_delay: millis(options.retry_base_delay_ms),
-        max_delay: millis(options.retry_max_delay_ms),
+        max_attempts: count("maxAttempts", options.max_attempts)?,
+        base_delay: millis("retryBaseDelayMs", options.retry_base_delay_ms)?,
+        max_delay: millis("retryMaxDelayMs", options.retry_max_delay_ms)?,
         ..RetryPolicy::default()
     };
-    config
+    Ok(config)
 }
 
 #[uniffi::export]
-impl Client {
+impl StudyMateClient {
     /// Pushes the change log, then pulls and applies the server's changes until it has nothing
-    /// more. Async: runs on a worker thread; `tokens` and `observer` are called there. Cancel
-    /// with `handle.cancel()`, or by cancelling the coroutine (Kotlin) awaiting it; Swift: see
+    /// more. Runs on a worker thread; `tokens` and `observer` are called there. Cancel with
+    /// `handle.cancel()`, or by cancelling the coroutine (Kotlin) awaiting it; Swift: see
     /// `bindings/README.md`. Safe to repeat; a failure or cancellation loses nothing.
     ///
     /// Fails with `Network` (retry later), `Auth` (sign in again), `Protocol`, `Cancelled`, or
-    /// `Conflict` while another sync of this database file runs (in any client or process).
-    /// When the run ends, the data observer is told (from the worker thread, even if the caller
-    /// was cancelled) which areas and chat rooms it changed; a run that failed after changing
-    /// something reports, coarsely, every area and every chat room of the user.
+    /// `SyncRunning` while another sync of this database file runs (in any client or process).
+    /// What the run committed, also when it then failed, is announced to the data observers.
     pub async fn sync(
         &self,
         options: SyncOptions,
@@ -550,25 +404,15 @@ impl Client {
         observer: Option<Arc<dyn SyncObserver>>,
         handle: Option<Arc<SyncHandle>>,
     ) -> Result<SyncReport> {
-        let core = self.core()?;
-        let watcher = Arc::new(Observer {
-            app: observer,
-            progressed: AtomicBool::new(false),
-        });
-        let mut config = sync_config(options, tokens);
-        config.observer = watcher.clone();
+        let mut config = sync_config(options, tokens)?;
+        config.observer = Arc::new(Observer(observer));
         if let Some(handle) = handle {
             config.cancel = handle.token.clone();
         }
-        let notifier = self.notifier();
         let cancel = config.cancel.clone();
-        offload("sync", move || {
-            let outcome = core.sync(&config);
-            announce(&notifier, &core, &outcome, &watcher);
-            Ok(SyncReport::from(&outcome?))
-        })
-        .cancel_on_drop(cancel)
-        .await
+        self.background("sync", move |core| core.sync(&config))
+            .cancel_on_drop(cancel)
+            .await
     }
 
     /// Where sync stands: outbox size, refused changes, whether a cursor is held.
@@ -582,20 +426,17 @@ impl Client {
     }
 
     /// Sends a `FAILED` message again: pending at the end of its room; its refusal is cleared.
-    pub fn retry_message(&self, message_id: Uuid) -> Result<Message> {
-        self.write(
-            |core| core.retry_message(message_id),
-            |message| DataChange::in_room(&[DataArea::ChatMessages], message.room_id),
-        )
+    pub async fn retry_message(&self, message_id: Uuid) -> Result<Message> {
+        self.background("retry", move |core| core.retry_message(message_id))
+            .await
     }
 
     /// Deletes a `FAILED` message for good, with its refusal.
-    pub fn discard_message(&self, message_id: Uuid) -> Result<()> {
-        self.write(
-            |core| core.discard_message(message_id),
-            |message| DataChange::in_room(&[DataArea::ChatMessages], message.room_id),
-        )
-        .map(|_| ())
+    pub async fn discard_message(&self, message_id: Uuid) -> Result<()> {
+        self.background("discard", move |core| {
+            core.discard_message(message_id).map(|_| ())
+        })
+        .await
     }
 }
 
@@ -604,51 +445,49 @@ mod tests {
     use super::*;
 
     #[test]
-    fn token_provider_failures_mean_sign_in_again_or_retry_later() {
-        let auth = token_error(StudyMateError::Auth {
-            detail: "revoked".into(),
-        });
-        assert!(matches!(auth, CoreError::Auth(d) if d == "revoked"));
-        let net = token_error(StudyMateError::Network {
-            detail: "offline".into(),
-        });
-        assert!(matches!(net, CoreError::Network(d) if d == "offline"));
-        let unexpected = token_error(StudyMateError::from(
-            uniffi::UnexpectedUniFFICallbackError::new("java.io.IOException: boom"),
-        ));
-        assert!(matches!(unexpected, CoreError::Network(d) if d.contains("boom")));
+    fn token_provider_failures_mean_sign_in_again_retry_later_or_stop() {
         assert!(matches!(
-            token_error(StudyMateError::invalid("token", "empty")),
-            CoreError::Auth(_)
+            token_error(TokenError::SignInRequired { reason: "revoked".into() }),
+            CoreError::Auth(d) if d == "revoked"
         ));
         assert!(matches!(
-            token_error(StudyMateError::Cancelled),
+            token_error(TokenError::Unavailable { reason: "offline".into() }),
+            CoreError::Network(d) if d == "offline"
+        ));
+        assert!(matches!(
+            token_error(TokenError::Cancelled),
             CoreError::Cancelled
         ));
+        let unexpected = TokenError::from(uniffi::UnexpectedUniFFICallbackError::new(
+            "java.io.IOException: boom\n\tat app.Tokens.refresh(Tokens.kt:12)",
+        ));
+        let text = unexpected.to_string();
+        assert!(
+            text.contains("boom") && !text.contains("Tokens.kt"),
+            "{text}"
+        );
     }
 
     #[test]
     fn a_closed_port_is_a_network_error_and_a_cancelled_handle_cancels() {
         struct Fixed;
+        #[async_trait::async_trait]
         impl TokenProvider for Fixed {
-            fn access_token(&self) -> Result<String> {
+            async fn access_token(&self) -> Result<String, TokenError> {
                 Ok("t".into())
             }
-            fn refresh(&self, _context: Arc<RefreshContext>) -> Result<String> {
+            async fn refresh(&self, _context: Arc<RefreshContext>) -> Result<String, TokenError> {
                 Ok("t".into())
             }
         }
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("u.db").to_string_lossy().into_owned();
-        let client = Client::open(
-            path,
-            crate::client::OpenOptions {
-                user_id: None,
-                busy_timeout_ms: 5000,
-                full_sync: false,
-            },
-        )
-        .unwrap();
+        let options = crate::client::OpenOptions {
+            user_id: None,
+            busy_timeout_ms: 5000,
+            full_sync: false,
+        };
+        let client = block_on(StudyMateClient::open(path, options)).unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -663,16 +502,31 @@ mod tests {
             retry_base_delay_ms: 1,
             retry_max_delay_ms: 1,
         };
-        let out =
-            crate::offload::block_on(client.sync(options.clone(), Arc::new(Fixed), None, None));
+        let out = block_on(client.sync(options.clone(), Arc::new(Fixed), None, None));
         assert!(
             matches!(out, Err(StudyMateError::Network { .. })),
             "{out:?}"
         );
         let handle = SyncHandle::new();
         handle.cancel();
-        let out =
-            crate::offload::block_on(client.sync(options, Arc::new(Fixed), None, Some(handle)));
+        let out = block_on(client.sync(options, Arc::new(Fixed), None, Some(handle)));
         assert_eq!(out, Err(StudyMateError::Cancelled));
+        let negative = SyncOptions {
+            pull_limit: -1,
+            ..SyncOptions {
+                base_url: "http://127.0.0.1:1".into(),
+                pull_limit: 1,
+                connect_timeout_ms: 1,
+                request_timeout_ms: 1,
+                max_attempts: 1,
+                retry_base_delay_ms: 1,
+                retry_max_delay_ms: 1,
+            }
+        };
+        let out = block_on(client.sync(negative, Arc::new(Fixed), None, None));
+        assert!(
+            matches!(out, Err(StudyMateError::InvalidInput { .. })),
+            "{out:?}"
+        );
     }
 }

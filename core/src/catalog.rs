@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::notify::{DataArea, DataChange};
 use crate::profile::Level;
 use crate::store::{json_col, uuid_col};
 use crate::validate::{self, string_enum};
@@ -18,6 +19,7 @@ pub use crate::scoring::{CommonMistake, HintLevel, VocabularyItem};
 
 /// A practice situation, such as ordering at a café on Dongseong-ro.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Situation {
     /// Stable id (the server's).
     pub id: Uuid,
@@ -57,6 +59,7 @@ pub struct Situation {
 
 /// One concrete scenario of a situation, with everything needed to score an answer to it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Variation {
     /// Stable id.
     pub id: Uuid,
@@ -144,6 +147,7 @@ string_enum! {
 
 /// An achievement the learner can unlock, with its requirement as JSON (seed 000 `achievements`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Achievement {
     /// Stable id.
     pub id: Uuid,
@@ -190,20 +194,26 @@ pub struct CatalogBatch {
 
 /// Which situations to list; every field left `None` matches everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SituationFilter {
     /// Only this category.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub category: Option<String>,
     /// Only this difficulty.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub difficulty: Option<Level>,
     /// Only situations at this location (exact `target_location`).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub location: Option<String>,
     /// Include inactive situations too.
     #[serde(default)]
+    #[cfg_attr(feature = "uniffi", uniffi(default = false))]
     pub include_inactive: bool,
 }
 
 /// What an import changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ImportSummary {
     /// Situations written.
     pub situations: u32,
@@ -233,7 +243,10 @@ impl Client {
     /// Adds or replaces catalog content in one transaction: all of the batch or none of it.
     pub fn import_catalog(&self, batch: &CatalogBatch) -> Result<ImportSummary> {
         batch.validate()?;
-        let summary = self.store.write(|tx| import(tx, batch));
+        let summary = self.write_announced(
+            |_| DataChange::of(&[DataArea::Catalog]),
+            |tx| import(tx, batch),
+        );
         match &summary {
             Ok(s) => tracing::info!(
                 situations = s.situations,

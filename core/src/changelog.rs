@@ -15,6 +15,7 @@ use studymate_protocol::{MAX_CHANGE_BYTES, WireChange};
 
 string_enum! {
     /// The kind of record a change is about.
+    #[cfg_attr(feature = "uniffi", uniffi(name = "ChangeEntity"))]
     pub enum Entity {
         /// The signed-in user's profile fields.
         Profile => "profile",
@@ -43,6 +44,7 @@ string_enum! {
 
 string_enum! {
     /// What happened to the record.
+    #[cfg_attr(feature = "uniffi", uniffi(name = "ChangeOperation"))]
     pub enum Operation {
         /// A new record.
         Insert => "insert",
@@ -55,6 +57,8 @@ string_enum! {
 
 /// One entry of the change log, as the sync engine will push it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "ChangeLogEntry"))]
 pub struct Change {
     /// Per-device sequence number; entries leave in this order.
     pub seq: i64,

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::changelog::{self, Entity, Operation};
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::notify::{DataArea, DataChange};
 use crate::store::{json_col_opt, uuid_col};
 use crate::time;
 use crate::validate::{self, string_enum};
@@ -38,6 +39,7 @@ pub const MAX_FILE_METADATA_BYTES: usize = 4096;
 
 string_enum! {
     /// One-to-one or group.
+    #[cfg_attr(feature = "uniffi", uniffi(name = "ChatRoomType"))]
     pub enum RoomType {
         /// Two people; at most one such room per pair.
         Direct => "DIRECT",
@@ -48,6 +50,7 @@ string_enum! {
 
 string_enum! {
     /// What a message carries (seed 001 `message_type`).
+    #[cfg_attr(feature = "uniffi", uniffi(name = "ChatMessageType"))]
     pub enum MessageType {
         /// Text.
         Text => "TEXT",
@@ -64,6 +67,7 @@ string_enum! {
 
 string_enum! {
     /// Where a message is on its way to the server.
+    #[cfg_attr(feature = "uniffi", uniffi(name = "ChatSendState"))]
     pub enum SendState {
         /// Stored locally, not yet acknowledged by the server.
         Pending => "pending",
@@ -76,6 +80,7 @@ string_enum! {
 
 string_enum! {
     /// A member's role in a room.
+    #[cfg_attr(feature = "uniffi", uniffi(name = "ChatParticipantRole"))]
     pub enum ParticipantRole {
         /// May manage the room.
         Admin => "ADMIN",
@@ -86,6 +91,8 @@ string_enum! {
 
 /// A chat room the user belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "ChatRoom"))]
 pub struct Room {
     /// Room id.
     pub id: Uuid,
@@ -105,6 +112,8 @@ pub struct Room {
 
 /// A member of a room.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "ChatParticipant"))]
 pub struct Participant {
     /// The member.
     pub user_id: Uuid,
@@ -129,6 +138,8 @@ pub struct ParticipantChange {
 
 /// A chat message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "ChatMessage"))]
 pub struct Message {
     /// Message id (made on the sending device).
     pub id: Uuid,
@@ -192,16 +203,22 @@ pub struct MessageDeletion {
 
 /// What the user writes when sending a message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "NewChatMessage"))]
 pub struct NewMessage {
     /// Kind of content (`System` is reserved for the server).
     pub message_type: MessageType,
     /// Text: required for `Text`, optional caption otherwise; 1–4000 characters.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub content: Option<String>,
     /// Attachment address, required for image, voice and file messages.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub file_url: Option<String>,
     /// Attachment metadata as a JSON object.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub file_metadata: Option<serde_json::Value>,
     /// The message this replies to (must be in the same room).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub reply_to_id: Option<Uuid>,
 }
 
@@ -225,6 +242,8 @@ impl NewMessage {
 
 /// A page of a room's messages, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "ChatMessagePage"))]
 pub struct MessagePage {
     /// The messages, newest first.
     pub messages: Vec<Message>,
@@ -234,6 +253,8 @@ pub struct MessagePage {
 
 /// How many messages in a room the user has not read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "ChatUnreadCount"))]
 pub struct UnreadCount {
     /// The room.
     pub room_id: Uuid,
@@ -258,21 +279,24 @@ impl Client {
         let (a, b) = if me < other { (me, other) } else { (other, me) };
         let direct_key = format!("{a}:{b}");
         let now = self.now();
-        self.store.write(|tx| {
-            let existing: Option<String> = tx
-                .query_row(
-                    "SELECT room_id FROM chat_rooms WHERE direct_key = ?1",
-                    [&direct_key],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(id) = existing {
-                return load_room(tx, validate::parse_id("room_id", &id)?);
-            }
-            require_known_user(tx, other)?;
-            let room = new_room(RoomType::Direct, None, None, me, now);
-            insert_room(tx, &room, Some(&direct_key), &[other])
-        })
+        self.write_announced(
+            |room: &Room| DataChange::in_room(&[DataArea::ChatRooms], room.id),
+            |tx| {
+                let existing: Option<String> = tx
+                    .query_row(
+                        "SELECT room_id FROM chat_rooms WHERE direct_key = ?1",
+                        [&direct_key],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(id) = existing {
+                    return load_room(tx, validate::parse_id("room_id", &id)?);
+                }
+                require_known_user(tx, other)?;
+                let room = new_room(RoomType::Direct, None, None, me, now);
+                insert_room(tx, &room, Some(&direct_key), &[other])
+            },
+        )
     }
 
     /// Creates a group room named `name` with the user (as admin) and `members`.
@@ -293,10 +317,13 @@ impl Client {
         check_member_count(RoomType::Group, others.len() + 1)?;
         let now = self.now();
         let room = new_room(RoomType::Group, Some(name), description, self.user_id, now);
-        self.store.write(|tx| {
-            others.iter().try_for_each(|m| require_known_user(tx, *m))?;
-            insert_room(tx, &room, None, &others)
-        })
+        self.write_announced(
+            |room: &Room| DataChange::in_room(&[DataArea::ChatRooms], room.id),
+            |tx| {
+                others.iter().try_for_each(|m| require_known_user(tx, *m))?;
+                insert_room(tx, &room, None, &others)
+            },
+        )
     }
 
     /// The rooms the user belongs to, most recently active first.
@@ -347,23 +374,26 @@ impl Client {
             sort_key: 0,
             created_at: now,
         };
-        self.store.write(|tx| {
-            require_member(tx, room_id, me)?;
-            if let Some(reply) = message.reply_to_id {
-                let same_room: Option<String> = tx
-                    .prepare_cached("SELECT room_id FROM chat_messages WHERE message_id = ?1")?
-                    .query_row([reply.to_string()], |r| r.get(0))
-                    .optional()?;
-                if same_room.as_deref() != Some(room_id.to_string().as_str()) {
-                    return Err(Error::invalid(
-                        "reply_to_id",
-                        "is not a message in this room",
-                    ));
+        self.write_announced(
+            |_| DataChange::in_room(&[DataArea::ChatMessages], room_id),
+            |tx| {
+                require_member(tx, room_id, me)?;
+                if let Some(reply) = message.reply_to_id {
+                    let same_room: Option<String> = tx
+                        .prepare_cached("SELECT room_id FROM chat_messages WHERE message_id = ?1")?
+                        .query_row([reply.to_string()], |r| r.get(0))
+                        .optional()?;
+                    if same_room.as_deref() != Some(room_id.to_string().as_str()) {
+                        return Err(Error::invalid(
+                            "reply_to_id",
+                            "is not a message in this room",
+                        ));
+                    }
                 }
-            }
-            queue_pending(tx, &mut msg, now)?;
-            Ok(msg.clone())
-        })
+                queue_pending(tx, &mut msg, now)?;
+                Ok(msg.clone())
+            },
+        )
     }
 
     /// Replaces the text of one of the user's own text messages.
@@ -371,53 +401,59 @@ impl Client {
         check_content(content)?;
         let now = self.now();
         let me = self.user_id;
-        self.store.write(|tx| {
-            let msg = own_live_message(tx, message_id, me)?;
-            if msg.message_type != MessageType::Text {
-                return Err(Error::invalid(
-                    "message_id",
-                    "only text messages can be edited",
-                ));
-            }
-            let edit = MessageEdit {
-                room_id: msg.room_id,
-                content: content.to_owned(),
-                edited_at: now,
-            };
-            write_edit(tx, &message_id.to_string(), &edit)?;
-            changelog::append(
-                tx,
-                Entity::ChatMessage,
-                &message_id.to_string(),
-                Operation::Update,
-                &edit,
-                now,
-            )?;
-            load_message(tx, message_id)
-        })
+        self.write_announced(
+            |m: &Message| DataChange::in_room(&[DataArea::ChatMessages], m.room_id),
+            |tx| {
+                let msg = own_live_message(tx, message_id, me)?;
+                if msg.message_type != MessageType::Text {
+                    return Err(Error::invalid(
+                        "message_id",
+                        "only text messages can be edited",
+                    ));
+                }
+                let edit = MessageEdit {
+                    room_id: msg.room_id,
+                    content: content.to_owned(),
+                    edited_at: now,
+                };
+                write_edit(tx, &message_id.to_string(), &edit)?;
+                changelog::append(
+                    tx,
+                    Entity::ChatMessage,
+                    &message_id.to_string(),
+                    Operation::Update,
+                    &edit,
+                    now,
+                )?;
+                load_message(tx, message_id)
+            },
+        )
     }
 
     /// Deletes one of the user's own messages, leaving a tombstone (no content) in its place.
     pub fn delete_message(&self, message_id: Uuid) -> Result<Message> {
         let now = self.now();
         let me = self.user_id;
-        self.store.write(|tx| {
-            let msg = own_live_message(tx, message_id, me)?;
-            let deletion = MessageDeletion {
-                room_id: msg.room_id,
-                deleted_at: now,
-            };
-            write_tombstone(tx, &message_id.to_string(), &deletion)?;
-            changelog::append(
-                tx,
-                Entity::ChatMessage,
-                &message_id.to_string(),
-                Operation::Delete,
-                &deletion,
-                now,
-            )?;
-            load_message(tx, message_id)
-        })
+        self.write_announced(
+            |m: &Message| DataChange::in_room(&[DataArea::ChatMessages], m.room_id),
+            |tx| {
+                let msg = own_live_message(tx, message_id, me)?;
+                let deletion = MessageDeletion {
+                    room_id: msg.room_id,
+                    deleted_at: now,
+                };
+                write_tombstone(tx, &message_id.to_string(), &deletion)?;
+                changelog::append(
+                    tx,
+                    Entity::ChatMessage,
+                    &message_id.to_string(),
+                    Operation::Delete,
+                    &deletion,
+                    now,
+                )?;
+                load_message(tx, message_id)
+            },
+        )
     }
 
     /// A page of a room's messages, newest first: the `limit` messages before `before`
@@ -458,7 +494,7 @@ impl Client {
     pub fn mark_read(&self, room_id: Uuid, message_id: Uuid) -> Result<u32> {
         let now = self.now();
         let me = self.user_id;
-        self.store.write(|tx| {
+        self.write_announced(|_| DataChange::in_room(&[DataArea::ChatMessages], room_id), |tx| {
             require_member(tx, room_id, me)?;
             let msg = load_message(tx, message_id)?;
             if msg.room_id != room_id {

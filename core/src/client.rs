@@ -74,6 +74,8 @@ pub struct Client {
     /// a file lock next to the database that also keeps out other clients and processes).
     #[cfg(feature = "client")]
     pub(crate) sync_lock: std::sync::Mutex<()>,
+    /// Told about every committed write ([`Client::subscribe`]).
+    pub(crate) listeners: Arc<crate::notify::Listeners>,
 }
 
 impl std::fmt::Debug for Client {
@@ -133,6 +135,7 @@ impl Client {
             clock: options.clock,
             #[cfg(feature = "client")]
             sync_lock: std::sync::Mutex::new(()),
+            listeners: Arc::default(),
         })
     }
 

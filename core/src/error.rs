@@ -23,10 +23,48 @@ pub enum Error {
         /// Why it is wrong, in words a developer can act on.
         reason: String,
     },
-    /// The call contradicts the current state (a duplicate, a wrong session state, an overdraft).
+    /// The call contradicts the current state in a way no other kind names (a duplicate, a
+    /// session or message in the wrong state, the server's 409).
     #[error("conflict: {0}")]
     Conflict(String),
-    /// SQLite failed: disk full, I/O error, a file that is not a database or is corrupt.
+    /// A debit (a purchase, a spend) needs more points than the balance holds; nothing was written.
+    #[error("not enough points: the balance is {available}, this needs {needed}")]
+    InsufficientPoints {
+        /// Points available before the debit.
+        available: i64,
+        /// Points the debit needs.
+        needed: i64,
+    },
+    /// The learner already holds the most streak freezes allowed.
+    #[error("already holding {held} streak freezes, the most allowed is {max}")]
+    FreezeLimitReached {
+        /// Freezes held now.
+        held: u32,
+        /// The limit.
+        max: u32,
+    },
+    /// A practice session is still open (in progress or paused): complete or abandon it before
+    /// starting another.
+    #[error("practice session {session_id} is still open: complete or abandon it first")]
+    SessionOpen {
+        /// The open session.
+        session_id: uuid::Uuid,
+    },
+    /// Another sync of this database file is running (in this or another client or process).
+    #[error("a sync of this database is already running")]
+    SyncRunning,
+    /// SQLite failed; [`StorageKind`] says how, and the SQLite error is kept as the source.
+    #[error("{}", describe_database(*.kind, .source))]
+    Database {
+        /// What kind of failure it is.
+        kind: StorageKind,
+        /// SQLite's error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// Stored data could not be read back (malformed JSON or ids in the database, a worker
+    /// thread that could not start): the database file is damaged or was written by another
+    /// program.
     #[error("storage error: {0}")]
     Storage(String),
     /// Applying the schema migrations failed.
@@ -90,9 +128,57 @@ impl Error {
     }
 }
 
+/// How SQLite failed, so the caller can tell a retry (busy) from a full disk, a damaged file or
+/// a file it may not write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum StorageKind {
+    /// Another connection or process held the database past the busy timeout; retry later.
+    Busy,
+    /// The disk (or the database's size limit) is full; free space, then retry.
+    Full,
+    /// The file is not a database or is damaged.
+    Corrupt,
+    /// The file or its folder cannot be written (permissions, a read-only medium).
+    ReadOnly,
+    /// Any other SQLite failure (I/O error, a constraint the library did not expect).
+    Other,
+}
+
+impl StorageKind {
+    /// The kind of `err`, from its SQLite result code.
+    pub fn of(err: &rusqlite::Error) -> StorageKind {
+        use rusqlite::ErrorCode as C;
+        match err.sqlite_error_code() {
+            Some(C::DatabaseBusy | C::DatabaseLocked) => StorageKind::Busy,
+            Some(C::DiskFull) => StorageKind::Full,
+            Some(C::DatabaseCorrupt | C::NotADatabase) => StorageKind::Corrupt,
+            Some(C::ReadOnly | C::CannotOpen | C::PermissionDenied) => StorageKind::ReadOnly,
+            _ => StorageKind::Other,
+        }
+    }
+}
+
+/// The message of [`Error::Database`]: what happened in words, then SQLite's own.
+fn describe_database(kind: StorageKind, source: &rusqlite::Error) -> String {
+    let what = match kind {
+        StorageKind::Busy => "the database is busy (another connection held it too long)",
+        StorageKind::Full => "the disk is full",
+        StorageKind::Corrupt => {
+            "the database file is damaged or is not a database (an encrypted one opens only with its key)"
+        }
+        StorageKind::ReadOnly => "the database file cannot be written",
+        StorageKind::Other => "the database failed",
+    };
+    format!("{what}: {source}")
+}
+
 impl From<rusqlite::Error> for Error {
     fn from(err: rusqlite::Error) -> Self {
-        Error::Storage(err.to_string())
+        Error::Database {
+            kind: StorageKind::of(&err),
+            source: err,
+        }
     }
 }
 
@@ -108,9 +194,14 @@ impl From<crate::rewards::RewardsError> for Error {
         match &err {
             R::UnknownTimeZone(_) => Error::invalid("time_zone", &err),
             R::NonPositiveAmount { .. } => Error::invalid("amount", &err),
-            R::InsufficientPoints { .. } | R::FreezeLimitReached { .. } => {
-                Error::Conflict(err.to_string())
-            }
+            R::InsufficientPoints { balance, amount } => Error::InsufficientPoints {
+                available: *balance,
+                needed: *amount,
+            },
+            R::FreezeLimitReached { held, max } => Error::FreezeLimitReached {
+                held: *held,
+                max: *max,
+            },
             R::UnknownRequirementType(_) | R::InvalidRequirement(_) => {
                 Error::invalid("requirements", &err)
             }

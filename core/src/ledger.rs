@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::changelog::{self, Entity, Operation};
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::notify::{DataArea, DataChange};
 use crate::rewards::{self, Award};
 use crate::store::uuid_col;
 use crate::time;
@@ -63,6 +64,7 @@ impl TransactionType {
 
 /// One ledger entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PointTransaction {
     /// Entry id.
     pub id: Uuid,
@@ -149,6 +151,7 @@ impl PointTransaction {
 /// sells only what they sell, so an entry recorded here is a local prediction that a sync
 /// refuses (`not_earned`, `not_for_sale`, `forbidden_source`) and removes from the device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewPoints {
     /// Direction; decides the sign.
     pub transaction_type: TransactionType,
@@ -157,13 +160,17 @@ pub struct NewPoints {
     /// Why.
     pub source: PointSource,
     /// What it relates to.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub source_reference_id: Option<Uuid>,
     /// Text for the history screen (at most 500 characters).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub description: Option<String>,
 }
 
 /// The learner's points, derived from the ledger (all zero before the first entry).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "PointsBalance"))]
 pub struct Balance {
     /// Points available to spend.
     pub available: i64,
@@ -175,6 +182,7 @@ pub struct Balance {
 
 /// One page of ledger history, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LedgerPage {
     /// The entries.
     pub entries: Vec<PointTransaction>,
@@ -187,7 +195,7 @@ pub(crate) const COLUMNS: &str = "transaction_id, transaction_type, points_amoun
 
 impl Client {
     /// Records a ledger entry. Spending or a penalty that would take the balance below zero is
-    /// refused with [`Error::Conflict`] and writes nothing.
+    /// refused with [`Error::InsufficientPoints`] and writes nothing.
     pub fn record_points(&self, entry: &NewPoints) -> Result<PointTransaction> {
         let points = i64::from(entry.amount);
         if !(1..=MAX_POINTS_PER_ENTRY).contains(&points) {
@@ -214,13 +222,16 @@ impl Client {
         };
         tx_entry.validate()?;
         let user = self.user_id.to_string();
-        self.store.write(|tx| {
-            if signed < 0 {
-                rewards::check_spend(balance_in(tx, &user)?.available, points)?;
-            }
-            insert(tx, &user, &tx_entry)?;
-            Ok(tx_entry.clone())
-        })
+        self.write_announced(
+            |_| DataChange::of(&[DataArea::Points]),
+            |tx| {
+                if signed < 0 {
+                    rewards::check_spend(balance_in(tx, &user)?.available, points)?;
+                }
+                insert(tx, &user, &tx_entry)?;
+                Ok(tx_entry.clone())
+            },
+        )
     }
 
     /// The learner's balance, lifetime earnings and points used, derived from the ledger.

@@ -14,9 +14,12 @@ pub mod changelog;
 pub mod chat;
 mod client;
 pub mod error;
+#[cfg(feature = "uniffi")]
+pub mod ffi;
 pub mod ledger;
 #[cfg(feature = "client")]
 pub mod next_up;
+pub mod notify;
 pub mod practice;
 pub mod privacy;
 pub mod profile;
@@ -27,6 +30,9 @@ mod store;
 pub mod sync;
 pub mod time;
 mod validate;
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("studymate_core");
 
 pub use client::{Client, DEFAULT_DISPLAY_NAME, OpenOptions};
 pub use error::{Error, Result};

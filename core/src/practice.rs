@@ -29,6 +29,7 @@ use crate::changelog::{self, Entity, Operation};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ledger::{self, Balance, PointTransaction};
+use crate::notify::{DataArea, DataChange};
 use crate::rewards::{self, LevelInfo, StreakInfo, Unlock};
 use crate::scoring::{Answer, RecognizedWord, Score, Scorer};
 use crate::store::{json_col_opt, uuid_col};
@@ -61,6 +62,7 @@ string_enum! {
 
 /// A session's final scores (seed 000 score columns, 0–100).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SessionScores {
     /// Overall.
     pub overall: u8,
@@ -75,6 +77,7 @@ pub struct SessionScores {
 /// The scorer's input for a learner's answer besides its text, kept with the turn so the
 /// server can score the answer again exactly as the device did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AnswerRecord {
     /// The recogniser's words of a spoken answer; `None` for a typed one.
     #[serde(default)]
@@ -89,6 +92,8 @@ pub struct AnswerRecord {
 
 /// One line of the dialogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "DialogueTurn"))]
 pub struct Turn {
     /// Position in the dialogue, from 0.
     pub index: u32,
@@ -109,6 +114,7 @@ pub struct Turn {
 
 /// A practice session with its dialogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PracticeSession {
     /// Session id.
     pub id: Uuid,
@@ -149,17 +155,22 @@ pub struct PracticeSession {
 
 /// A learner's answer as the app captures it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AnswerInput {
     /// The typed text, or the recogniser's transcript of a spoken answer.
     pub text: String,
     /// The recogniser's words with confidence and timings, for a spoken answer.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub spoken: Option<Vec<RecognizedWord>>,
     /// How long the learner took to answer, in milliseconds.
+    #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
     pub response_time_ms: u32,
 }
 
 /// What completing a session did.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "PracticeCompletion"))]
 pub struct Completion {
     /// The completed session.
     pub session: PracticeSession,
@@ -195,11 +206,9 @@ impl Client {
     ) -> Result<PracticeSession> {
         let now = self.now();
         let me = self.user_id;
-        self.store.write(|tx| {
+        self.write_announced(|_| DataChange::of(&[DataArea::Practice]), |tx| {
             if let Some(open) = open_session_id(tx)? {
-                return Err(Error::Conflict(format!(
-                    "session {open} is still open: complete or abandon it first"
-                )));
+                return Err(Error::SessionOpen { session_id: open });
             }
             let situation = catalog::load_situation(tx, situation_id)?;
             if !situation.is_active {
@@ -296,7 +305,7 @@ impl Client {
     /// Reveals the next hint (levels 1 → 3). Each hint lowers the score of later answers.
     pub fn use_hint(&self, session_id: Uuid) -> Result<HintLevel> {
         let now = self.now();
-        self.store.write(|tx| {
+        self.write_announced(|_| DataChange::of(&[DataArea::Practice]), |tx| {
             let session = load_session(tx, session_id)?;
             require_status(&session, &[SessionStatus::InProgress], "use a hint")?;
             let variation = catalog::load_variation(tx, session.variation_id)?;
@@ -319,54 +328,57 @@ impl Client {
     /// The learner may answer several times; the best answer counts on completion.
     pub fn answer(&self, session_id: Uuid, input: &AnswerInput) -> Result<Score> {
         let now = self.now();
-        self.store.write(|tx| {
-            let session = load_session(tx, session_id)?;
-            require_status(&session, &[SessionStatus::InProgress], "answer")?;
-            if session.turns.len() >= MAX_TURNS {
-                return Err(Error::Conflict(format!(
-                    "a session holds at most {MAX_TURNS} turns: complete this one"
-                )));
-            }
-            let variation = catalog::load_variation(tx, session.variation_id)?;
-            let reference = variation.scoring_reference();
-            let record = AnswerRecord {
-                spoken: input.spoken.clone(),
-                response_time_ms: input.response_time_ms,
-                hints_used: session.hints_used,
-            };
-            let answer = Answer {
-                text: input.text.clone(),
-                spoken: record.spoken.clone(),
-                response_time_ms: record.response_time_ms,
-                hints_used: record.hints_used,
-            };
-            let score = Scorer::new(&reference)?.score(&answer)?;
-            let index = u32::try_from(session.turns.len())
-                .map_err(|_| Error::Conflict("too many turns".into()))?;
-            insert_turn(
-                tx,
-                session_id,
-                &Turn {
-                    index,
-                    speaker: Speaker::Learner,
+        self.write_announced(
+            |_| DataChange::of(&[DataArea::Practice]),
+            |tx| {
+                let session = load_session(tx, session_id)?;
+                require_status(&session, &[SessionStatus::InProgress], "answer")?;
+                if session.turns.len() >= MAX_TURNS {
+                    return Err(Error::Conflict(format!(
+                        "a session holds at most {MAX_TURNS} turns: complete this one"
+                    )));
+                }
+                let variation = catalog::load_variation(tx, session.variation_id)?;
+                let reference = variation.scoring_reference();
+                let record = AnswerRecord {
+                    spoken: input.spoken.clone(),
+                    response_time_ms: input.response_time_ms,
+                    hints_used: session.hints_used,
+                };
+                let answer = Answer {
                     text: input.text.clone(),
-                    score: Some(score.clone()),
-                    answer: Some(record),
-                    created_at: now,
-                },
-            )?;
-            tx.execute(
-                "UPDATE practice_sessions SET updated_at = ?2 WHERE session_id = ?1",
-                params![session_id.to_string(), time::to_db(now)],
-            )?;
-            Ok(score)
-        })
+                    spoken: record.spoken.clone(),
+                    response_time_ms: record.response_time_ms,
+                    hints_used: record.hints_used,
+                };
+                let score = Scorer::new(&reference)?.score(&answer)?;
+                let index = u32::try_from(session.turns.len())
+                    .map_err(|_| Error::Conflict("too many turns".into()))?;
+                insert_turn(
+                    tx,
+                    session_id,
+                    &Turn {
+                        index,
+                        speaker: Speaker::Learner,
+                        text: input.text.clone(),
+                        score: Some(score.clone()),
+                        answer: Some(record),
+                        created_at: now,
+                    },
+                )?;
+                tx.execute(
+                    "UPDATE practice_sessions SET updated_at = ?2 WHERE session_id = ?1",
+                    params![session_id.to_string(), time::to_db(now)],
+                )?;
+                Ok(score)
+            },
+        )
     }
 
     /// Pauses an in-progress session; its clock stops.
     pub fn pause_practice(&self, session_id: Uuid) -> Result<PracticeSession> {
         let now = self.now();
-        self.store.write(|tx| {
+        self.write_announced(|_| DataChange::of(&[DataArea::Practice]), |tx| {
             let session = load_session(tx, session_id)?;
             require_status(&session, &[SessionStatus::InProgress], "pause")?;
             tx.execute(
@@ -381,7 +393,7 @@ impl Client {
     /// Resumes a paused session.
     pub fn resume_practice(&self, session_id: Uuid) -> Result<PracticeSession> {
         let now = self.now();
-        self.store.write(|tx| {
+        self.write_announced(|_| DataChange::of(&[DataArea::Practice]), |tx| {
             let session = load_session(tx, session_id)?;
             require_status(&session, &[SessionStatus::Paused], "resume")?;
             tx.execute(
@@ -395,7 +407,7 @@ impl Client {
     /// Gives up a session: no score, no rewards. It is logged so other devices see it ended.
     pub fn abandon_practice(&self, session_id: Uuid) -> Result<PracticeSession> {
         let now = self.now();
-        self.store.write(|tx| {
+        self.write_announced(|_| DataChange::of(&[DataArea::Practice]), |tx| {
             let session = load_session(tx, session_id)?;
             require_status(&session, &[SessionStatus::InProgress, SessionStatus::Paused], "abandon")?;
             tx.execute(
@@ -416,7 +428,7 @@ impl Client {
     pub fn complete_practice(&self, session_id: Uuid) -> Result<Completion> {
         let now = self.now();
         let user = self.user_id.to_string();
-        let completion = self.store.write(|tx| {
+        let completion = self.write_announced(completion_change, |tx| {
             let session = load_session(tx, session_id)?;
             require_status(&session, &[SessionStatus::InProgress], "complete")?;
             let best = best_answer(&session)
@@ -497,6 +509,16 @@ impl Client {
         }
         completion
     }
+}
+
+/// What a completion changed: the session and the points, and the achievements when it
+/// unlocked some.
+fn completion_change(completion: &Completion) -> DataChange {
+    let mut areas = vec![DataArea::Practice, DataArea::Points];
+    if !completion.unlocked.is_empty() {
+        areas.push(DataArea::Achievements);
+    }
+    DataChange::of(&areas)
 }
 
 fn require_status(

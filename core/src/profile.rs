@@ -9,12 +9,14 @@ use uuid::Uuid;
 use crate::changelog::{self, Entity, Operation};
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::notify::{DataArea, DataChange};
 use crate::store::uuid_col;
 use crate::time;
 use crate::validate::{self, string_enum};
 
 string_enum! {
     /// The learner's overall level (seed 000 `language_level`), also a situation's difficulty.
+    #[cfg_attr(feature = "uniffi", uniffi(name = "LanguageLevel"))]
     pub enum Level {
         /// New to the language.
         Beginner => "beginner",
@@ -69,6 +71,8 @@ string_enum! {
 
 /// A user's profile: the signed-in user's own, or a chat partner's public one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "UserProfile"))]
 pub struct Profile {
     /// The user's id.
     pub user_id: Uuid,
@@ -105,26 +109,34 @@ pub struct Profile {
 /// The part of a profile other members of the user's rooms may see: what the server publishes
 /// as a `public_profile` change and the device keeps for its contacts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PublicProfile {
     /// The user's id.
     pub user_id: Uuid,
     /// Unique handle, if set.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub username: Option<String>,
     /// The name shown in the app.
     pub display_name: String,
     /// The name in Korean, if given.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub korean_name: Option<String>,
     /// Avatar address.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub profile_image_url: Option<String>,
     /// A short self-introduction.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub intro: Option<String>,
     /// City of residence.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub city: Option<String>,
     /// Overall level.
     pub language_level: Level,
     /// The fluency the learner aims for.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub target_fluency_level: Option<FluencyTarget>,
     /// Learning goals.
+    #[cfg_attr(feature = "uniffi", uniffi(default = []))]
     pub learning_goals: Vec<String>,
     /// When the profile last changed.
     pub updated_at: DateTime<Utc>,
@@ -133,50 +145,65 @@ pub struct PublicProfile {
 /// A partial profile update: fields left `None` keep their value. For the optional text fields,
 /// an empty string clears the field.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ProfilePatch {
     /// New handle (1–50 characters; empty clears).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub username: Option<String>,
     /// New display name (1–100 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub display_name: Option<String>,
     /// New Korean name (empty clears).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub korean_name: Option<String>,
     /// New avatar address (empty clears).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub profile_image_url: Option<String>,
     /// New introduction (empty clears).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub intro: Option<String>,
     /// New city (empty clears).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub city: Option<String>,
     /// New district (empty clears).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub district: Option<String>,
     /// New overall level.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub language_level: Option<Level>,
     /// New fluency target.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub target_fluency_level: Option<FluencyTarget>,
     /// New learning goals (replaces the list).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub learning_goals: Option<Vec<String>>,
     /// New preferences object (replaces it).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub preferences: Option<serde_json::Value>,
     /// New preferred practice length, 1–240 minutes.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub preferred_session_minutes: Option<u16>,
     /// New IANA time zone.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub time_zone: Option<String>,
 }
 
 /// One of the user's languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct UserLanguage {
     /// ISO 639-1 code such as `"ko"` or `"en"`.
     pub language_code: String,
@@ -222,6 +249,23 @@ impl Profile {
             preferred_session_minutes: 30,
             time_zone: "UTC".to_owned(),
             updated_at,
+        }
+    }
+}
+
+/// A contact's profile from their public one; the private fields take a new account's defaults.
+impl From<crate::sync::protocol::PublicProfile> for Profile {
+    fn from(p: crate::sync::protocol::PublicProfile) -> Profile {
+        Profile {
+            username: p.username,
+            korean_name: p.korean_name,
+            profile_image_url: p.profile_image_url,
+            intro: p.intro,
+            city: p.city,
+            language_level: p.language_level,
+            target_fluency_level: p.target_fluency_level,
+            learning_goals: p.learning_goals,
+            ..Profile::new(p.user_id, &p.display_name, p.updated_at)
         }
     }
 }
@@ -301,18 +345,21 @@ impl Client {
         }
         let now = self.now();
         let user_id = self.user_id;
-        self.store.write(|tx| {
-            apply_patch(tx, user_id, patch, now)?;
-            changelog::append(
-                tx,
-                Entity::Profile,
-                &user_id.to_string(),
-                Operation::Update,
-                patch,
-                now,
-            )?;
-            load_profile(tx, user_id)
-        })
+        self.write_announced(
+            |_| DataChange::of(&[DataArea::Profile]),
+            |tx| {
+                apply_patch(tx, user_id, patch, now)?;
+                changelog::append(
+                    tx,
+                    Entity::Profile,
+                    &user_id.to_string(),
+                    Operation::Update,
+                    patch,
+                    now,
+                )?;
+                load_profile(tx, user_id)
+            },
+        )
     }
 
     /// Adds a language or changes its level and primary flag. Making it primary clears the flag
@@ -321,7 +368,7 @@ impl Client {
         check_language_code(&language.language_code)?;
         let now = self.now();
         let user = self.user_id.to_string();
-        self.store.write(|tx| {
+        self.write_announced(|_| DataChange::of(&[DataArea::Languages]), |tx| {
             if language.is_primary {
                 tx.execute(
                     "UPDATE user_languages SET is_primary = 0 WHERE user_id = ?1 AND language_type = ?2",
@@ -349,7 +396,7 @@ impl Client {
     ) -> Result<Vec<UserLanguage>> {
         let now = self.now();
         let user = self.user_id.to_string();
-        self.store.write(|tx| {
+        self.write_announced(|_| DataChange::of(&[DataArea::Languages]), |tx| {
             let removed = tx.execute(
                 "DELETE FROM user_languages WHERE user_id = ?1 AND language_code = ?2 AND language_type = ?3",
                 params![user, language_code, role],
@@ -375,7 +422,7 @@ impl Client {
         check_interest_tag(tag)?;
         let now = self.now();
         let user = self.user_id.to_string();
-        self.store.write(|tx| {
+        self.write_announced(|_| DataChange::of(&[DataArea::Interests]), |tx| {
             let added = tx.execute(
                 "INSERT OR IGNORE INTO user_interests (user_id, interest_tag, created_at) VALUES (?1, ?2, ?3)",
                 params![user, tag, time::to_db(now)],
@@ -392,24 +439,27 @@ impl Client {
     pub fn remove_interest(&self, tag: &str) -> Result<Vec<String>> {
         let now = self.now();
         let user = self.user_id.to_string();
-        self.store.write(|tx| {
-            let removed = tx.execute(
-                "DELETE FROM user_interests WHERE user_id = ?1 AND interest_tag = ?2",
-                params![user, tag],
-            )?;
-            if removed == 0 {
-                return Err(Error::not_found("user_interest", tag));
-            }
-            changelog::append(
-                tx,
-                Entity::UserInterest,
-                tag,
-                Operation::Delete,
-                &serde_json::json!({ "interest_tag": tag }),
-                now,
-            )?;
-            load_interests(tx, &user)
-        })
+        self.write_announced(
+            |_| DataChange::of(&[DataArea::Interests]),
+            |tx| {
+                let removed = tx.execute(
+                    "DELETE FROM user_interests WHERE user_id = ?1 AND interest_tag = ?2",
+                    params![user, tag],
+                )?;
+                if removed == 0 {
+                    return Err(Error::not_found("user_interest", tag));
+                }
+                changelog::append(
+                    tx,
+                    Entity::UserInterest,
+                    tag,
+                    Operation::Delete,
+                    &serde_json::json!({ "interest_tag": tag }),
+                    now,
+                )?;
+                load_interests(tx, &user)
+            },
+        )
     }
 
     /// The user's interest tags in alphabetical order.
@@ -424,19 +474,22 @@ impl Client {
         check_onboarding_step(step, data)?;
         let now = self.now();
         let user = self.user_id.to_string();
-        self.store.write(|tx| {
-            save_step(tx, &user, step, data, now)?;
-            let payload = serde_json::json!({ "step": step, "data": data });
-            changelog::append(
-                tx,
-                Entity::Onboarding,
-                &format!("{step}"),
-                Operation::Update,
-                &payload,
-                now,
-            )?;
-            load_onboarding(tx, &user)
-        })
+        self.write_announced(
+            |_| DataChange::of(&[DataArea::Onboarding]),
+            |tx| {
+                save_step(tx, &user, step, data, now)?;
+                let payload = serde_json::json!({ "step": step, "data": data });
+                changelog::append(
+                    tx,
+                    Entity::Onboarding,
+                    &format!("{step}"),
+                    Operation::Update,
+                    &payload,
+                    now,
+                )?;
+                load_onboarding(tx, &user)
+            },
+        )
     }
 
     /// The user's onboarding progress (step 1, nothing saved, for a new user).
@@ -455,7 +508,10 @@ impl Client {
             ));
         }
         check_profile(contact)?;
-        self.store.write(|tx| upsert_public_profile(tx, contact))
+        self.write_announced(
+            |_| DataChange::of(&[DataArea::Contacts]),
+            |tx| upsert_public_profile(tx, contact),
+        )
     }
 }
 

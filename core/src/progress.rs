@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::ledger::{self, Balance, PointSource, PointTransaction, TransactionType};
 #[cfg(feature = "client")]
 use crate::next_up::{self, PracticeRecord, Recommendation, SituationInfo};
+use crate::notify::{DataArea, DataChange};
 use crate::practice::{high_water, parse_day, self_time_zone};
 use crate::rewards::{
     self, AchievementDef, FREEZE_RULE, LearnerStats, LearningSummary, LevelInfo, PeriodType,
@@ -25,6 +26,8 @@ use studymate_protocol::UserAchievementRecord;
 
 /// Where the learner stands: points, level, streak and achievements.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "LearnerProgress"))]
 pub struct Progress {
     /// Points, derived from the ledger.
     pub balance: Balance,
@@ -38,6 +41,7 @@ pub struct Progress {
 
 /// One achievement and how far the learner is.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AchievementStatus {
     /// The definition.
     pub achievement: Achievement,
@@ -52,6 +56,7 @@ pub struct AchievementStatus {
 /// A recommendation with the situation it names, ready to show.
 #[cfg(feature = "client")]
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NextUpItem {
     /// The ranked recommendation and its reason.
     pub recommendation: Recommendation,
@@ -103,26 +108,29 @@ impl Client {
     pub fn buy_streak_freeze(&self) -> Result<PointTransaction> {
         let user = self.user_id.to_string();
         let now = self.now();
-        self.store.write(|tx| {
-            let day = today(tx, now)?;
-            let held = streak_in(tx, day)?.freezes_held;
-            let balance = ledger::balance_in(tx, &user)?;
-            let price = rewards::check_freeze_purchase(balance.available, held)?;
-            let id = Uuid::now_v7();
-            let entry = PointTransaction {
-                id,
-                transaction_type: TransactionType::Spent,
-                points: -price,
-                source: PointSource::StreakFreeze,
-                source_reference_id: None,
-                rule: Some(FREEZE_RULE.to_owned()),
-                period_key: Some(rewards::freeze_period_key(day, id)),
-                description: Some("Streak freeze".to_owned()),
-                created_at: now,
-            };
-            ledger::insert(tx, &user, &entry)?;
-            Ok(entry)
-        })
+        self.write_announced(
+            |_| DataChange::of(&[DataArea::Points]),
+            |tx| {
+                let day = today(tx, now)?;
+                let held = streak_in(tx, day)?.freezes_held;
+                let balance = ledger::balance_in(tx, &user)?;
+                let price = rewards::check_freeze_purchase(balance.available, held)?;
+                let id = Uuid::now_v7();
+                let entry = PointTransaction {
+                    id,
+                    transaction_type: TransactionType::Spent,
+                    points: -price,
+                    source: PointSource::StreakFreeze,
+                    source_reference_id: None,
+                    rule: Some(FREEZE_RULE.to_owned()),
+                    period_key: Some(rewards::freeze_period_key(day, id)),
+                    description: Some("Streak freeze".to_owned()),
+                    created_at: now,
+                };
+                ledger::insert(tx, &user, &entry)?;
+                Ok(entry)
+            },
+        )
     }
 
     /// Situations to practise next, best first, with the reason for each (at most `limit`).

@@ -132,9 +132,11 @@ pub(crate) fn parse_id(field: &str, text: &str) -> Result<uuid::Uuid> {
 }
 
 /// Declares an enum stored and sent as fixed strings, with parsing that refuses unknown values
-/// with [`Error::InvalidInput`] and SQLite/serde conversions.
+/// with [`Error::InvalidInput`] and SQLite/serde conversions (and, with the `uniffi` feature, as a
+/// plain enum in the bindings).
 macro_rules! string_enum {
     ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         $vis enum $name { $($(#[$vmeta])* $variant),+ }

@@ -91,6 +91,17 @@ impl From<Error> for AppError {
                 format!("{field} is not accepted: {reason}; correct it and try again"),
             ),
             Error::Conflict(message) => AppError::new("conflict", message),
+            e @ (Error::InsufficientPoints { .. }
+            | Error::FreezeLimitReached { .. }
+            | Error::SessionOpen { .. }
+            | Error::SyncRunning) => AppError::new("conflict", e.to_string()),
+            e @ Error::Database { .. } => AppError::new(
+                "storage",
+                format!(
+                    "{e}; check that the disk has space and the folder is writable, or pick \
+                     another folder with --data-dir"
+                ),
+            ),
             Error::Storage(message) => AppError::new(
                 "storage",
                 format!(

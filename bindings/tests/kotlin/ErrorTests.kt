@@ -1,17 +1,26 @@
-// Errors: each failure core raises today reaches Kotlin as its StudyMateException subclass, and
-// hostile input never panics (a panic would surface as InternalException).
+// Errors: each failure core raises reaches Kotlin as its StudyMateException subclass with a
+// message written for a person, and hostile input never panics (a panic would surface as
+// InternalException).
 package app.studymate.core.tests
 
 import app.studymate.core.*
+import app.studymate.core.model.*
 import java.io.File
 import java.util.UUID
-import kotlinx.coroutines.runBlocking
 
 /** What an app does with the error: an exhaustive `when`, so a new variant fails to compile here. */
 fun describe(error: StudyMateException): String = when (error) {
-    is StudyMateException.InvalidInput -> "fix ${error.field}"
-    is StudyMateException.NotFound -> "missing ${error.entity}"
+    is StudyMateException.InvalidInput -> "fix the input"
+    is StudyMateException.NotFound -> "missing"
     is StudyMateException.Conflict -> "conflict"
+    is StudyMateException.InsufficientPoints -> "earn more points"
+    is StudyMateException.FreezeLimitReached -> "no more freezes"
+    is StudyMateException.SessionOpen -> "finish the open session"
+    is StudyMateException.SyncRunning -> "wait for the sync"
+    is StudyMateException.StorageBusy -> "retry"
+    is StudyMateException.StorageFull -> "free space"
+    is StudyMateException.StorageCorrupt -> "damaged file"
+    is StudyMateException.StorageReadOnly -> "read-only file"
     is StudyMateException.Storage -> "storage"
     is StudyMateException.Migration -> "migration"
     is StudyMateException.NewerDatabase -> "update the app"
@@ -25,63 +34,90 @@ fun describe(error: StudyMateException): String = when (error) {
 }
 
 val errorTests = listOf(
-    TestCase("errors: InvalidInput names the field, from core and from malformed JSON") {
+    TestCase("errors: InvalidInput names the field in a sentence, from core and from malformed JSON") {
         val client = Fixture.open()
         val zone = throws<StudyMateException.InvalidInput>("bad time zone") {
             client.updateProfile(ProfilePatch(timeZone = "Mars/Olympus_Mons"))
         }
-        eq("time_zone", zone.field, "field")
-        expect(zone.message?.contains("time_zone") == true) { "readable message: ${zone.message}" }
-        eq("fix time_zone", describe(zone), "switch")
-        eq("limit", throws<StudyMateException.InvalidInput>("limit 0") { client.changes(0, 0u) }.field, "limit")
-        eq("json", throws<StudyMateException.InvalidInput>("not JSON") { client.saveOnboardingStep(1u, "{oops") }.field, "json")
-        eq("step", throws<StudyMateException.InvalidInput>("step 7") { client.saveOnboardingStep(7u, "{}") }.field, "step")
+        expect(zone.message?.startsWith("time_zone is not accepted: ") == true) { "readable message: ${zone.message}" }
+        expect(zone.message?.contains("field=") == false) { "no field=… pairs: ${zone.message}" }
+        eq("fix the input", describe(zone), "switch")
+        expect(throws<StudyMateException.InvalidInput>("limit 0") { client.changes(0, 0) }.message!!.startsWith("limit ")) { "limit" }
+        expect(throws<StudyMateException.InvalidInput>("negative limit") { client.nextUp(-1) }.message!!.startsWith("limit ")) { "negative" }
+        val json = throws<StudyMateException.InvalidInput>("not JSON") { client.saveOnboardingStep(1, "{oops") }
+        expect(json.message!!.contains("is not accepted: it is not valid JSON")) { "JSON message: ${json.message}" }
+        expect(throws<StudyMateException.InvalidInput>("step 7") { client.saveOnboardingStep(7, "{}") }.message!!.startsWith("step ")) { "step" }
+        val prefs = throws<StudyMateException.InvalidInput>("bad preferences") { client.updateProfile(ProfilePatch(preferences = "{oops")) }
+        expect(prefs.message!!.contains("preferences") && !prefs.message!!.contains("field=")) { "preferences named: ${prefs.message}" }
     },
-    TestCase("errors: NotFound carries entity and id") {
+    TestCase("errors: NotFound says what and which id") {
         val client = Fixture.open()
         val id = UUID.randomUUID()
         val error = throws<StudyMateException.NotFound>("unknown situation") { client.situation(id) }
-        eq(id.toString(), error.id, "id")
-        expect(error.entity.isNotEmpty()) { "entity" }
-        throws<StudyMateException.NotFound>("unknown room") { client.messages(UUID.randomUUID(), null, 10u) }
+        eq("no situation with id $id on this device", error.message, "message")
+        throws<StudyMateException.NotFound>("unknown room") { client.messages(UUID.randomUUID(), null, 10) }
     },
-    TestCase("errors: Conflict on an overdraft and on another user's database") {
+    TestCase("errors: typed conflicts (points, freezes) and another user's database") {
         val path = Fixture.dbPath()
         val client = Fixture.open(path)
-        throws<StudyMateException.Conflict>("overdraft") {
+        val overdraft = throws<StudyMateException.InsufficientPoints>("overdraft") {
             client.recordPoints(NewPoints(TransactionType.SPENT, 1u, PointSource.ADMIN_ADJUSTMENT))
         }
+        eq("not enough points: the balance is 0, this needs 1", overdraft.message, "message")
+        eq("earn more points", describe(overdraft), "switch")
+        client.recordPoints(NewPoints(TransactionType.EARNED, 10_000u, PointSource.ADMIN_ADJUSTMENT))
+        val limit = generateSequence { 0 }.take(10).firstNotNullOfOrNull {
+            try {
+                client.buyStreakFreeze()
+                null
+            } catch (e: StudyMateException.FreezeLimitReached) {
+                e
+            }
+        } ?: throw AssertionFailed("no freeze limit within 10 purchases")
+        expect(limit.message!!.startsWith("already holding ")) { "message: ${limit.message}" }
         client.close()
         throws<StudyMateException.Conflict>("other user") { Fixture.open(path, OpenOptions(userId = UUID.randomUUID())) }
     },
-    TestCase("errors: Storage, NewerDatabase and Migration when opening bad files") {
+    TestCase("errors: StorageCorrupt, NewerDatabase and Migration when opening bad files") {
         val garbage = Fixture.dbPath()
         File(garbage).writeText("this is not a database, just text long enough to have a header".repeat(20))
-        throws<StudyMateException.Storage>("not a database") { Fixture.open(garbage) }
+        val corrupt = throws<StudyMateException.StorageCorrupt>("not a database") { Fixture.open(garbage) }
+        expect(corrupt.message!!.startsWith("the database file is damaged or is not a database")) { "message: ${corrupt.message}" }
 
         val newer = Fixture.dbPath()
         Fixture.open(newer).close()
         Fixture.sqlite(newer, "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (999, 'future', '', '0')")
         val error = throws<StudyMateException.NewerDatabase>("newer schema") { Fixture.open(newer) }
-        eq(999u, error.found, "found")
-        expect(error.supported < 999u) { "supported ${error.supported}" }
+        expect(error.message!!.contains("schema 999") && error.message!!.endsWith("update the app")) { "message: ${error.message}" }
 
         val clashing = Fixture.dbPath()
         Fixture.sqlite(clashing, "CREATE TABLE users (x); CREATE TABLE local_meta (y);")
-        throws<StudyMateException.Migration>("migration fails") { Fixture.open(clashing) }
+        val migration = throws<StudyMateException.Migration>("migration fails") { Fixture.open(clashing) }
+        expect(migration.message!!.startsWith("the database could not be upgraded: ")) { "message: ${migration.message}" }
+    },
+    TestCase("errors: Closed has a sentence; TokenException carries its reason") {
+        val client = Fixture.open()
+        client.closeDatabase()
+        eq("the client is closed: open the database again", throws<StudyMateException.Closed>("closed") { client.profile() }.message, "Closed")
+        val refused = TokenException.SignInRequired("the refresh token expired")
+        expect(refused.message!!.contains("the refresh token expired")) { "TokenException message: ${refused.message}" }
     },
     TestCase("errors: hostile input is refused or accepted, never a panic") {
         val client = Fixture.withCatalog()
         val situation = client.situations(SituationFilter()).first()
         val huge = "가".repeat(200_000)
-        val calls: List<Pair<String, () -> Any?>> = listOf(
-            "changes(MIN, MAX)" to { client.changes(Long.MIN_VALUE, UInt.MAX_VALUE) },
-            "history(MAX)" to { client.practiceHistory(null, UInt.MAX_VALUE) },
-            "nextUp(0)" to { client.nextUp(0u) },
-            "nextUp(MAX)" to { client.nextUp(UInt.MAX_VALUE) },
-            "pointHistory(bad cursor)" to { client.pointHistory("\u0000not-a-cursor", 10u) },
-            "pointHistory(MAX)" to { client.pointHistory(null, UInt.MAX_VALUE) },
-            "messages(MIN)" to { client.messages(UUID.randomUUID(), Long.MIN_VALUE, 1u) },
+        val calls: List<Pair<String, suspend () -> Any?>> = listOf(
+            "changes(MIN, MAX)" to { client.changes(Long.MIN_VALUE, Int.MAX_VALUE) },
+            "changes(MIN limit)" to { client.changes(0, Int.MIN_VALUE) },
+            "history(MAX)" to { client.practiceHistory(null, Int.MAX_VALUE) },
+            "history(-1)" to { client.practiceHistory(null, -1) },
+            "nextUp(0)" to { client.nextUp(0) },
+            "nextUp(MAX)" to { client.nextUp(Int.MAX_VALUE) },
+            "nextUp(MIN)" to { client.nextUp(Int.MIN_VALUE) },
+            "pointHistory(bad cursor)" to { client.pointHistory("\u0000not-a-cursor", 10) },
+            "pointHistory(MAX)" to { client.pointHistory(null, Int.MAX_VALUE) },
+            "messages(MIN)" to { client.messages(UUID.randomUUID(), Long.MIN_VALUE, 1) },
+            "messages(-5)" to { client.messages(UUID.randomUUID(), null, -5) },
             "profile patch extremes" to {
                 client.updateProfile(ProfilePatch(displayName = huge, preferredSessionMinutes = UShort.MAX_VALUE, preferences = "[]"))
             },
@@ -89,11 +125,12 @@ val errorTests = listOf(
             "NUL interest" to { client.addInterest("a\u0000b") },
             "huge interest" to { client.addInterest(huge) },
             "language code" to { client.setLanguage(UserLanguage(huge, LanguageRole.LEARNING, null, false)) },
-            "onboarding step 0" to { client.saveOnboardingStep(0u, "{}") },
-            "onboarding 255 with null JSON" to { client.saveOnboardingStep(255u, "null") },
-            "deep JSON" to { client.saveOnboardingStep(1u, "[".repeat(100_000)) },
-            "catalog empty" to { runBlocking { client.importCatalog("") } },
-            "catalog nested" to { runBlocking { client.importCatalog("""{"situations":[{}]}""") } },
+            "onboarding step 0" to { client.saveOnboardingStep(0, "{}") },
+            "onboarding step -1" to { client.saveOnboardingStep(-1, "{}") },
+            "onboarding MAX with null JSON" to { client.saveOnboardingStep(Int.MAX_VALUE, "null") },
+            "deep JSON" to { client.saveOnboardingStep(1, "[".repeat(100_000)) },
+            "catalog empty" to { client.importCatalog("") },
+            "catalog nested" to { client.importCatalog("""{"situations":[{}]}""") },
             "summary far future" to { client.learningSummary(PeriodType.WEEKLY, java.time.LocalDate.of(262143, 12, 31)) },
             "summary far past" to { client.learningSummary(PeriodType.DAILY, java.time.LocalDate.of(-262143, 1, 1)) },
             "hint without session" to { client.useHint(UUID.randomUUID()) },
@@ -139,7 +176,7 @@ val errorTests = listOf(
                 throw AssertionFailed("$name crossed as ${e::class.qualifiedName}: ${e.message}")
             }
         }
-        expect(outcomes.count { it.endsWith("InvalidInput") } >= 10) { "most are refused as invalid: $outcomes" }
+        expect(outcomes.count { it.endsWith("InvalidInput") } >= 15) { "most are refused as invalid: $outcomes" }
         eq(client.userId(), client.profile().userId, "the client still works")
     },
 )

@@ -1,17 +1,16 @@
 // A tiny test harness (no JUnit on these machines): named tests, assertions, fixtures.
 package app.studymate.core.tests
 
-import app.studymate.core.Client
 import app.studymate.core.OpenOptions
+import app.studymate.core.StudyMateClient
 import java.io.File
 import java.nio.file.Files
 import java.nio.file.Path
-import kotlinx.coroutines.runBlocking
 
 class AssertionFailed(message: String) : Exception(message)
 
-/** A named test; `body` throws to fail. */
-class TestCase(val name: String, val body: () -> Unit)
+/** A named test; `body` throws to fail. It runs in a coroutine (`runBlocking` in Main). */
+class TestCase(val name: String, val body: suspend () -> Unit)
 
 fun expect(condition: Boolean, message: () -> String) {
     if (!condition) throw AssertionFailed(message())
@@ -42,10 +41,10 @@ object Fixture {
 
     fun dbPath(dir: Path = tempDir()): String = dir.resolve("user.db").toString()
 
-    fun open(path: String = dbPath(), options: OpenOptions = OpenOptions()): Client =
-        Client.open(path, options)
+    suspend fun open(path: String = dbPath(), options: OpenOptions = OpenOptions()): StudyMateClient =
+        StudyMateClient.open(path, options)
 
-    fun withCatalog(): Client = open().also { client -> runBlocking { client.importCatalog(catalogJson) } }
+    suspend fun withCatalog(): StudyMateClient = open().also { client -> client.importCatalog(catalogJson) }
 
     /** Runs SQL on a database file with the sqlite3 shell (fixtures the API must not be able to make). */
     fun sqlite(path: String, sql: String) {

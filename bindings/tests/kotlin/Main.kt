@@ -2,6 +2,7 @@
 package app.studymate.core.tests
 
 import kotlin.system.exitProcess
+import kotlinx.coroutines.runBlocking
 
 fun main() {
     val tests = profileTests + catalogTests + practiceTests + ledgerTests + chatTests +
@@ -11,7 +12,7 @@ fun main() {
     for (test in tests) {
         val started = System.nanoTime()
         try {
-            test.body()
+            runBlocking { test.body() }
             passed++
             println("PASS ${test.name} (${(System.nanoTime() - started) / 1_000_000} ms)")
         } catch (e: Throwable) {

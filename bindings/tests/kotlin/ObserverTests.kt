@@ -1,10 +1,17 @@
-// Foreign traits: the data-change observer and the logger.
+// Foreign traits and their adapters: data-change subscriptions, the dataChanges() Flow, the
+// logger; toString on objects and enums; the client's lifecycle.
 package app.studymate.core.tests
 
 import app.studymate.core.*
+import app.studymate.core.model.*
 import java.util.UUID
 import java.util.concurrent.CopyOnWriteArrayList
-import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.async
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.flow.take
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.withTimeout
 
 class RecordingObserver : DataObserver {
     val changes = CopyOnWriteArrayList<DataChange>()
@@ -24,10 +31,10 @@ val observerTests = listOf(
     TestCase("observer: each successful write reports its areas and rooms; reads and failures do not") {
         val client = Fixture.open()
         val observer = RecordingObserver()
-        client.setObserver(observer)
+        val subscription = client.subscribe(observer)
         client.addInterest("travel")
         eq(listOf(DataChange(listOf(DataArea.INTERESTS), emptyList())), observer.changes.toList(), "interest write")
-        runBlocking { client.importCatalog(Fixture.catalogJson) }
+        client.importCatalog(Fixture.catalogJson)
         eq(listOf(DataArea.CATALOG), observer.changes.last().areas, "async import")
         client.profile()
         client.situations(SituationFilter())
@@ -35,38 +42,93 @@ val observerTests = listOf(
         eq(2, observer.changes.size, "reads and failed writes are silent")
 
         val friend = UUID.randomUUID()
-        client.saveContact(client.profile().copy(userId = friend, username = null))
+        client.saveContact(PublicProfile(userId = friend, displayName = "Emma", languageLevel = LanguageLevel.BEGINNER, updatedAt = java.time.Instant.now()))
         val room = client.createDirectRoom(friend)
-        client.sendMessage(room.id, NewMessage(MessageType.TEXT, content = "hi"))
+        client.sendMessage(room.id, NewChatMessage(ChatMessageType.TEXT, content = "hi"))
         eq(DataChange(listOf(DataArea.CHAT_MESSAGES), listOf(room.id)), observer.changes.last(), "message write names its room")
 
         val situation = client.situations(SituationFilter()).first()
         val variation = client.variations(situation.id).first()
         val session = client.startPractice(situation.id, variation.id)
         client.answer(session.id, AnswerInput(text = variation.idealResponses.first()))
-        runBlocking { client.completePractice(session.id) }
+        client.completePractice(session.id)
         val completed = observer.changes.last().areas
         expect(completed.containsAll(listOf(DataArea.PRACTICE, DataArea.POINTS, DataArea.ACHIEVEMENTS))) { "completion: $completed" }
 
-        client.setObserver(null)
+        subscription.cancel()
+        expect(subscription.isCancelled()) { "cancelled" }
         val count = observer.changes.size
         client.addInterest("food")
-        eq(count, observer.changes.size, "removed observer hears nothing")
+        eq(count, observer.changes.size, "a cancelled subscription hears nothing")
+    },
+    TestCase("observer: two subscriptions at once both hear every write") {
+        val client = Fixture.open()
+        val (first, second) = RecordingObserver() to RecordingObserver()
+        val subscriptions = listOf(client.subscribe(first), client.subscribe(second))
+        client.addInterest("travel")
+        client.setLanguage(UserLanguage("en", LanguageRole.LEARNING, Cefr.A2, true))
+        val expected = listOf(DataChange(listOf(DataArea.INTERESTS), emptyList()), DataChange(listOf(DataArea.LANGUAGES), emptyList()))
+        eq(expected, first.changes.toList(), "first")
+        eq(expected, second.changes.toList(), "second")
+        subscriptions.forEach { it.cancel() }
+    },
+    TestCase("dataChanges(): a Flow of every committed write; cancelling the collector unsubscribes") {
+        val client = Fixture.open()
+        coroutineScope {
+            // UNDISPATCHED: the flow is collected (subscribed) before the writes below.
+            val collected = async(start = CoroutineStart.UNDISPATCHED) { client.dataChanges().take(2).toList() }
+            client.addInterest("travel")
+            client.updateProfile(ProfilePatch(intro = "hello"))
+            client.profile() // a read is not a change
+            eq(
+                listOf(DataChange(listOf(DataArea.INTERESTS), emptyList()), DataChange(listOf(DataArea.PROFILE), emptyList())),
+                withTimeout(10_000) { collected.await() },
+                "the flow's changes",
+            )
+        }
+        // The collector ended after two (take(2)): its subscription is gone, writes still work.
+        client.addInterest("food")
+        eq(setOf("travel", "food"), client.interests().toSet(), "writes after the flow ended")
+        val watcher = RecordingObserver()
+        client.subscribe(watcher).use { subscription ->
+            client.addInterest("music")
+            eq(1, watcher.changes.size, "a new subscription still hears")
+            subscription.cancel()
+        }
+    },
+    TestCase("toString: objects and enums print something a person can read") {
+        val client = Fixture.open()
+        eq("StudyMateClient(user ${client.userId()})", client.toString(), "client")
+        val subscription = client.subscribe(RecordingObserver())
+        eq("DataSubscription(active)", subscription.toString(), "subscription")
+        subscription.cancel()
+        eq("DataSubscription(cancelled)", subscription.toString(), "cancelled subscription")
+        eq("New", RecommendationReason.New.toString(), "unit case of a sealed enum")
+        eq("Due(overdueDays=3)", RecommendationReason.Due(3u).toString(), "case with fields")
+        eq("BEGINNER", LanguageLevel.BEGINNER.toString(), "plain enum")
+        client.closeDatabase()
+        eq("StudyMateClient(closed)", client.toString(), "closed client")
     },
     TestCase("observer: an observer that throws does not fail the committed write") {
         val client = Fixture.open()
-        client.setObserver(object : DataObserver {
-            override fun onChange(change: DataChange) = throw IllegalStateException("observer bug")
-        })
+        val heard = RecordingObserver()
+        val subscriptions = listOf(
+            client.subscribe(object : DataObserver {
+                override fun onChange(change: DataChange) = throw IllegalStateException("observer bug")
+            }),
+            client.subscribe(heard),
+        )
         eq(listOf("kept"), client.addInterest("kept"), "write returned")
         eq(listOf("kept"), client.interests(), "write committed")
+        eq(1, heard.changes.size, "the next observer still heard it")
+        subscriptions.forEach { it.cancel() }
     },
     TestCase("logger: receives the library's tracing output at the chosen level") {
         val logger = RecordingLogger()
         expect(setLogger(logger, LogLevel.INFO)) { "installed as the process's subscriber" }
         try {
             val client = Fixture.open()
-            runBlocking { client.importCatalog(Fixture.catalogJson) }
+            client.importCatalog(Fixture.catalogJson)
             val records = logger.records.toList()
             expect(records.all { it.level >= LogLevel.INFO }) { "levels: ${records.map { it.level }}" }
             expect(records.any { it.target.startsWith("studymate_core") && it.message.contains("database opened") }) { "open: $records" }
@@ -89,7 +151,7 @@ val lifecycleTests = listOf(
         expect(client.isClosed()) { "closed" }
         eq("closed", describe(throws<StudyMateException.Closed>("read after close") { client.profile() }), "switch")
         throws<StudyMateException.Closed>("write after close") { client.addInterest("lost") }
-        throws<StudyMateException.Closed>("async after close") { runBlocking { client.importCatalog("{}") } }
+        throws<StudyMateException.Closed>("async after close") { client.importCatalog("{}") }
         client.closeDatabase()
         client.close()
         throws<IllegalStateException>("call on a released handle") { client.isClosed() }
@@ -101,9 +163,11 @@ val lifecycleTests = listOf(
         val threads = (0 until 8).map { n ->
             Thread {
                 try {
-                    repeat(25) { i ->
-                        client.addInterest("t$n-$i")
-                        client.profile()
+                    kotlinx.coroutines.runBlocking {
+                        repeat(25) { i ->
+                            client.addInterest("t$n-$i")
+                            client.profile()
+                        }
                     }
                 } catch (e: Throwable) {
                     failures.add(e)

@@ -3,7 +3,7 @@
 package app.studymate.core.tests
 
 import app.studymate.core.*
-import kotlinx.coroutines.runBlocking
+import app.studymate.core.model.*
 
 val practiceTests = listOf(
     TestCase("practice: a full offline session is scored, fed back and rewarded") {
@@ -40,7 +40,7 @@ val practiceTests = listOf(
         eq(ReferenceKind.IDEAL, spoken.matched?.kind, "matched the ideal answer")
         expect(spoken.overall > typed.overall) { "ideal ${spoken.overall} beats typed ${typed.overall}" }
 
-        val completion = runBlocking { client.completePractice(session.id) }
+        val completion = client.completePractice(session.id)
         eq(SessionStatus.COMPLETED, completion.session.status, "completed")
         expect(completion.session.scores != null && completion.session.feedback != null) { "final scores and feedback" }
         expect(completion.session.localDay != null) { "practice day" }
@@ -50,9 +50,9 @@ val practiceTests = listOf(
         eq(1u, completion.streak.current, "streak")
         expect(completion.unlocked.any { it.title == "First Steps" }) { "first achievement: ${completion.unlocked}" }
         eq(null, client.currentPractice(), "nothing open")
-        throws<StudyMateException.Conflict>("complete twice") { runBlocking { client.completePractice(session.id) } }
+        throws<StudyMateException.Conflict>("complete twice") { client.completePractice(session.id) }
 
-        eq(listOf(session.id), client.practiceHistory(null, 10u).map { it.id }, "history")
+        eq(listOf(session.id), client.practiceHistory(null, 10).map { it.id }, "history")
         eq(3, client.practiceSession(session.id).turns.size, "dialogue")
 
         val progress = client.progress()
@@ -60,7 +60,7 @@ val practiceTests = listOf(
         eq(completion.level, progress.level, "progress level")
         expect(progress.achievements.any { it.achievement.title == "First Steps" && it.unlockedAt != null }) { "unlocked in progress" }
 
-        val next = client.nextUp(5u)
+        val next = client.nextUp(5)
         eq(5, next.size, "next-up length")
         eq((1..5).map { it.toUInt() }, next.map { it.recommendation.rank }, "ranks")
         expect(next.all { it.situation.id == it.recommendation.situationId }) { "situations attached" }
@@ -77,14 +77,14 @@ val practiceTests = listOf(
         val client = Fixture.withCatalog()
         val situations = client.situations(SituationFilter())
         val session = client.startPractice(situations[0].id, null)
-        throws<StudyMateException.Conflict>("second open session") { client.startPractice(situations[1].id, null) }
+        throws<StudyMateException.SessionOpen>("second open session") { client.startPractice(situations[1].id, null) }
         eq(SessionStatus.ABANDONED, client.abandonPractice(session.id).status, "abandoned")
         eq(null, client.currentPractice(), "nothing open")
         eq(0L, client.balance().available, "no points")
-        eq(SessionStatus.ABANDONED, client.practiceHistory(null, 1u).single().status, "in history")
+        eq(SessionStatus.ABANDONED, client.practiceHistory(null, 1).single().status, "in history")
         val again = client.startPractice(situations[1].id, null)
         throws<StudyMateException.Conflict>("complete without answers") {
-            runBlocking { client.completePractice(again.id) }
+            client.completePractice(again.id)
         }
     },
 )

@@ -2,6 +2,7 @@
 package app.studymate.core.tests
 
 import app.studymate.core.*
+import app.studymate.core.model.*
 
 val profileTests = listOf(
     TestCase("profile: read and partial update keep untouched fields") {
@@ -29,12 +30,12 @@ val profileTests = listOf(
         client.addInterest("food")
         eq(setOf("travel", "food"), client.interests().toSet(), "interests")
         eq(listOf("food"), client.removeInterest("travel"), "after removal")
-        val first = client.saveOnboardingStep(1u, """{"goal":"travel"}""")
-        eq(1.toUByte(), first.currentStep, "current step")
+        val first = client.saveOnboardingStep(1, """{"goal":"travel"}""")
+        eq(1, first.currentStep, "current step")
         expect(!first.isCompleted) { "not completed after step 1" }
-        val done = client.saveOnboardingStep(6u, "{}")
+        val done = client.saveOnboardingStep(6, "{}")
         expect(done.isCompleted && done.completedAt != null) { "completed after step 6: $done" }
-        eq(listOf(1, 6), client.onboarding().steps.map { it.step.toInt() }, "saved steps")
+        eq(listOf(1, 6), client.onboarding().steps.map { it.step }, "saved steps")
         expect(client.onboarding().steps[0].data.contains("travel")) { "step data is JSON text" }
     },
 )

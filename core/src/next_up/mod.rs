@@ -59,6 +59,7 @@ pub struct PracticeRecord {
 
 /// Why a situation is recommended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum), uniffi::export(Display))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RecommendationReason {
     /// Its spaced-repetition review is due (0 = due less than a day ago).
@@ -82,8 +83,32 @@ pub enum RecommendationReason {
     },
 }
 
+/// Printed as Kotlin prints a data class (`New`, `Due(overdueDays=3)`), so that the foreign
+/// `toString()`/`description` reads the same for every case.
+impl std::fmt::Display for RecommendationReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RecommendationReason::Due { overdue_days } => {
+                write!(f, "Due(overdueDays={overdue_days})")
+            }
+            RecommendationReason::WeakCategory {
+                category,
+                average_tenths,
+            } => write!(
+                f,
+                "WeakCategory(category={category}, averageTenths={average_tenths})"
+            ),
+            RecommendationReason::New => f.write_str("New"),
+            RecommendationReason::Upcoming { due_in_days } => {
+                write!(f, "Upcoming(dueInDays={due_in_days})")
+            }
+        }
+    }
+}
+
 /// One entry of the ranked list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Recommendation {
     /// The situation.
     pub situation_id: Uuid,

@@ -181,6 +181,7 @@ pub struct AchievementDef {
 
 /// An achievement that has just been unlocked.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Unlock {
     /// The achievement.
     pub achievement_id: Uuid,

@@ -22,6 +22,7 @@ pub const MAX_LEVEL: u32 = 1000;
 
 /// Where a lifetime total of earned points puts the learner on the level curve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LevelInfo {
     /// The level, from 1 to [`MAX_LEVEL`].
     pub level: u32,

@@ -21,6 +21,7 @@ use super::freeze::FreezePool;
 
 /// The streak state derived from practice days, freeze purchases and today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct StreakInfo {
     /// Practice days in the live run ending today or earlier; 0 when the streak is broken.
     pub current: u32,

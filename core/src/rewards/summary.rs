@@ -39,6 +39,7 @@ pub struct SummaryRecord {
 
 /// The length of a summarised period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum PeriodType {
     /// One local day.
@@ -49,6 +50,7 @@ pub enum PeriodType {
 
 /// A learning summary for one local period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LearningSummary {
     /// Daily or weekly.
     pub period_type: PeriodType,

@@ -51,6 +51,7 @@ pub use validate::{MAX_HINT_LEVEL, MAX_SPOKEN_WORDS, MAX_TEXT_CHARS};
 
 /// A mistake learners often make in a variation, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CommonMistake {
     /// The wrong wording, matched literally after normalisation (e.g. `"give me"`).
     pub pattern: String,
@@ -62,6 +63,7 @@ pub struct CommonMistake {
 
 /// A vocabulary item of a variation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct VocabularyItem {
     /// The word or phrase.
     pub term: String,
@@ -75,6 +77,7 @@ pub struct VocabularyItem {
 
 /// One level of the variation's hint system (levels 1–3; a higher level helps more).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HintLevel {
     /// 1, 2 or 3.
     pub level: u8,
@@ -111,6 +114,7 @@ pub struct ScoringReference {
 
 /// One word from the platform speech recogniser.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RecognizedWord {
     /// The word as recognised.
     pub word: String,
@@ -140,6 +144,7 @@ pub struct Answer {
 
 /// Which list the best-matching reference came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ReferenceKind {
     /// `ideal_responses`.
@@ -150,6 +155,7 @@ pub enum ReferenceKind {
 
 /// The reference the answer matched best.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MatchedReference {
     /// The list it is in.
     pub kind: ReferenceKind,
@@ -163,6 +169,7 @@ pub struct MatchedReference {
 
 /// A common mistake found in the answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FoundMistake {
     /// Start of the mistake in the original answer text, in Unicode scalar values (chars).
     pub start: u32,
@@ -196,6 +203,7 @@ impl FoundMistake {
 
 /// How fluency was measured.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FluencyDetail {
     /// Spoken: words per minute (en, es, fr, …) or characters per minute (ko, zh, ja);
     /// `None` when typed or too short to measure (under 2 units or 1 s).
@@ -212,6 +220,7 @@ pub struct FluencyDetail {
 
 /// What the pronunciation score saw in a spoken answer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PronunciationDetail {
     /// Parts of the matched reference the learner left out (or replaced by another word).
     pub omitted: Vec<String>,
@@ -223,6 +232,8 @@ pub struct PronunciationDetail {
 
 /// The result of scoring one answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "AnswerScore"))]
 pub struct Score {
     /// Weighted total minus the hint penalty, 0–100.
     pub overall: u8,

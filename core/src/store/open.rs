@@ -45,7 +45,7 @@ pub(crate) fn configure(conn: &Connection, settings: &ConnectionSettings) -> Res
             {
                 attempts += 1;
             }
-            other => break other.map_err(describe_open_failure)?,
+            other => break other?,
         }
     };
     if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
@@ -127,8 +127,7 @@ fn applied_version(conn: &Connection) -> Result<u32> {
             [],
             |row| row.get(0),
         )
-        .optional()
-        .map_err(describe_open_failure)?;
+        .optional()?;
     if has_history.is_none() {
         return Ok(0);
     }
@@ -142,19 +141,6 @@ fn applied_version(conn: &Connection) -> Result<u32> {
             "schema history holds an impossible version {version:?}"
         ))
     })
-}
-
-/// Turns SQLite's "not a database" and "malformed" failures into a message an app can show.
-fn describe_open_failure(err: rusqlite::Error) -> Error {
-    match err.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) => Error::Storage(format!(
-            "the file is not a StudyMate database (or it is encrypted: open it with its key): {err}"
-        )),
-        Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
-            Error::Storage(format!("the database file is corrupt: {err}"))
-        }
-        _ => Error::from(err),
-    }
 }
 
 #[cfg(test)]

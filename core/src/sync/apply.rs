@@ -86,7 +86,7 @@ pub(crate) fn page(
             )),
             other => other,
         })?;
-        ctx.changed.entities.insert(entity);
+        ctx.changed.note_entity(entity);
         if ctx.resetting && operation != Operation::Delete {
             tx.prepare_cached(
                 "INSERT OR IGNORE INTO sync_reset_seen (entity, entity_id) VALUES (?1, ?2)",
@@ -173,7 +173,7 @@ fn one(
             if p.user_id == ctx.me {
                 return Ok(()); // the user's own full profile arrives as `profile`
             }
-            profile::upsert_public_profile(tx, &public_to_profile(p))
+            profile::upsert_public_profile(tx, &Profile::from(p))
         }
         ServerEntity::UserLanguage if delete => {
             let key: LanguageKey = payload(c)?;
@@ -251,7 +251,7 @@ fn one(
         ServerEntity::ChatRoom if delete => {
             ctx.member_of.clear();
             let key: RoomKey = payload(c)?;
-            ctx.changed.rooms.insert(key.room_id);
+            ctx.changed.note_room(key.room_id);
             tx.prepare_cached("DELETE FROM chat_rooms WHERE room_id = ?1")?
                 .execute([key.room_id.to_string()])?;
             Ok(())
@@ -264,7 +264,7 @@ fn one(
         ServerEntity::ReadMarker => {
             let m: ReadMarker = payload(c)?;
             require_member(ctx, c, m.room_id)?;
-            ctx.changed.rooms.insert(m.room_id);
+            ctx.changed.note_room(m.room_id);
             tx.prepare_cached(
                 "UPDATE chat_participants SET last_read_sort_key = ?3, last_read_message_id = ?4
                  WHERE room_id = ?1 AND user_id = ?2 AND last_read_sort_key < ?3",
@@ -291,7 +291,7 @@ fn room(ctx: &mut Ctx<'_>, c: &FeedChange) -> Result<()> {
     if !r.participants.iter().any(|p| p.user_id == ctx.me) {
         return Err(out_of_scope(c, "a room the user is not a member of"));
     }
-    ctx.changed.rooms.insert(r.id);
+    ctx.changed.note_room(r.id);
     let mut stranded = Vec::new();
     let direct_key = match r.room_type {
         RoomType::Direct => {
@@ -310,7 +310,7 @@ fn room(ctx: &mut Ctx<'_>, c: &FeedChange) -> Result<()> {
             // At most one direct room per pair: a local one under another id was (or will be)
             // refused by the server. Its unsent messages move into this one below.
             if let Some((loser, unsent)) = rooms::take_losing_direct_room(tx, &key, r.id, ctx.me)? {
-                ctx.changed.rooms.insert(loser);
+                ctx.changed.note_room(loser);
                 stranded = unsent;
             }
             Some(key)
@@ -349,7 +349,7 @@ fn room(ctx: &mut Ctx<'_>, c: &FeedChange) -> Result<()> {
     )?
     .execute(params![r.id.to_string(), serde_json::to_string(&members)?])?;
     if !stranded.is_empty() {
-        ctx.changed.entities.insert(ServerEntity::ChatMessage);
+        ctx.changed.note_entity(ServerEntity::ChatMessage);
         ctx.moved += rooms::resend_in(tx, r.id, stranded, ctx.now)?;
     }
     Ok(())
@@ -369,7 +369,7 @@ fn message(ctx: &mut Ctx<'_>, c: &FeedChange) -> Result<()> {
     if ctx.known_users.insert(m.sender_id) {
         ensure_user(tx, m.sender_id)?;
     }
-    ctx.changed.rooms.insert(m.room_id);
+    ctx.changed.note_room(m.room_id);
     m.send_state = SendState::Sent;
     chat::upsert_message(tx, &m)
 }
@@ -541,26 +541,6 @@ fn drop_unmentioned(tx: &Transaction<'_>, me: &str) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn public_to_profile(p: PublicProfile) -> Profile {
-    Profile {
-        user_id: p.user_id,
-        username: p.username,
-        display_name: p.display_name,
-        korean_name: p.korean_name,
-        profile_image_url: p.profile_image_url,
-        intro: p.intro,
-        city: p.city,
-        district: None,
-        language_level: p.language_level,
-        target_fluency_level: p.target_fluency_level,
-        learning_goals: p.learning_goals,
-        preferences: serde_json::json!({}),
-        preferred_session_minutes: 30,
-        time_zone: "UTC".into(),
-        updated_at: p.updated_at,
-    }
 }
 
 #[derive(serde::Deserialize)]

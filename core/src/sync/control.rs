@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 
 /// Where a sync is, as reported to [`SyncObserver::state_changed`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SyncState {
     /// Not syncing (before the first run, after a run ended, or after cancellation).
     Idle,
@@ -24,6 +25,7 @@ pub enum SyncState {
 
 /// Counts so far in the current run, as reported to [`SyncObserver::progress`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncProgress {
     /// Change-log entries the server has decided so far.
     pub pushed: u64,

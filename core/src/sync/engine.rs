@@ -12,6 +12,7 @@ use crate::changelog::{self, Entity, Operation};
 use crate::chat::{self, Message, PENDING_SORT_BASE, SendState};
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::notify::{DataArea, DataChange};
 
 impl Client {
     /// Pushes the change log, then pulls and applies the server's changes until it has nothing
@@ -21,7 +22,7 @@ impl Client {
     ///
     /// Fails with [`Error::Network`] (retry later), [`Error::Auth`] (sign in again),
     /// [`Error::Protocol`] (the server answered something unacceptable; nothing of it was
-    /// applied), [`Error::Cancelled`], or [`Error::Conflict`] if another sync of this database
+    /// applied), [`Error::Cancelled`], or [`Error::SyncRunning`] if another sync of this database
     /// file is running (in this `Client`, another one, or another process).
     pub fn sync(&self, config: &SyncConfig) -> Result<SyncReport> {
         let running = lock::acquire(&self.sync_lock, self.store.path())?;
@@ -70,8 +71,12 @@ impl Client {
             other => other,
         };
         // Released before the final state is reported: an app that starts the next run when it
-        // sees `Idle` must not be refused with `Conflict`.
+        // sees `Idle` must not be refused with `SyncRunning`.
         drop(running);
+        // What the run committed, also when it failed or was cancelled after some pages.
+        if let Some(change) = DataChange::of_sync(&report.changed) {
+            self.announce(&change);
+        }
         observer.state_changed(match &outcome {
             Ok(()) | Err(Error::Cancelled) => SyncState::Idle,
             Err(Error::Network(_)) => SyncState::Offline,
@@ -96,45 +101,51 @@ impl Client {
     /// other person yet), the room is sent again first, with a new change id.
     pub fn retry_message(&self, message_id: Uuid) -> Result<Message> {
         let now = self.now();
-        self.store.write(|tx| {
-            let mut msg = failed_message(tx, message_id, self.user_id)?;
-            chat::require_member(tx, msg.room_id, self.user_id)?;
-            rooms::resend_if_refused(tx, msg.room_id, now)?;
-            msg.sort_key = PENDING_SORT_BASE + changelog::next_seq(tx)?;
-            msg.send_state = SendState::Pending;
-            changelog::append(
-                tx,
-                Entity::ChatMessage,
-                &message_id.to_string(),
-                Operation::Insert,
-                &msg,
-                now,
-            )?;
-            tx.prepare_cached(
-                "UPDATE chat_messages SET send_state = ?2, sort_key = ?3 WHERE message_id = ?1",
-            )?
-            .execute(params![
-                message_id.to_string(),
-                msg.send_state,
-                msg.sort_key
-            ])?;
-            state::clear_rejections(tx, Entity::ChatMessage, &message_id.to_string())?;
-            Ok(msg)
-        })
+        self.write_announced(
+            |m: &Message| DataChange::in_room(&[DataArea::ChatMessages], m.room_id),
+            |tx| {
+                let mut msg = failed_message(tx, message_id, self.user_id)?;
+                chat::require_member(tx, msg.room_id, self.user_id)?;
+                rooms::resend_if_refused(tx, msg.room_id, now)?;
+                msg.sort_key = PENDING_SORT_BASE + changelog::next_seq(tx)?;
+                msg.send_state = SendState::Pending;
+                changelog::append(
+                    tx,
+                    Entity::ChatMessage,
+                    &message_id.to_string(),
+                    Operation::Insert,
+                    &msg,
+                    now,
+                )?;
+                tx.prepare_cached(
+                    "UPDATE chat_messages SET send_state = ?2, sort_key = ?3 WHERE message_id = ?1",
+                )?
+                .execute(params![
+                    message_id.to_string(),
+                    msg.send_state,
+                    msg.sort_key
+                ])?;
+                state::clear_rejections(tx, Entity::ChatMessage, &message_id.to_string())?;
+                Ok(msg)
+            },
+        )
     }
 
     /// Deletes a `failed` message for good (the server never had it) and its refusal; returns
     /// the message as it was, so the app knows which room to refresh. A room the server refused
     /// goes with its last message (and its refusal leaves the list).
     pub fn discard_message(&self, message_id: Uuid) -> Result<Message> {
-        self.store.write(|tx| {
-            let msg = failed_message(tx, message_id, self.user_id)?;
-            tx.prepare_cached("DELETE FROM chat_messages WHERE message_id = ?1")?
-                .execute([message_id.to_string()])?;
-            state::clear_rejections(tx, Entity::ChatMessage, &message_id.to_string())?;
-            rooms::drop_if_abandoned(tx, msg.room_id)?;
-            Ok(msg)
-        })
+        self.write_announced(
+            |m: &Message| DataChange::in_room(&[DataArea::ChatMessages], m.room_id),
+            |tx| {
+                let msg = failed_message(tx, message_id, self.user_id)?;
+                tx.prepare_cached("DELETE FROM chat_messages WHERE message_id = ?1")?
+                    .execute([message_id.to_string()])?;
+                state::clear_rejections(tx, Entity::ChatMessage, &message_id.to_string())?;
+                rooms::drop_if_abandoned(tx, msg.room_id)?;
+                Ok(msg)
+            },
+        )
     }
 }
 

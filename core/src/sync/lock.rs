@@ -19,13 +19,13 @@ pub(crate) struct Running<'a> {
 }
 
 /// Takes the locks of a sync of `database` (`None` for an in-memory one), or fails with
-/// [`Error::Conflict`] when another sync holds either. A mutex poisoned by a sync that panicked
+/// [`Error::SyncRunning`] when another sync holds either. A mutex poisoned by a sync that panicked
 /// is taken over: the sync's work is transactional, so nothing it guarded is half-done.
 pub(crate) fn acquire<'a>(mutex: &'a Mutex<()>, database: Option<&Path>) -> Result<Running<'a>> {
     let in_process = match mutex.try_lock() {
         Ok(guard) => guard,
         Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
-        Err(std::sync::TryLockError::WouldBlock) => return Err(already_running()),
+        Err(std::sync::TryLockError::WouldBlock) => return Err(Error::SyncRunning),
     };
     let file = database.map(lock_file).transpose()?;
     Ok(Running {
@@ -52,16 +52,12 @@ fn lock_file(database: &Path) -> Result<File> {
         .map_err(|e| Error::Storage(format!("could not open {}: {e}", path.display())))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
-        Err(TryLockError::WouldBlock) => Err(already_running()),
+        Err(TryLockError::WouldBlock) => Err(Error::SyncRunning),
         Err(TryLockError::Error(e)) => Err(Error::Storage(format!(
             "could not lock {}: {e}",
             path.display()
         ))),
     }
-}
-
-fn already_running() -> Error {
-    Error::Conflict("a sync of this database is already running".into())
 }
 
 #[cfg(test)]
@@ -76,10 +72,10 @@ mod tests {
         let first = acquire(&first_mutex, Some(&db)).unwrap();
         assert!(matches!(
             acquire(&second_mutex, Some(&db)),
-            Err(Error::Conflict(_))
+            Err(Error::SyncRunning)
         ));
         assert!(
-            matches!(acquire(&first_mutex, None), Err(Error::Conflict(_))),
+            matches!(acquire(&first_mutex, None), Err(Error::SyncRunning)),
             "the in-process lock is held too"
         );
         drop(first);

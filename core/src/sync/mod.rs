@@ -46,8 +46,7 @@ mod transport;
 
 #[cfg(feature = "client")]
 use {
-    crate::client::Client, protocol::ServerEntity, std::collections::BTreeSet, std::sync::Arc,
-    std::time::Duration, uuid::Uuid,
+    crate::client::Client, protocol::ServerEntity, std::sync::Arc, std::time::Duration, uuid::Uuid,
 };
 #[cfg(feature = "client")]
 pub use {
@@ -108,34 +107,55 @@ impl std::fmt::Debug for SyncConfig {
     }
 }
 
-/// What a sync run changed in the local database, so the screens showing it can reload.
+/// What a sync run changed in the local database, so the screens showing it can reload (the
+/// client's listeners hear of it as a [`crate::notify::DataChange`]).
 #[cfg(feature = "client")]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "uniffi", uniffi(name = "SyncChanges"))]
 pub struct Changed {
-    /// The kinds of record that changed (pulled, or corrected after the server's decision).
-    pub entities: BTreeSet<ServerEntity>,
-    /// The chat rooms whose messages, members or read markers changed.
-    pub rooms: BTreeSet<Uuid>,
+    /// The kinds of record that changed (pulled, or corrected after the server's decision),
+    /// each once, in order.
+    pub entities: Vec<ServerEntity>,
+    /// The chat rooms whose messages, members or read markers changed, each once, in order.
+    pub rooms: Vec<Uuid>,
 }
 
 #[cfg(feature = "client")]
 impl Changed {
     /// Notes a change of `entity`, in `room` when it is about a chat room.
     pub(crate) fn note(&mut self, entity: ServerEntity, room: Option<Uuid>) {
-        self.entities.insert(entity);
-        self.rooms.extend(room);
+        self.note_entity(entity);
+        if let Some(room) = room {
+            self.note_room(room);
+        }
+    }
+
+    /// Notes a change of `entity` (once).
+    pub(crate) fn note_entity(&mut self, entity: ServerEntity) {
+        if let Err(at) = self.entities.binary_search(&entity) {
+            self.entities.insert(at, entity);
+        }
+    }
+
+    /// Notes a change in chat room `room` (once).
+    pub(crate) fn note_room(&mut self, room: Uuid) {
+        if let Err(at) = self.rooms.binary_search(&room) {
+            self.rooms.insert(at, room);
+        }
     }
 
     /// Adds what `other` changed.
     pub(crate) fn merge(&mut self, other: Changed) {
-        self.entities.extend(other.entities);
-        self.rooms.extend(other.rooms);
+        other.entities.into_iter().for_each(|e| self.note_entity(e));
+        other.rooms.into_iter().for_each(|r| self.note_room(r));
     }
 }
 
 /// What one [`Client::sync`] run did.
 #[cfg(feature = "client")]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncReport {
     /// Change-log entries the server decided in this run.
     pub pushed: u64,

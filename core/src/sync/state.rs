@@ -18,6 +18,7 @@ const RESETTING: &str = "reset_pull";
 
 /// A change the server refused for good, as the app lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RejectedChange {
     /// The refused change-log entry's sequence.
     pub seq: i64,
@@ -39,6 +40,7 @@ pub struct RejectedChange {
 
 /// Where sync stands, for a status line in the app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncStatus {
     /// Change-log entries not yet decided by the server.
     pub outbox: u64,

@@ -658,8 +658,10 @@ fn ledger_records_and_derives_balance() {
         (TransactionType::Penalty, 1000),
     ] {
         match c.record_points(&points(kind, amount, PointSource::StreakFreeze)) {
-            Err(Error::Conflict(msg)) => assert!(msg.contains("85"), "{msg}"),
-            other => panic!("expected Conflict, got {other:?}"),
+            Err(Error::InsufficientPoints { available, needed }) => {
+                assert_eq!((available, needed), (85, i64::from(amount)));
+            }
+            other => panic!("expected InsufficientPoints, got {other:?}"),
         }
     }
     assert_eq!(db.snapshot(), before, "an overdraft writes nothing");

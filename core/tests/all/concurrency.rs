@@ -292,7 +292,7 @@ fn two_clients_on_one_file_both_write() {
                 for _ in 0..40 {
                     match client.record_points(&spent(3)) {
                         Ok(t) => ok.push(t.id),
-                        Err(Error::Conflict(_)) => {}
+                        Err(Error::InsufficientPoints { .. }) => {}
                         Err(other) => panic!("unexpected error: {other:?}"),
                     }
                 }

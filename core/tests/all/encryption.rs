@@ -8,6 +8,7 @@ use std::path::Path;
 
 use common::{TestClock, TestDb, catalog_batch, count, ids, options, snapshot};
 use studymate_core::chat::NewMessage;
+use studymate_core::error::StorageKind;
 use studymate_core::practice::AnswerInput;
 use studymate_core::privacy::{self, DatabaseKey};
 use studymate_core::sync::protocol::ServerEntity;
@@ -99,8 +100,13 @@ fn a_new_database_is_created_encrypted_and_reopens_only_with_its_key() {
 
     assert!(matches!(open(&path, Some(key(2))), Err(Error::WrongKey)));
     match open(&path, None) {
-        Err(Error::Storage(message)) => assert!(message.contains("encrypted"), "{message}"),
-        other => panic!("a missing key must be a storage error naming encryption: {other:?}"),
+        Err(
+            e @ Error::Database {
+                kind: StorageKind::Corrupt,
+                ..
+            },
+        ) => assert!(e.to_string().contains("encrypted"), "{e}"),
+        other => panic!("a missing key must be a corrupt-file error naming encryption: {other:?}"),
     }
 }
 

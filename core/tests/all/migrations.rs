@@ -485,7 +485,10 @@ fn check_v1_data(c: &Client, conn: &Connection) {
         source_reference_id: None,
         description: None,
     });
-    assert!(matches!(overdraft, Err(studymate_core::Error::Conflict(_))));
+    assert!(matches!(
+        overdraft,
+        Err(studymate_core::Error::InsufficientPoints { .. })
+    ));
 
     // Chat.
     let rooms = c.rooms().unwrap();

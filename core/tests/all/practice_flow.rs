@@ -187,7 +187,7 @@ fn the_state_machine_refuses_what_a_state_does_not_allow() {
     assert!(
         matches!(
             client.start_practice(id(SITUATION), None),
-            Err(Error::Conflict(_))
+            Err(Error::SessionOpen { session_id }) if session_id == session.id
         ),
         "one open session"
     );
@@ -408,7 +408,10 @@ fn spending_is_checked_against_the_derived_balance() {
     let dir = tempfile::tempdir().expect("tempdir");
     let client = seoul_client(&dir, TestClock::at(Utc::now()));
     assert!(
-        matches!(client.buy_streak_freeze(), Err(Error::Conflict(_))),
+        matches!(
+            client.buy_streak_freeze(),
+            Err(Error::InsufficientPoints { available: 0, .. })
+        ),
         "no points yet"
     );
     client
@@ -423,7 +426,10 @@ fn spending_is_checked_against_the_derived_balance() {
     client.buy_streak_freeze().expect("first freeze");
     client.buy_streak_freeze().expect("second freeze");
     assert!(
-        matches!(client.buy_streak_freeze(), Err(Error::Conflict(_))),
+        matches!(
+            client.buy_streak_freeze(),
+            Err(Error::FreezeLimitReached { held: 2, max: 2 })
+        ),
         "at most two held"
     );
     assert_eq!(client.balance().expect("balance").available, 50);

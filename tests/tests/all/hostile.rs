@@ -376,7 +376,14 @@ fn run(database: &Path, dir: &Path) {
             }
             2 => {
                 if let Err(e) = device.client.buy_streak_freeze() {
-                    assert!(matches!(e, studymate_core::Error::Conflict(_)), "{e}");
+                    assert!(
+                        matches!(
+                            e,
+                            studymate_core::Error::InsufficientPoints { .. }
+                                | studymate_core::Error::FreezeLimitReached { .. }
+                        ),
+                        "{e}"
+                    );
                 }
             }
             _ => {

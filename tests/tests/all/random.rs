@@ -131,7 +131,7 @@ fn converge(base: &str, ops: &[Op], seed: u64) -> Result<(), TestCaseError> {
                     description: None,
                 }) {
                     prop_assert!(
-                        matches!(e, studymate_core::Error::Conflict(_)),
+                        matches!(e, studymate_core::Error::InsufficientPoints { .. }),
                         "unexpected {e}"
                     );
                 }

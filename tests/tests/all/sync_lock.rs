@@ -1,5 +1,5 @@
 //! One sync per database file: a second `Client` on the same file, or another process, is
-//! refused with `Error::Conflict` while a sync runs, and may sync once it ended (also when the
+//! refused with `Error::SyncRunning` while a sync runs, and may sync once it ended (also when the
 //! holder was killed: the OS releases the file lock).
 
 use std::io::Read;
@@ -60,7 +60,7 @@ fn two_clients_on_one_file_never_sync_at_once() {
         .take()
         .expect("the observer ran");
     assert!(
-        matches!(during, Err(Error::Conflict(_))),
+        matches!(during, Err(Error::SyncRunning)),
         "the second client was refused: {during:?}"
     );
     second
@@ -94,7 +94,7 @@ fn another_process_holding_the_lock_keeps_syncs_out_until_it_is_killed() {
     // The child is inside its sync, holding the lock.
     let refused = d.sync(&server.base);
     assert!(
-        matches!(refused, Err(Error::Conflict(_))),
+        matches!(refused, Err(Error::SyncRunning)),
         "refused while the child syncs: {refused:?}"
     );
     child.kill().unwrap(); // SIGKILL: no cleanup runs in the child

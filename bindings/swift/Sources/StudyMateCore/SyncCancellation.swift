@@ -5,7 +5,7 @@
 // next to the generated StudyMateCore.swift in the same module.
 import Foundation
 
-extension Client {
+extension StudyMateClient {
     /// `sync(options:tokens:observer:handle:)`, cancelled when the calling task is cancelled:
     /// the run stops before its next request or page and this throws `StudyMateError.Cancelled`;
     /// what was committed stays, and the data observer hears of it.

@@ -6,39 +6,41 @@ import XCTest
 
 final class ErrorTests: XCTestCase {
     func testInvalidInputNamesTheFieldFromCoreAndFromMalformedJSON() async throws {
-        let client = try Fixture.open()
-        let zone = await thrown { _ = try client.updateProfile(patch: ProfilePatch(timeZone: "Mars/Olympus_Mons")) }
-        guard case let StudyMateError.InvalidInput(field, _)? = zone else { return XCTFail("bad time zone: \(String(describing: zone))") }
-        XCTAssertEqual(field, "time_zone")
-        XCTAssertTrue(try XCTUnwrap(zone).localizedDescription.contains("time_zone"), "readable: \(String(describing: zone))")
+        let client = try await Fixture.open()
+        let zone = await thrown { _ = try await client.updateProfile(patch: ProfilePatch(timeZone: "Mars/Olympus_Mons")) }
+        guard case let StudyMateError.InvalidInput(text)? = zone else { return XCTFail("bad time zone: \(String(describing: zone))") }
+        XCTAssertTrue(text.hasPrefix("time_zone is not accepted: "), "readable: \(text)")
+        XCTAssertFalse(text.contains("field="), text)
         let limit = await failure { _ = try client.changes(afterSeq: 0, limit: 0) }
-        XCTAssertEqual(limit, "fix limit")
-        let json = await failure { _ = try client.saveOnboardingStep(step: 1, data: "{oops") }
-        XCTAssertEqual(json, "fix json")
-        let step = await failure { _ = try client.saveOnboardingStep(step: 7, data: "{}") }
-        XCTAssertEqual(step, "fix step")
+        XCTAssertEqual(limit, "fix the input")
+        let negative = await failure { _ = try client.nextUp(limit: -1) }
+        XCTAssertEqual(negative, "fix the input")
+        let json = await thrown { _ = try await client.saveOnboardingStep(step: 1, data: "{oops") }
+        guard case let StudyMateError.InvalidInput(jsonText)? = json else { return XCTFail("not JSON: \(String(describing: json))") }
+        XCTAssertTrue(jsonText.contains("is not accepted: it is not valid JSON"), jsonText)
+        let step = await failure { _ = try await client.saveOnboardingStep(step: 7, data: "{}") }
+        XCTAssertEqual(step, "fix the input")
     }
 
     func testNotFoundCarriesEntityAndId() async throws {
-        let client = try Fixture.open()
+        let client = try await Fixture.open()
         let id = UUID()
         let error = await thrown { _ = try client.situation(id: id) }
-        guard case let StudyMateError.NotFound(entity, found)? = error else { return XCTFail("unknown situation: \(String(describing: error))") }
-        XCTAssertEqual(found.lowercased(), id.uuidString.lowercased())
-        XCTAssertFalse(entity.isEmpty)
+        guard case let StudyMateError.NotFound(text)? = error else { return XCTFail("unknown situation: \(String(describing: error))") }
+        XCTAssertEqual(text, "no situation with id \(id.uuidString.lowercased()) on this device")
         let room = await failure { _ = try client.messages(roomId: UUID(), before: nil, limit: 10) }
-        XCTAssertTrue(room.hasPrefix("missing "), "unknown room: \(room)")
+        XCTAssertEqual(room, "missing", "unknown room")
     }
 
     func testConflictOnAnOverdraftAndOnAnotherUsersDatabase() async throws {
         let path = Fixture.dbPath()
-        let client = try Fixture.open(path)
+        let client = try await Fixture.open(path)
         let overdraft = await failure {
-            _ = try client.recordPoints(entry: NewPoints(transactionType: .spent, amount: 1, source: .adminAdjustment))
+            _ = try await client.recordPoints(entry: NewPoints(transactionType: .spent, amount: 1, source: .adminAdjustment))
         }
-        XCTAssertEqual(overdraft, "conflict")
+        XCTAssertEqual(overdraft, "earn more points")
         client.closeDatabase()
-        let otherUser = await failure { _ = try Fixture.open(path, userId: UUID()) }
+        let otherUser = await failure { _ = try await Fixture.open(path, userId: UUID()) }
         XCTAssertEqual(otherUser, "conflict")
     }
 
@@ -46,21 +48,30 @@ final class ErrorTests: XCTestCase {
         let garbage = Fixture.dbPath()
         try String(repeating: "this is not a database, just text long enough to have a header", count: 20)
             .write(toFile: garbage, atomically: true, encoding: .utf8)
-        let notADatabase = await failure { _ = try Fixture.open(garbage) }
-        XCTAssertEqual(notADatabase, "storage")
+        let notADatabase = await failure { _ = try await Fixture.open(garbage) }
+        XCTAssertEqual(notADatabase, "damaged file")
 
         let newer = Fixture.dbPath()
-        try Fixture.open(newer).closeDatabase()
+        try await Fixture.open(newer).closeDatabase()
         try Fixture.sqlite(newer, "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (999, 'future', '', '0')")
-        let error = await thrown { _ = try Fixture.open(newer) }
-        guard case let StudyMateError.NewerDatabase(found, supported)? = error else { return XCTFail("newer schema: \(String(describing: error))") }
-        XCTAssertEqual(found, 999)
-        XCTAssertLessThan(supported, 999)
+        let error = await thrown { _ = try await Fixture.open(newer) }
+        guard case let StudyMateError.NewerDatabase(text)? = error else { return XCTFail("newer schema: \(String(describing: error))") }
+        XCTAssertTrue(text.contains("schema 999") && text.hasSuffix("update the app"), text)
 
         let clashing = Fixture.dbPath()
         try Fixture.sqlite(clashing, "CREATE TABLE users (x); CREATE TABLE local_meta (y);")
-        let migration = await failure { _ = try Fixture.open(clashing) }
+        let migration = await failure { _ = try await Fixture.open(clashing) }
         XCTAssertEqual(migration, "migration")
+    }
+
+    func testClosedHasASentenceAndTokenErrorCarriesItsReason() async throws {
+        let client = try await Fixture.open()
+        client.closeDatabase()
+        let closed = await thrown { _ = try client.profile() }
+        guard case let StudyMateError.Closed(text)? = closed else { return XCTFail("closed: \(String(describing: closed))") }
+        XCTAssertEqual(text, "the client is closed: open the database again")
+        let refused = TokenError.SignInRequired(reason: "the refresh token expired")
+        XCTAssertTrue(String(describing: refused).contains("the refresh token expired"), String(describing: refused))
     }
 
     func testHostileInputIsRefusedOrAcceptedNeverAPanic() async throws {
@@ -68,10 +79,11 @@ final class ErrorTests: XCTestCase {
         let situation = try client.situations(filter: SituationFilter())[0]
         let huge = String(repeating: "가", count: 200_000)
         /// Starts a round, answers it with `input`, and abandons it whatever the answer did.
-        func answerOnce(_ input: AnswerInput) throws {
-            let session = try client.startPractice(situationId: situation.id, variationId: nil)
-            defer { _ = try? client.abandonPractice(sessionId: session.id) }
-            _ = try client.answer(sessionId: session.id, input: input)
+        func answerOnce(_ input: AnswerInput) async throws {
+            let session = try await client.startPractice(situationId: situation.id, variationId: nil)
+            let answered = await thrown { _ = try await client.answer(sessionId: session.id, input: input) }
+            _ = try? await client.abandonPractice(sessionId: session.id)
+            if let answered { throw answered }
         }
         let calls: [(String, () async throws -> Void)] = [
             ("changes(min, max)", { _ = try client.changes(afterSeq: .min, limit: .max) }),
@@ -82,34 +94,37 @@ final class ErrorTests: XCTestCase {
             ("pointHistory(max)", { _ = try client.pointHistory(cursor: nil, limit: .max) }),
             ("messages(min)", { _ = try client.messages(roomId: UUID(), before: .min, limit: 1) }),
             ("profile patch extremes", {
-                _ = try client.updateProfile(patch: ProfilePatch(displayName: huge, preferences: "[]", preferredSessionMinutes: .max))
+                _ = try await client.updateProfile(patch: ProfilePatch(displayName: huge, preferences: "[]", preferredSessionMinutes: .max))
             }),
-            ("empty name", { _ = try client.updateProfile(patch: ProfilePatch(displayName: "")) }),
-            ("NUL interest", { _ = try client.addInterest(tag: "a\u{0}b") }),
-            ("huge interest", { _ = try client.addInterest(tag: huge) }),
-            ("language code", { _ = try client.setLanguage(language: UserLanguage(languageCode: huge, role: .learning, proficiency: nil, isPrimary: false)) }),
-            ("onboarding step 0", { _ = try client.saveOnboardingStep(step: 0, data: "{}") }),
-            ("onboarding 255 with null JSON", { _ = try client.saveOnboardingStep(step: 255, data: "null") }),
-            ("deep JSON", { _ = try client.saveOnboardingStep(step: 1, data: String(repeating: "[", count: 100_000)) }),
+            ("empty name", { _ = try await client.updateProfile(patch: ProfilePatch(displayName: "")) }),
+            ("NUL interest", { _ = try await client.addInterest(tag: "a\u{0}b") }),
+            ("huge interest", { _ = try await client.addInterest(tag: huge) }),
+            ("language code", { _ = try await client.setLanguage(language: UserLanguage(languageCode: huge, role: .learning, proficiency: nil, isPrimary: false)) }),
+            ("onboarding step 0", { _ = try await client.saveOnboardingStep(step: 0, data: "{}") }),
+            ("onboarding step -1", { _ = try await client.saveOnboardingStep(step: -1, data: "{}") }),
+            ("onboarding max with null JSON", { _ = try await client.saveOnboardingStep(step: .max, data: "null") }),
+            ("nextUp(min)", { _ = try client.nextUp(limit: .min) }),
+            ("messages(-5)", { _ = try client.messages(roomId: UUID(), before: nil, limit: -5) }),
+            ("deep JSON", { _ = try await client.saveOnboardingStep(step: 1, data: String(repeating: "[", count: 100_000)) }),
             ("catalog empty", { _ = try await client.importCatalog(json: "") }),
             ("catalog nested", { _ = try await client.importCatalog(json: #"{"situations":[{}]}"#) }),
             ("summary far future", { _ = try client.learningSummary(period: .weekly, day: "+262143-12-31") }),
             ("summary far past", { _ = try client.learningSummary(period: .daily, day: "-262143-01-01") }),
             // Swift only: a day crosses as text, so it can be malformed.
             ("summary malformed day", { _ = try client.learningSummary(period: .daily, day: "2026-02-30") }),
-            ("hint without session", { _ = try client.useHint(sessionId: UUID()) }),
+            ("hint without session", { _ = try await client.useHint(sessionId: UUID()) }),
             ("answer hostile", {
-                try answerOnce(AnswerInput(text: huge, spoken: [
+                try await answerOnce(AnswerInput(text: huge, spoken: [
                     RecognizedWord(word: "", confidence: .nan, startMs: .max, endMs: 0),
                     RecognizedWord(word: huge, confidence: .infinity, startMs: 0, endMs: .max),
                 ], responseTimeMs: .max))
             }),
-            ("answer empty text", { try answerOnce(AnswerInput(text: " \n\t ", spoken: [])) }),
-            ("group of strangers", { _ = try client.createGroupRoom(name: " ", description: nil, members: [UUID(), UUID(), UUID()]) }),
-            ("direct room with self", { _ = try client.createDirectRoom(other: try client.userId()) }),
-            ("record 0 points", { _ = try client.recordPoints(entry: NewPoints(transactionType: .earned, amount: 0, source: .referral)) }),
-            ("record max points", { _ = try client.recordPoints(entry: NewPoints(transactionType: .earned, amount: .max, source: .referral)) }),
-            ("edit unknown", { _ = try client.editMessage(messageId: UUID(), content: huge) }),
+            ("answer empty text", { try await answerOnce(AnswerInput(text: " \n\t ", spoken: [])) }),
+            ("group of strangers", { _ = try await client.createGroupRoom(name: " ", description: nil, members: [UUID(), UUID(), UUID()]) }),
+            ("direct room with self", { _ = try await client.createDirectRoom(other: try client.userId()) }),
+            ("record 0 points", { _ = try await client.recordPoints(entry: NewPoints(transactionType: .earned, amount: 0, source: .referral)) }),
+            ("record max points", { _ = try await client.recordPoints(entry: NewPoints(transactionType: .earned, amount: .max, source: .referral)) }),
+            ("edit unknown", { _ = try await client.editMessage(messageId: UUID(), content: huge) }),
         ]
         var outcomes: [String] = []
         for (name, call) in calls {

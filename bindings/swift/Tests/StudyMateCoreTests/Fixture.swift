@@ -21,12 +21,12 @@ enum Fixture {
         return dir.appendingPathComponent("user.db").path
     }
 
-    static func open(_ path: String = dbPath(), userId: UUID? = nil) throws -> Client {
-        try Client.open(path: path, options: OpenOptions(userId: userId))
+    static func open(_ path: String = dbPath(), userId: UUID? = nil) async throws -> StudyMateClient {
+        try await StudyMateClient.open(path: path, options: OpenOptions(userId: userId))
     }
 
-    static func withCatalog() async throws -> Client {
-        let client = try open()
+    static func withCatalog() async throws -> StudyMateClient {
+        let client = try await open()
         _ = try await client.importCatalog(json: catalogJSON)
         return client
     }
@@ -57,9 +57,17 @@ final class SharedList<Element>: @unchecked Sendable {
 /// What an app does with the error: an exhaustive switch, so a new case fails to compile here.
 func describe(_ error: StudyMateError) -> String {
     switch error {
-    case let .InvalidInput(field, _): return "fix \(field)"
-    case let .NotFound(entity, _): return "missing \(entity)"
+    case .InvalidInput: return "fix the input"
+    case .NotFound: return "missing"
     case .Conflict: return "conflict"
+    case .InsufficientPoints: return "earn more points"
+    case .FreezeLimitReached: return "no more freezes"
+    case .SessionOpen: return "finish the open session"
+    case .SyncRunning: return "wait for the sync"
+    case .StorageBusy: return "retry"
+    case .StorageFull: return "free space"
+    case .StorageCorrupt: return "damaged file"
+    case .StorageReadOnly: return "read-only file"
     case .Storage: return "storage"
     case .Migration: return "migration"
     case .NewerDatabase: return "update the app"

@@ -9,29 +9,32 @@ final class PracticeTests: XCTestCase {
         let client = try await Fixture.withCatalog()
         let situation = try client.situations(filter: SituationFilter(category: "greetings"))[0]
         let variation = try XCTUnwrap(try client.variations(situationId: situation.id).first { !$0.commonMistakes.isEmpty })
-        let session = try client.startPractice(situationId: situation.id, variationId: variation.id)
+        let session = try await client.startPractice(situationId: situation.id, variationId: variation.id)
         XCTAssertEqual(session.status, .inProgress)
         XCTAssertEqual(session.turns.map(\.text), [variation.openingLine], "opening line")
         XCTAssertEqual(session.turns.map(\.speaker), [.character])
         XCTAssertEqual(try client.currentPractice()?.id, session.id)
-        XCTAssertEqual(try client.useHint(sessionId: session.id).level, 1, "first hint")
+        let hint = try await client.useHint(sessionId: session.id)
+        XCTAssertEqual(hint.level, 1, "first hint")
 
         let mistake = variation.commonMistakes[0]
-        let typed = try client.answer(sessionId: session.id, input: AnswerInput(text: "Hello, \(mistake.pattern).", responseTimeMs: 4000))
+        let typed = try await client.answer(sessionId: session.id, input: AnswerInput(text: "Hello, \(mistake.pattern).", responseTimeMs: 4000))
         XCTAssertTrue(typed.mistakes.contains { $0.correction == mistake.correction }, "mistake found: \(typed.mistakes)")
         XCTAssertFalse(typed.suggestions.isEmpty)
         XCTAssertNil(typed.pronunciation, "no pronunciation for typed text")
 
-        XCTAssertEqual(try client.pausePractice(sessionId: session.id).status, .paused)
-        let whilePaused = await failure { _ = try client.answer(sessionId: session.id, input: AnswerInput(text: "hello")) }
+        let paused = try await client.pausePractice(sessionId: session.id)
+        XCTAssertEqual(paused.status, .paused)
+        let whilePaused = await failure { _ = try await client.answer(sessionId: session.id, input: AnswerInput(text: "hello")) }
         XCTAssertEqual(whilePaused, "conflict", "answer while paused")
-        XCTAssertEqual(try client.resumePractice(sessionId: session.id).status, .inProgress)
+        let resumed = try await client.resumePractice(sessionId: session.id)
+        XCTAssertEqual(resumed.status, .inProgress)
 
         let ideal = variation.idealResponses[0]
         let words = ideal.split(separator: " ").enumerated().map { i, word in
             RecognizedWord(word: String(word), confidence: 0.95, startMs: UInt32(i * 400), endMs: UInt32(i * 400 + 300))
         }
-        let spoken = try client.answer(sessionId: session.id, input: AnswerInput(text: ideal, spoken: words, responseTimeMs: 3000))
+        let spoken = try await client.answer(sessionId: session.id, input: AnswerInput(text: ideal, spoken: words, responseTimeMs: 3000))
         XCTAssertNotNil(spoken.pronunciation)
         XCTAssertNotNil(spoken.pronunciationDetail, "spoken answer scored for pronunciation")
         XCTAssertEqual(spoken.matched?.kind, .ideal)
@@ -74,14 +77,15 @@ final class PracticeTests: XCTestCase {
     func testOneOpenSessionAtATimeAndAbandonGivesNoPoints() async throws {
         let client = try await Fixture.withCatalog()
         let situations = try client.situations(filter: SituationFilter())
-        let session = try client.startPractice(situationId: situations[0].id, variationId: nil)
-        let second = await failure { _ = try client.startPractice(situationId: situations[1].id, variationId: nil) }
-        XCTAssertEqual(second, "conflict", "second open session")
-        XCTAssertEqual(try client.abandonPractice(sessionId: session.id).status, .abandoned)
+        let session = try await client.startPractice(situationId: situations[0].id, variationId: nil)
+        let second = await failure { _ = try await client.startPractice(situationId: situations[1].id, variationId: nil) }
+        XCTAssertEqual(second, "finish the open session", "second open session")
+        let abandoned = try await client.abandonPractice(sessionId: session.id)
+        XCTAssertEqual(abandoned.status, .abandoned)
         XCTAssertNil(try client.currentPractice())
         XCTAssertEqual(try client.balance().available, 0, "no points")
         XCTAssertEqual(try client.practiceHistory(before: nil, limit: 1).map(\.status), [.abandoned])
-        let again = try client.startPractice(situationId: situations[1].id, variationId: nil)
+        let again = try await client.startPractice(situationId: situations[1].id, variationId: nil)
         let empty = await failure { _ = try await client.completePractice(sessionId: again.id) }
         XCTAssertEqual(empty, "conflict", "complete without answers")
     }

@@ -4,11 +4,11 @@ import StudyMateCore
 import XCTest
 
 final class ProfileTests: XCTestCase {
-    func testReadAndPartialUpdateKeepUntouchedFields() throws {
-        let client = try Fixture.open()
+    func testReadAndPartialUpdateKeepUntouchedFields() async throws {
+        let client = try await Fixture.open()
         let before = try client.profile()
         XCTAssertEqual(before.userId, try client.userId())
-        let after = try client.updateProfile(patch: ProfilePatch(
+        let after = try await client.updateProfile(patch: ProfilePatch(
             displayName: "Minji", preferences: #"{"theme":"dark"}"#, timeZone: "Asia/Seoul"))
         XCTAssertEqual(after.displayName, "Minji")
         XCTAssertEqual(after.timeZone, "Asia/Seoul")
@@ -18,21 +18,23 @@ final class ProfileTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(after.updatedAt, before.updatedAt, "updatedAt is a Date that moves forward")
     }
 
-    func testLanguagesInterestsAndOnboarding() throws {
-        let client = try Fixture.open()
-        _ = try client.setLanguage(language: UserLanguage(languageCode: "en", role: .learning, proficiency: .a2, isPrimary: true))
-        let both = try client.setLanguage(language: UserLanguage(languageCode: "ko", role: .native, proficiency: nil, isPrimary: true))
+    func testLanguagesInterestsAndOnboarding() async throws {
+        let client = try await Fixture.open()
+        _ = try await client.setLanguage(language: UserLanguage(languageCode: "en", role: .learning, proficiency: .a2, isPrimary: true))
+        let both = try await client.setLanguage(language: UserLanguage(languageCode: "ko", role: .native, proficiency: nil, isPrimary: true))
         XCTAssertEqual(both.count, 2)
-        XCTAssertEqual(try client.removeLanguage(languageCode: "ko", role: .native).map(\.languageCode), ["en"])
+        let languages = try await client.removeLanguage(languageCode: "ko", role: .native)
+        XCTAssertEqual(languages.map(\.languageCode), ["en"])
         XCTAssertEqual(try client.languages().map(\.proficiency), [.a2])
-        _ = try client.addInterest(tag: "travel")
-        _ = try client.addInterest(tag: "food")
+        _ = try await client.addInterest(tag: "travel")
+        _ = try await client.addInterest(tag: "food")
         XCTAssertEqual(Set(try client.interests()), ["travel", "food"])
-        XCTAssertEqual(try client.removeInterest(tag: "travel"), ["food"])
-        let first = try client.saveOnboardingStep(step: 1, data: #"{"goal":"travel"}"#)
+        let interests = try await client.removeInterest(tag: "travel")
+        XCTAssertEqual(interests, ["food"])
+        let first = try await client.saveOnboardingStep(step: 1, data: #"{"goal":"travel"}"#)
         XCTAssertEqual(first.currentStep, 1)
         XCTAssertFalse(first.isCompleted, "not completed after step 1")
-        let done = try client.saveOnboardingStep(step: 6, data: "{}")
+        let done = try await client.saveOnboardingStep(step: 6, data: "{}")
         XCTAssertTrue(done.isCompleted)
         XCTAssertNotNil(done.completedAt)
         let onboarding = try client.onboarding()

@@ -93,7 +93,7 @@ private final class AddressReader: @unchecked Sendable {
 
 private let password = "correct horse battery"
 
-private func signUpFor(_ base: String, _ client: Client, _ name: String) async throws -> AuthSession {
+func signUpFor(_ base: String, _ client: StudyMateClient, _ name: String) async throws -> AuthSession {
     try await signUp(baseUrl: base, request: SignupRequest(
         username: name, password: password, displayName: name, userId: try client.userId()))
 }
@@ -114,10 +114,10 @@ final class RecordingSyncObserver: SyncObserver, @unchecked Sendable {
 
 final class FixedTokens: TokenProvider, @unchecked Sendable {
     private let token: String
-    private let onRefresh: () throws -> String
-    init(_ token: String, onRefresh: @escaping () throws -> String) { self.token = token; self.onRefresh = onRefresh }
-    func accessToken() throws -> String { token }
-    func refresh(context: RefreshContext) throws -> String { try onRefresh() }
+    private let onRefresh: @Sendable () async throws -> String
+    init(_ token: String, onRefresh: @escaping @Sendable () async throws -> String) { self.token = token; self.onRefresh = onRefresh }
+    func accessToken() async throws -> String { token }
+    func refresh(context: RefreshContext) async throws -> String { try await onRefresh() }
 }
 
 /// Refreshes through an `AuthSession`, counting the refreshes and recording the refused tokens.
@@ -128,9 +128,11 @@ final class CountingTokens: TokenProvider, @unchecked Sendable {
     private var refused: [String] = []
     init(session: AuthSession, stale: String) { self.session = session; self.current = stale }
     var refusedTokens: [String] { lock.lock(); defer { lock.unlock() }; return refused }
-    func accessToken() throws -> String { lock.lock(); defer { lock.unlock() }; return current }
-    func refresh(context: RefreshContext) throws -> String {
-        let fresh = try session.refresh()
+    func accessToken() async throws -> String { lock.withLock { current } }
+    func refresh(context: RefreshContext) async throws -> String {
+        // Suspends as an app's refresh would: a short sleep, then the session's async refresh.
+        try await Task.sleep(nanoseconds: 20_000_000)
+        let fresh = try await session.refresh()
         lock.lock(); refused.append(context.refusedAccessToken()); current = fresh; lock.unlock()
         return fresh
     }
@@ -145,17 +147,18 @@ final class SyncTests: XCTestCase {
     func testADirectMessageReachesTheOtherUserOnceSentUnreadAndTheObserverHearsOfIt() async throws {
         let server = try TestServer()
         defer { server.stop() }
-        let a = try Fixture.open()
-        let b = try Fixture.open()
+        let a = try await Fixture.open()
+        let b = try await Fixture.open()
         let sessionA = try await signUpFor(server.base, a, "anna")
         let sessionB = try await signUpFor(server.base, b, "ben")
         XCTAssertEqual(sessionA.tokens().userId, try a.userId(), "the server kept A's id")
         let options = SyncOptions(baseUrl: server.base)
         _ = try await b.sync(options: options, tokens: sessionB.tokenProvider(), observer: nil, handle: nil)
 
-        try a.saveContact(contact: try b.profile())
-        let room = try a.createDirectRoom(other: try b.userId())
-        let sent = try a.sendMessage(roomId: room.id, message: NewMessage(messageType: .text, content: "hi Ben"))
+        let ben = try b.profile()
+        try await a.saveContact(contact: PublicProfile(userId: ben.userId, displayName: ben.displayName, languageLevel: ben.languageLevel, updatedAt: ben.updatedAt))
+        let room = try await a.createDirectRoom(other: try b.userId())
+        let sent = try await a.sendMessage(roomId: room.id, message: NewChatMessage(messageType: .text, content: "hi Ben"))
         XCTAssertGreaterThan(try a.syncStatus().outbox, 0, "outbox before")
         let pushed = try await a.sync(options: options, tokens: sessionA.tokenProvider(), observer: nil, handle: nil)
         XCTAssertGreaterThan(pushed.pushed, 0)
@@ -165,7 +168,7 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(try a.messages(roomId: room.id, before: nil, limit: 10).messages.filter { $0.id == sent.id }.map(\.sendState), [.sent], "A's echo")
 
         let observer = RecordingObserver()
-        b.setObserver(observer: observer)
+        let subscription = try b.subscribe(observer: observer)
         let pulled = try await b.sync(options: options, tokens: sessionB.tokenProvider(), observer: nil, handle: nil)
         XCTAssertGreaterThan(pulled.pulled, 0)
         _ = try await b.sync(options: options, tokens: sessionB.tokenProvider(), observer: nil, handle: nil) // nothing doubles on a repeat
@@ -175,14 +178,15 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(copies.first?.content, "hi Ben")
         XCTAssertEqual(try b.unreadCounts().first { $0.roomId == room.id }?.unread, 1)
         XCTAssertTrue(observer.changes.contains { $0.areas.contains(.chatMessages) && $0.rooms.contains(room.id) }, "B's data observer: \(observer.changes)")
+        subscription.cancel()
     }
 
     func testA401MakesTheProviderRefreshExactlyOnceThenTheSyncSucceeds() async throws {
         let server = try TestServer()
         defer { server.stop() }
-        let client = try Fixture.open()
+        let client = try await Fixture.open()
         let session = try await signUpFor(server.base, client, "tess")
-        _ = try client.addInterest(tag: "music")
+        _ = try await client.addInterest(tag: "music")
         // A token the server does not know (as after a revocation) is answered 401 like an
         // expired one, without depending on the clock.
         let stale = "a-token-this-server-never-issued"
@@ -196,7 +200,7 @@ final class SyncTests: XCTestCase {
     func testTheObserverSeesPushingPullingIdleAndProgress() async throws {
         let server = try TestServer()
         defer { server.stop() }
-        let client = try Fixture.open()
+        let client = try await Fixture.open()
         let session = try await signUpFor(server.base, client, "olga")
         let observer = RecordingSyncObserver()
         let report = try await client.sync(options: SyncOptions(baseUrl: server.base, pullLimit: 2),
@@ -216,15 +220,15 @@ final class SyncTests: XCTestCase {
     func testAFailedRefreshIsAuthAndAnUnexpectedErrorIsNetwork() async throws {
         let server = try TestServer()
         defer { server.stop() }
-        let client = try Fixture.open()
+        let client = try await Fixture.open()
         _ = try await signUpFor(server.base, client, "ivan")
         let observer = RecordingSyncObserver()
-        let signedOut = FixedTokens("not-a-token") { throw StudyMateError.Auth(detail: "signed out") }
+        let signedOut = FixedTokens("not-a-token") { throw TokenError.SignInRequired(reason: "signed out") }
         let auth = await thrown {
             _ = try await client.sync(options: SyncOptions(baseUrl: server.base), tokens: signedOut, observer: observer, handle: nil)
         }
-        guard case let StudyMateError.Auth(detail)? = auth else { return XCTFail("refresh refused: \(String(describing: auth))") }
-        XCTAssertTrue(detail.contains("signed out"), detail)
+        guard case let StudyMateError.Auth(text)? = auth else { return XCTFail("refresh refused: \(String(describing: auth))") }
+        XCTAssertEqual(text, "signing in is needed again: signed out")
         XCTAssertEqual(observer.states.last, .error, "state after")
 
         let broken = FixedTokens("not-a-token") { throw KeystoreLocked() }
@@ -233,11 +237,12 @@ final class SyncTests: XCTestCase {
         }
         guard case let StudyMateError.Network(cause)? = network else { return XCTFail("unexpected error: \(String(describing: network))") }
         XCTAssertTrue(cause.contains("keystore locked"), cause)
+        XCTAssertFalse(cause.contains("\n"), "no stack trace: \(cause)")
     }
 
     func testAnUnreachableServerIsNetworkAfterTheRetries() async throws {
-        let client = try Fixture.open()
-        _ = try client.addInterest(tag: "music")
+        let client = try await Fixture.open()
+        _ = try await client.addInterest(tag: "music")
         let observer = RecordingSyncObserver()
         // Port 9 (discard) on loopback: nothing listens there on a test machine.
         let options = SyncOptions(baseUrl: "http://127.0.0.1:9", connectTimeoutMs: 1000, requestTimeoutMs: 2000,
@@ -253,7 +258,7 @@ final class SyncTests: XCTestCase {
     func testCancelBeforeOrDuringASyncIsCancelledAndTheNextRunCompletes() async throws {
         let server = try TestServer()
         defer { server.stop() }
-        let client = try Fixture.open()
+        let client = try await Fixture.open()
         let session = try await signUpFor(server.base, client, "cleo")
         let options = SyncOptions(baseUrl: server.base)
         let before = SyncHandle()
@@ -281,9 +286,9 @@ final class SyncTests: XCTestCase {
     func testTheTokenListenerStoresARenewedPairBeforeTheSyncUsesIt() async throws {
         let server = try TestServer()
         defer { server.stop() }
-        let client = try Fixture.open()
+        let client = try await Fixture.open()
         let signedIn = try await signUpFor(server.base, client, "lina")
-        _ = try client.addInterest(tag: "music")
+        _ = try await client.addInterest(tag: "music")
         // Resumed with an access token the server refuses, so the first request refreshes.
         var stored = signedIn.tokens()
         stored.accessToken = "a-token-this-server-never-issued"
@@ -298,7 +303,7 @@ final class SyncTests: XCTestCase {
     func testCancellingTheTaskAwaitingSyncCancelsTheRunAndTheNextRunCompletes() async throws {
         let server = try TestServer()
         defer { server.stop() }
-        let client = try Fixture.open()
+        let client = try await Fixture.open()
         let session = try await signUpFor(server.base, client, "cato")
         let box = TaskBox()
         // On PULLING, cancel the task: its cancellation handler cancels the run's handle before
@@ -322,11 +327,11 @@ final class SyncTests: XCTestCase {
     func testACancelledCallersCompletePracticeCommitsAndReachesTheDataObserver() async throws {
         let client = try await Fixture.withCatalog()
         let observer = PointsObserver()
-        client.setObserver(observer: observer)
+        let subscription = try client.subscribe(observer: observer)
         let situation = try client.situations(filter: SituationFilter())[0]
         let variation = try client.variations(situationId: situation.id)[0]
-        let session = try client.startPractice(situationId: situation.id, variationId: variation.id)
-        _ = try client.answer(sessionId: session.id, input: AnswerInput(text: variation.idealResponses[0]))
+        let session = try await client.startPractice(situationId: situation.id, variationId: variation.id)
+        _ = try await client.answer(sessionId: session.id, input: AnswerInput(text: variation.idealResponses[0]))
         // The caller gives up at once; the completion is one transaction that commits anyway.
         let task = Task { try await client.completePractice(sessionId: session.id) }
         task.cancel()
@@ -336,6 +341,7 @@ final class SyncTests: XCTestCase {
         let change = try XCTUnwrap(observer.first)
         XCTAssertTrue(change.areas.contains(.practice), "change: \(change)")
         XCTAssertEqual(try client.practiceSession(sessionId: session.id).status, .completed)
+        subscription.cancel()
     }
 }
 

@@ -40,7 +40,7 @@ fn run(client: &Client, config: &LiveConfig, bell: &Bell) {
                 config.listener.synced(&report);
             }
             Err(Error::Cancelled) => return,
-            Err(Error::Conflict(_)) => {
+            Err(Error::SyncRunning) => {
                 // Another run of this file: try again once it is likely over.
                 bell.ring(|r| r.catch_up = true);
                 if !bell.pause(BUSY_WAIT) {

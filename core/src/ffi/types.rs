@@ -1,6 +1,6 @@
 //! The custom types that cross the boundary as natural platform types:
 //!
-//! | Rust                 | UniFFI builtin | Kotlin (see `uniffi.toml`) | Swift        |
+//! | Rust                 | UniFFI builtin | Kotlin (see `core/uniffi.toml`) | Swift        |
 //! |----------------------|----------------|----------------------------|--------------|
 //! | `Uuid`               | `String`       | `java.util.UUID`           | `UUID`       |
 //! | [`Timestamp`]        | timestamp      | `java.time.Instant`        | `Date`       |
@@ -15,7 +15,7 @@ use std::time::SystemTime;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use crate::error::StudyMateError;
+use super::StudyMateError;
 
 /// An instant in UTC. Crosses as the platform's instant type.
 pub type Timestamp = DateTime<Utc>;
@@ -32,7 +32,8 @@ pub type Json = serde_json::Value;
 uniffi::custom_type!(Uuid, String, {
     remote,
     lower: |id| id.to_string(),
-    try_lift: |text| Ok(Uuid::parse_str(&text).map_err(|e| StudyMateError::invalid("id", e))?),
+    try_lift: |text| Ok(Uuid::parse_str(&text)
+        .map_err(|e| StudyMateError::invalid("id", format!("{text:?} is not a UUID ({e})")))?),
 });
 
 uniffi::custom_type!(Timestamp, SystemTime, {
@@ -45,14 +46,16 @@ uniffi::custom_type!(LocalDate, String, {
     remote,
     lower: |day| day.format("%Y-%m-%d").to_string(),
     try_lift: |text| Ok(NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-        .map_err(|e| StudyMateError::invalid("date", format!("{text:?} is not YYYY-MM-DD: {e}")))?),
+        .map_err(|e| StudyMateError::invalid("date", format!("{text:?} is not a YYYY-MM-DD day ({e})")))?),
 });
 
 uniffi::custom_type!(Json, String, {
     remote,
     lower: |value| value.to_string(),
-    try_lift: |text| Ok(serde_json::from_str(&text)
-        .map_err(|e| StudyMateError::invalid("json", e))?),
+    try_lift: |text| Ok(serde_json::from_str(&text).map_err(|e| StudyMateError::invalid(
+        "JSON text (preferences, step data or file metadata)",
+        format!("it is not valid JSON ({e})"),
+    ))?),
 });
 
 #[cfg(test)]
@@ -70,18 +73,22 @@ mod tests {
     }
 
     #[test]
-    fn malformed_values_from_the_app_are_typed_errors() {
+    fn malformed_values_from_the_app_are_typed_errors_a_person_can_read() {
         let bad_id = <String as FfiConverter<UniFfiTag>>::lower("not-a-uuid".into());
+        let id = lift_error::<Uuid>(bad_id);
+        assert!(matches!(&id, StudyMateError::InvalidInput { field, .. } if field == "id"));
         assert!(
-            matches!(lift_error::<Uuid>(bad_id), StudyMateError::InvalidInput { field, .. } if field == "id")
+            id.to_string()
+                .starts_with("id is not accepted: \"not-a-uuid\" is not a UUID"),
+            "{id}"
         );
         let bad_day = <String as FfiConverter<UniFfiTag>>::lower("2024-02-30".into());
         assert!(
             matches!(lift_error::<LocalDate>(bad_day), StudyMateError::InvalidInput { field, .. } if field == "date")
         );
         let bad_json = <String as FfiConverter<UniFfiTag>>::lower("{".into());
-        assert!(
-            matches!(lift_error::<Json>(bad_json), StudyMateError::InvalidInput { field, .. } if field == "json")
-        );
+        let json = lift_error::<Json>(bad_json);
+        assert!(json.to_string().contains("preferences"), "{json}");
+        assert!(json.to_string().contains("not valid JSON"), "{json}");
     }
 }
