@@ -325,7 +325,8 @@ val syncTests = listOf(
             }
             job.cancel()
             job.join()
-            expect(job.isCancelled) { "the caller was cancelled" }
+            // The cancel normally lands while the worker runs; on a loaded machine the call can
+            // finish first. Either way the completion must be committed and announced.
         }
         val change = announced.get(60, TimeUnit.SECONDS)
         expect(DataArea.PRACTICE in change.areas) { "change: $change" }
