@@ -219,6 +219,47 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
         .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
+/// Splits `items` into chunks whose lengths are powers of two, at most `max` (itself a power of
+/// two): a multi-row statement built for each chunk then has one of a few shapes, so the
+/// per-connection prepared-statement caches hold a handful of them, not one per batch size.
+pub fn pow2_chunks<T>(items: &[T], max: usize) -> impl Iterator<Item = &[T]> {
+    let mut rest = items;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let len = if rest.len() >= max {
+            max
+        } else {
+            // The largest power of two not above the length (at least 1, as the length is).
+            1 << (usize::BITS - 1 - rest.len().leading_zeros())
+        };
+        let (chunk, tail) = rest.split_at(len);
+        rest = tail;
+        Some(chunk)
+    })
+}
+
+/// Placeholders for `rows` rows of `columns` values, numbered from `$first`: `$1, $2` for one
+/// column (an `IN` list), `($1, $2), ($3, $4)` for more (a `VALUES` list).
+pub fn value_rows(first: usize, columns: usize, rows: usize) -> String {
+    let row = |r: usize| {
+        let start = first + r * columns;
+        let cells: Vec<String> = (start..start + columns).map(|n| format!("${n}")).collect();
+        cells.join(", ")
+    };
+    let rows: Vec<String> = (0..rows)
+        .map(|r| {
+            if columns == 1 {
+                row(r)
+            } else {
+                format!("({})", row(r))
+            }
+        })
+        .collect();
+    rows.join(", ")
+}
+
 /// Runs `f` inside a savepoint: on `Err` only `f`'s writes are undone and the transaction goes on.
 pub fn in_savepoint<T, E: From<DbError>>(
     conn: &mut dyn Conn,
@@ -250,4 +291,27 @@ pub fn open(target: &str) -> Result<Box<dyn Backend>, DbError> {
 /// Whether the database named on the command line is a PostgreSQL URL (otherwise an SQLite path).
 pub fn is_postgres(target: &str) -> bool {
     target.starts_with("postgres://") || target.starts_with("postgresql://")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{pow2_chunks, value_rows};
+
+    #[test]
+    fn chunks_are_powers_of_two_up_to_the_maximum_and_cover_everything() {
+        let items: Vec<usize> = (0..1000).collect();
+        let lengths: Vec<usize> = pow2_chunks(&items, 256).map(<[usize]>::len).collect();
+        assert_eq!(lengths, [256, 256, 256, 128, 64, 32, 8]);
+        let joined: Vec<usize> = pow2_chunks(&items, 256).flatten().copied().collect();
+        assert_eq!(joined, items);
+        assert_eq!(pow2_chunks(&items[..0], 256).count(), 0);
+        let three: Vec<usize> = pow2_chunks(&items[..3], 256).map(<[usize]>::len).collect();
+        assert_eq!(three, [2, 1]);
+    }
+
+    #[test]
+    fn placeholders_number_rows_and_columns_from_the_first() {
+        assert_eq!(value_rows(2, 1, 3), "$2, $3, $4");
+        assert_eq!(value_rows(1, 2, 2), "($1, $2), ($3, $4)");
+    }
 }

@@ -2,7 +2,8 @@
 //!
 //! Each entry is decided once. Its change id (and its device sequence) is recorded with the
 //! decision in the same transaction as its effects, so a retried batch is answered from the
-//! record. Each entry runs in a savepoint: a rejected entry undoes only its own writes and the
+//! record; the record is read once for the whole batch and written with multi-row statements
+//! ([`decisions`]). Each entry runs in a savepoint: a rejected entry undoes only its own writes and the
 //! entries behind it still run.
 //!
 //! A device's predictions — its awards (ledger credits) and achievement unlocks — are decided
@@ -10,6 +11,7 @@
 //! whatever order an older device logged them in. Results still come back in request order.
 
 mod chat;
+mod decisions;
 mod ledger;
 mod practice;
 mod profile;
@@ -22,7 +24,8 @@ use uuid::Uuid;
 
 use studymate_protocol::ServerEntity;
 
-use crate::db::{Conn, DbError, in_savepoint, params};
+use self::decisions::Decisions;
+use crate::db::{Conn, DbError, in_savepoint};
 use crate::feed::{self, Audience};
 use crate::progress::Learner;
 use crate::records::Target;
@@ -165,11 +168,21 @@ pub fn push(
     let user_key = user.to_string();
     let (predictions, facts): (Vec<usize>, Vec<usize>) =
         (0..changes.len()).partition(|&i| is_prediction(&changes[i]));
+    let mut decisions = Decisions::load(conn, device, changes)?;
     let mut results: Vec<Option<ChangeResult>> = vec![None; changes.len()];
     for i in facts.into_iter().chain(predictions) {
         let change = &changes[i];
-        results[i] = Some(decide(conn, user, &user_key, device, change, now)?);
+        results[i] = Some(decide(
+            conn,
+            &mut decisions,
+            user,
+            &user_key,
+            device,
+            change,
+            now,
+        )?);
     }
+    decisions.write(conn)?;
     Ok(results.into_iter().flatten().collect())
 }
 
@@ -193,20 +206,17 @@ fn is_prediction(change: &WireChange) -> bool {
 /// applied or refused in its own savepoint and recorded.
 fn decide(
     conn: &mut dyn Conn,
+    decisions: &mut Decisions,
     user: Uuid,
     user_key: &str,
     device: Uuid,
     change: &WireChange,
     now: DateTime<Utc>,
 ) -> Result<ChangeResult, DbError> {
-    if let Some(earlier) = recorded(conn, change, user_key)? {
+    if let Some(earlier) = decisions.earlier(change, user_key) {
         return Ok(earlier);
     }
-    let taken = conn.query(
-        "SELECT change_id FROM applied_changes WHERE device_id = $1 AND seq = $2",
-        params![device, change.seq],
-    )?;
-    if !taken.is_empty() {
+    if decisions.seq_taken(change.seq) {
         return Ok(result(
             change,
             ChangeStatus::Rejected,
@@ -250,20 +260,7 @@ fn decide(
         }
         Err(ApplyError::Db(e)) => return Err(e),
     };
-    conn.execute(
-        "INSERT INTO applied_changes (change_id, user_id, device_id, seq, status, code, reason, server_seq)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        params![
-            change.change_id,
-            user_key,
-            device,
-            change.seq,
-            status_name(decided.status),
-            decided.code.clone(),
-            decided.reason.clone(),
-            decided.server_seq
-        ],
-    )?;
+    decisions.record(change, user_key, &decided);
     Ok(decided)
 }
 
@@ -296,46 +293,6 @@ fn check_entity_id(change: &WireChange) -> Result<(), ApplyError> {
         ));
     }
     Ok(())
-}
-
-/// The recorded decision on a change id pushed before, answered as `duplicate` (applied) or the
-/// same rejection. A change id recorded for another user is refused without revealing anything.
-fn recorded(
-    conn: &mut dyn Conn,
-    change: &WireChange,
-    user: &str,
-) -> Result<Option<ChangeResult>, DbError> {
-    let rows = conn.query(
-        "SELECT user_id, status, code, reason, server_seq FROM applied_changes WHERE change_id = $1",
-        params![change.change_id],
-    )?;
-    let Some(row) = rows.first() else {
-        return Ok(None);
-    };
-    if row.text(0)? != user {
-        return Ok(Some(result(
-            change,
-            ChangeStatus::Rejected,
-            Some(Reject {
-                code: "change_id_conflict",
-                reason: "this change id was already used by another account".into(),
-            }),
-            None,
-        )));
-    }
-    let status = if row.text(1)? == status_name(ChangeStatus::Applied) {
-        ChangeStatus::Duplicate
-    } else {
-        ChangeStatus::Rejected
-    };
-    Ok(Some(ChangeResult {
-        change_id: change.change_id,
-        seq: change.seq,
-        status,
-        reason: row.opt_text(3)?,
-        code: row.opt_text(2)?,
-        server_seq: row.opt_int(4)?,
-    }))
 }
 
 /// The stored record (kind, record id) a refused change was about, for the records whose current
@@ -408,12 +365,5 @@ fn result(
         reason,
         code,
         server_seq,
-    }
-}
-
-fn status_name(status: ChangeStatus) -> &'static str {
-    match status {
-        ChangeStatus::Applied | ChangeStatus::Duplicate => "applied",
-        ChangeStatus::Rejected => "rejected",
     }
 }

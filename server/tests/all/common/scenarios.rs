@@ -243,6 +243,24 @@ pub fn push_applied_duplicate_rejected(db: &str) {
     assert_eq!(hello["payload"]["sort_key"].as_i64(), Some(hello_seq));
     assert_eq!(hello["payload"]["send_state"], json!("sent"));
     assert_eq!(hello["payload"]["sender_id"], json!(ann.user));
+
+    // Within one batch too: an entry sent twice is applied once and answered from its first
+    // decision, and a sequence taken by an earlier entry of the batch is a conflict.
+    let (_, twice) = phone.message(room, ann.user, "said twice");
+    let mut same_seq = phone.interest("tea");
+    same_seq["seq"] = twice["seq"].clone();
+    let results = server.push(&ann, phone.id, &[twice.clone(), twice, same_seq]);
+    assert_eq!(
+        statuses(&results),
+        ["applied", "duplicate", "rejected:sequence_conflict"]
+    );
+    assert_eq!(results[0]["server_seq"], results[1]["server_seq"]);
+    let (bobs, _) = server.pull_all(&bob, None);
+    let said = bobs
+        .iter()
+        .filter(|c| c["payload"]["content"] == json!("said twice"))
+        .count();
+    assert_eq!(said, 1, "a change sent twice in a batch is applied once");
 }
 
 /// Two devices spend the same points offline: the second spend is refused.
