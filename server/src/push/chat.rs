@@ -12,7 +12,7 @@ use studymate_core::time;
 use studymate_protocol::{ReadMarker, ReadMarkerUpdate, ServerEntity};
 use uuid::Uuid;
 
-use super::{Applied, ApplyError, Ctx, invalid, reject};
+use super::{Applied, ApplyError, Ctx, Writes, invalid, reject};
 use crate::db::{Conn, DbError, params};
 use crate::feed::{self, Audience};
 use crate::records::{self, Target, to_json};
@@ -184,7 +184,7 @@ pub fn remove_member(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
 }
 
 /// `chat_message` insert: the message, sent by the pusher into a room they are in.
-pub fn send(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
+pub fn send<'a>(conn: &mut dyn Conn, ctx: &'a Ctx<'a>) -> Result<Writes<'a>, ApplyError> {
     let mut msg: Message = ctx.payload()?;
     let id = msg.id.to_string();
     ctx.require_entity_id(&id)?;
@@ -226,13 +226,15 @@ pub fn send(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     msg.is_deleted = false;
     msg.deleted_at = None;
     msg.send_state = SendState::Sent;
-    let target = message_target(ctx, &id, &room_key);
-    let seq = records::publish(conn, &target, Operation::Insert, &serde_json::Value::Null)?;
-    msg.sort_key = seq;
-    let doc = to_json(&msg)?;
-    feed::set_payload(conn, seq, &doc)?;
-    records::store(conn, &target, &doc, seq)?;
-    Ok(Some(seq))
+    Ok(Box::new(move |conn| {
+        let target = message_target(ctx, &id, &room_key);
+        let seq = records::publish(conn, &target, Operation::Insert, &serde_json::Value::Null)?;
+        msg.sort_key = seq;
+        let doc = to_json(&msg)?;
+        feed::set_payload(conn, seq, &doc)?;
+        records::store(conn, &target, &doc, seq)?;
+        Ok(Some(seq))
+    }))
 }
 
 /// `chat_message` update: the sender replaces the text of a live text message.

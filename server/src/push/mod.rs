@@ -3,8 +3,9 @@
 //! Each entry is decided once. Its change id (and its device sequence) is recorded with the
 //! decision in the same transaction as its effects, so a retried batch is answered from the
 //! record; the record is read once for the whole batch and written with multi-row statements
-//! ([`decisions`]). Each entry runs in a savepoint: a rejected entry undoes only its own writes and the
-//! entries behind it still run.
+//! ([`decisions`]). A rejected entry leaves nothing behind and the entries behind it still run:
+//! a rule that checks everything before it writes ([`Rule::Checked`]) needs nothing more, any
+//! other runs in a savepoint that undoes its writes.
 //!
 //! A device's predictions — its awards (ledger credits) and achievement unlocks — are decided
 //! after the other entries of their batch, so the sessions that earn them are already accepted
@@ -85,6 +86,18 @@ pub fn invalid(e: impl std::fmt::Display) -> ApplyError {
 /// What applying an entry produced: the server sequence of its main change, if it made one
 /// (an entry that changes nothing, like a read marker moving backwards, makes none).
 pub type Applied = Result<Option<i64>, ApplyError>;
+
+/// The writes of an entry whose rule has run all its checks: they can fail only in the store
+/// (which fails the batch), never refuse the entry, so they need no savepoint to undo them.
+pub type Writes<'a> = Box<dyn FnOnce(&mut dyn Conn) -> Result<Option<i64>, DbError> + 'a>;
+
+/// How an entry's rule runs.
+enum Rule {
+    /// Checks first, then writes that cannot refuse: no savepoint needed.
+    Checked(for<'a> fn(&mut dyn Conn, &'a Ctx<'a>) -> Result<Writes<'a>, ApplyError>),
+    /// Checks and writes interleaved: run in a savepoint, so a refusal after a write undoes it.
+    Mixed(fn(&mut dyn Conn, &Ctx<'_>) -> Applied),
+}
 
 /// The entry being applied and who pushed it.
 #[derive(Debug)]
@@ -244,7 +257,7 @@ fn decide(
                 operation,
                 now,
             };
-            (in_savepoint(conn, |conn| apply(conn, &ctx)), Some(entity))
+            (apply(conn, &ctx), Some(entity))
         }
         Err(refusal) => (Err(refusal), None),
     };
@@ -321,31 +334,47 @@ fn refused_record(
     }
 }
 
-/// Routes an entry to the rules of its entity and operation.
+/// Applies an entry by its rule: a refusal leaves nothing of it behind.
 fn apply(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
-    use Operation::{Delete, Insert, Update};
-    match (ctx.entity, ctx.operation) {
-        (Entity::Profile, Update) => profile::update(conn, ctx),
-        (Entity::UserLanguage, Insert | Update) => profile::set_language(conn, ctx),
-        (Entity::UserLanguage, Delete) => profile::remove_language(conn, ctx),
-        (Entity::UserInterest, Insert) => profile::add_interest(conn, ctx),
-        (Entity::UserInterest, Delete) => profile::remove_interest(conn, ctx),
-        (Entity::Onboarding, Insert | Update) => profile::save_onboarding_step(conn, ctx),
-        (Entity::PracticeSession, Insert | Update) => practice::save_session(conn, ctx),
-        (Entity::UserAchievement, Insert | Update) => practice::save_achievement(conn, ctx),
-        (Entity::PointTransaction, Insert) => ledger::record(conn, ctx),
-        (Entity::ChatRoom, Insert) => chat::create_room(conn, ctx),
-        (Entity::ChatParticipant, Insert) => chat::add_member(conn, ctx),
-        (Entity::ChatParticipant, Delete) => chat::remove_member(conn, ctx),
-        (Entity::ChatMessage, Insert) => chat::send(conn, ctx),
-        (Entity::ChatMessage, Update) => chat::edit(conn, ctx),
-        (Entity::ChatMessage, Delete) => chat::delete(conn, ctx),
-        (Entity::ReadMarker, Insert | Update) => chat::mark_read(conn, ctx),
-        (entity, operation) => Err(reject(
+    match rule(ctx.entity, ctx.operation) {
+        Some(Rule::Checked(rule)) => {
+            let writes = rule(conn, ctx)?;
+            Ok(writes(conn)?)
+        }
+        Some(Rule::Mixed(rule)) => in_savepoint(conn, |conn| rule(conn, ctx)),
+        None => Err(reject(
             "unsupported_operation",
-            format!("{operation} of {entity} is not something a device may push"),
+            format!(
+                "{} of {} is not something a device may push",
+                ctx.operation, ctx.entity
+            ),
         )),
     }
+}
+
+/// The rule of an entity and operation, if a device may push it.
+fn rule(entity: Entity, operation: Operation) -> Option<Rule> {
+    use Operation::{Delete, Insert, Update};
+    use Rule::{Checked, Mixed};
+    Some(match (entity, operation) {
+        (Entity::Profile, Update) => Mixed(profile::update),
+        (Entity::UserLanguage, Insert | Update) => Mixed(profile::set_language),
+        (Entity::UserLanguage, Delete) => Mixed(profile::remove_language),
+        (Entity::UserInterest, Insert) => Checked(profile::add_interest),
+        (Entity::UserInterest, Delete) => Checked(profile::remove_interest),
+        (Entity::Onboarding, Insert | Update) => Checked(profile::save_onboarding_step),
+        (Entity::PracticeSession, Insert | Update) => Mixed(practice::save_session),
+        (Entity::UserAchievement, Insert | Update) => Mixed(practice::save_achievement),
+        (Entity::PointTransaction, Insert) => Mixed(ledger::record),
+        (Entity::ChatRoom, Insert) => Mixed(chat::create_room),
+        (Entity::ChatParticipant, Insert) => Mixed(chat::add_member),
+        (Entity::ChatParticipant, Delete) => Mixed(chat::remove_member),
+        (Entity::ChatMessage, Insert) => Checked(chat::send),
+        (Entity::ChatMessage, Update) => Mixed(chat::edit),
+        (Entity::ChatMessage, Delete) => Mixed(chat::delete),
+        (Entity::ReadMarker, Insert | Update) => Mixed(chat::mark_read),
+        _ => return None,
+    })
 }
 
 fn result(

@@ -8,7 +8,7 @@ use studymate_core::profile::{
 };
 use studymate_protocol::ServerEntity;
 
-use super::{Applied, Ctx, invalid, reject};
+use super::{Applied, ApplyError, Ctx, Writes, invalid, reject};
 use crate::db::{Conn, params};
 use crate::records;
 use crate::users;
@@ -122,61 +122,73 @@ pub fn remove_language(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
 }
 
 /// `user_interest` insert. Interests are a set: adding one the server has changes nothing.
-pub fn add_interest(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
+pub fn add_interest<'a>(conn: &mut dyn Conn, ctx: &'a Ctx<'a>) -> Result<Writes<'a>, ApplyError> {
     let interest = interest(ctx)?;
     check_interest_tag(&interest.interest_tag).map_err(invalid)?;
     let record_id = format!("{}:{}", ctx.user_key, interest.interest_tag);
     if records::get::<Interest>(conn, ServerEntity::UserInterest, &record_id)?.is_some() {
-        return Ok(None);
+        return Ok(Box::new(|_| Ok(None)));
     }
-    let target = ctx.own(
-        ServerEntity::UserInterest,
-        &record_id,
-        &interest.interest_tag,
-    );
-    Ok(Some(records::save(
-        conn,
-        &target,
-        Operation::Insert,
-        &interest,
-    )?))
+    Ok(Box::new(move |conn| {
+        let target = ctx.own(
+            ServerEntity::UserInterest,
+            &record_id,
+            &interest.interest_tag,
+        );
+        Ok(Some(records::save(
+            conn,
+            &target,
+            Operation::Insert,
+            &interest,
+        )?))
+    }))
 }
 
 /// `user_interest` delete. Removing one the server does not have changes nothing (so the tag is
 /// not checked: only a stored, checked tag is ever published again).
-pub fn remove_interest(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
+pub fn remove_interest<'a>(
+    conn: &mut dyn Conn,
+    ctx: &'a Ctx<'a>,
+) -> Result<Writes<'a>, ApplyError> {
     let interest = interest(ctx)?;
     let record_id = format!("{}:{}", ctx.user_key, interest.interest_tag);
     if records::get::<Interest>(conn, ServerEntity::UserInterest, &record_id)?.is_none() {
-        return Ok(None);
+        return Ok(Box::new(|_| Ok(None)));
     }
-    let target = ctx.own(
-        ServerEntity::UserInterest,
-        &record_id,
-        &interest.interest_tag,
-    );
-    Ok(Some(records::remove(conn, &target, &interest)?))
+    Ok(Box::new(move |conn| {
+        let target = ctx.own(
+            ServerEntity::UserInterest,
+            &record_id,
+            &interest.interest_tag,
+        );
+        Ok(Some(records::remove(conn, &target, &interest)?))
+    }))
 }
 
 /// `onboarding` update: saves one step's data (the device's rule: step 1–6, data a JSON object
 /// within the size limit).
-pub fn save_onboarding_step(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
+pub fn save_onboarding_step<'a>(
+    _conn: &mut dyn Conn,
+    ctx: &'a Ctx<'a>,
+) -> Result<Writes<'a>, ApplyError> {
     let step: OnboardingStep = ctx.payload()?;
     check_onboarding_step(step.step, &step.data).map_err(invalid)?;
     let entity_id = step.step.to_string();
     ctx.require_entity_id(&entity_id)?;
     let record_id = format!("{}:{}", ctx.user_key, entity_id);
-    let target = ctx.own(ServerEntity::Onboarding, &record_id, &entity_id);
-    Ok(Some(records::save(
-        conn,
-        &target,
-        Operation::Update,
-        &step,
-    )?))
+    Ok(Box::new(move |conn| {
+        let target = ctx.own(ServerEntity::Onboarding, &record_id, &entity_id);
+        Ok(Some(records::save(
+            conn,
+            &target,
+            Operation::Update,
+            &step,
+        )?))
+    }))
 }
 
 /// The interest tag of the payload, which must also be the entry's entity id.
-fn interest(ctx: &Ctx<'_>) -> Result<Interest, super::ApplyError> {
+fn interest(ctx: &Ctx<'_>) -> Result<Interest, ApplyError> {
     let interest: Interest = ctx.payload()?;
     ctx.require_entity_id(&interest.interest_tag)?;
     Ok(interest)
