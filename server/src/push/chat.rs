@@ -374,12 +374,16 @@ fn load_room(conn: &mut dyn Conn, room_key: &str, user: &str) -> Result<Room, Ap
             format!("the user is not a member of room {room_key}"),
         )
     };
-    if role_of(conn, room_key, user)?.is_none() {
-        return Err(not_member());
-    }
-    records::get::<Room>(conn, ServerEntity::ChatRoom, room_key)?
-        .map(|r| r.doc)
-        .ok_or_else(not_member)
+    // One statement: the room's record, found only through the user's membership.
+    let rows = conn.query(
+        "SELECT r.doc FROM participants p
+         JOIN records r ON r.kind = $1 AND r.record_id = p.room_id
+         WHERE p.room_id = $2 AND p.user_id = $3",
+        params![ServerEntity::ChatRoom.as_str(), room_key, user],
+    )?;
+    let row = rows.first().ok_or_else(not_member)?;
+    Ok(serde_json::from_str(&row.text(0)?)
+        .map_err(|e| DbError::Decode(format!("chat_room {room_key}: {e}")))?)
 }
 
 /// Loads a message the pusher sent, in a room they are still in.
