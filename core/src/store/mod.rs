@@ -124,30 +124,34 @@ impl Store {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
             f(&tx)
         };
+        // Read before taking the pool's lock: `change_key` holds the settings while it clears
+        // the pool, so holding the pool while waiting for the settings could deadlock.
+        let current = self.key_generation();
         let mut idle = lock(&self.readers);
-        if idle.len() < MAX_IDLE_READERS && generation == self.key_generation() {
+        if idle.len() < MAX_IDLE_READERS && generation == current {
             idle.push((generation, conn));
         }
         value
     }
 
     /// Re-encrypts the database under `key` (it must be encrypted already). Writes wait
-    /// meanwhile; idle readers are closed, and readers busy during the change are closed when
-    /// they finish, so every later connection opens with the new key.
+    /// meanwhile, and so do new reader connections (they wait for the settings), so none opens
+    /// with the old key after the change; idle readers are closed, and readers busy during the
+    /// change are closed when they finish, so every later connection opens with the new key.
     pub(crate) fn change_key(&self, key: encryption::DatabaseKey) -> Result<()> {
         let conn = lock(&self.writer);
-        if self.settings_now().1.key.is_none() {
+        let mut settings = self
+            .settings
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if settings.1.key.is_none() {
             return Err(Error::Conflict(
                 "the database is not encrypted; encrypt it first (privacy::encrypt_database)"
                     .into(),
             ));
         }
-        encryption::rekey(&conn, &key)?;
         lock(&self.readers).clear();
-        let mut settings = self
-            .settings
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        encryption::rekey(&conn, &key)?;
         settings.0 = settings.0.wrapping_add(1);
         settings.1.key = Some(key);
         Ok(())
