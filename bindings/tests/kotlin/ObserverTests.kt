@@ -12,6 +12,7 @@ import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.flow.take
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.yield
 
 class RecordingObserver : DataObserver {
     val changes = CopyOnWriteArrayList<DataChange>()
@@ -75,8 +76,11 @@ val observerTests = listOf(
     TestCase("dataChanges(): a Flow of every committed write; cancelling the collector unsubscribes") {
         val client = Fixture.open()
         coroutineScope {
-            // UNDISPATCHED: the flow is collected (subscribed) before the writes below.
+            // UNDISPATCHED starts the collector at once; callbackFlow subscribes in its producer
+            // coroutine, queued on this test's single-threaded loop, so yield lets it subscribe
+            // before the writes below (otherwise a fast write can commit first and be missed).
             val collected = async(start = CoroutineStart.UNDISPATCHED) { client.dataChanges().take(2).toList() }
+            yield()
             client.addInterest("travel")
             client.updateProfile(ProfilePatch(intro = "hello"))
             client.profile() // a read is not a change
