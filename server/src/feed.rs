@@ -396,11 +396,18 @@ pub fn pull(
     })
 }
 
-/// How many changes of `user`'s feed follow feed position `after`: one scan of the feed index.
+/// Most changes a pull's `remaining` counts: a larger rest is answered as this many.
+const MAX_COUNTED: i64 = 1_000_000;
+
+/// How many changes of `user`'s feed follow feed position `after`, up to [`MAX_COUNTED`]: one
+/// bounded scan of the feed index.
 pub fn count_after(conn: &mut dyn Conn, user: &str, after: i64) -> Result<u64, DbError> {
+    // A client may ask on every page: the scan stops at MAX_COUNTED, so one request's cost is
+    // bounded however large the feed.
     let rows = conn.query(
-        "SELECT CAST(count(*) AS BIGINT) FROM user_feed WHERE user_id = $1 AND feed_seq > $2",
-        params![user, after],
+        "SELECT CAST(count(*) AS BIGINT) FROM (SELECT 1 FROM user_feed
+         WHERE user_id = $1 AND feed_seq > $2 LIMIT $3) AS rest",
+        params![user, after, MAX_COUNTED],
     )?;
     count(
         rows.first()

@@ -13,7 +13,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use chrono::Utc;
 use futures_util::Stream;
@@ -29,7 +29,7 @@ use super::sync::cursor;
 use crate::auth::tokens;
 use crate::db::TxMode;
 use crate::feed;
-use crate::live::hub::Subscription;
+use crate::live::hub::{MAX_CHANNELS_PER_USER, Subscription};
 use crate::live::moved;
 
 /// One open channel.
@@ -68,7 +68,16 @@ pub async fn live(
     let token = bearer(&headers)?;
     let access = authenticate(&state, token.clone()).await?;
     // Subscribed before the head is read, so no write between the two goes unannounced.
-    let subscription = state.live.hub().subscribe(access.user);
+    let subscription = state.live.hub().subscribe(access.user).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_channels",
+            format!(
+                "this account already holds {MAX_CHANNELS_PER_USER} live channels on this \
+                 server; close one first"
+            ),
+        )
+    })?;
     let rechecked = subscription.signal.borrow().recheck;
     let user = access.user;
     let (epoch, head) = state

@@ -20,6 +20,11 @@ pub struct Signal {
     pub recheck: u64,
 }
 
+/// Most live channels one user may hold open in one process (a phone, a tablet, a few app
+/// restarts whose old connections have not timed out yet fit many times over). A signed-in
+/// client opening more is refused, so one account cannot hold unbounded memory and sockets.
+pub const MAX_CHANNELS_PER_USER: usize = 128;
+
 /// The listening users of this process.
 #[derive(Debug, Default)]
 pub struct Hub {
@@ -36,18 +41,21 @@ pub struct Subscription {
 }
 
 impl Hub {
-    /// Starts listening for `user`.
-    pub fn subscribe(self: &Arc<Self>, user: Uuid) -> Subscription {
+    /// Starts listening for `user`; `None` when the user already holds
+    /// [`MAX_CHANNELS_PER_USER`] channels here.
+    pub fn subscribe(self: &Arc<Self>, user: Uuid) -> Option<Subscription> {
         let mut users = self.users.lock().unwrap_or_else(PoisonError::into_inner);
-        let signal = users
+        let sender = users
             .entry(user)
-            .or_insert_with(|| watch::channel(Signal::default()).0)
-            .subscribe();
-        Subscription {
+            .or_insert_with(|| watch::channel(Signal::default()).0);
+        if sender.receiver_count() >= MAX_CHANNELS_PER_USER {
+            return None;
+        }
+        Some(Subscription {
             hub: Arc::clone(self),
             user,
-            signal,
-        }
+            signal: sender.subscribe(),
+        })
     }
 
     /// The user's feed reached `head` (a committed write).
@@ -133,8 +141,8 @@ mod tests {
         let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
         hub.feed_moved(a, 5);
         assert_eq!(hub.listening_users(), 0, "a wake for nobody keeps nothing");
-        let mut first = hub.subscribe(a);
-        let second = hub.subscribe(a);
+        let mut first = hub.subscribe(a).expect("first channel");
+        let second = hub.subscribe(a).expect("second channel");
         assert_eq!(hub.listening_users(), 1);
         hub.feed_moved(a, 7);
         hub.feed_moved(a, 9);
@@ -152,5 +160,21 @@ mod tests {
         );
         drop(first);
         assert_eq!(hub.listening_users(), 0);
+    }
+
+    #[test]
+    fn a_user_holds_at_most_the_channel_limit_and_a_closed_one_frees_a_place() {
+        let hub = Arc::new(Hub::default());
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let mut open: Vec<_> = (0..MAX_CHANNELS_PER_USER)
+            .map(|_| hub.subscribe(a).expect("within the limit"))
+            .collect();
+        assert!(hub.subscribe(a).is_none(), "one channel over the limit");
+        assert!(hub.subscribe(b).is_some(), "another user is not affected");
+        open.pop();
+        assert!(
+            hub.subscribe(a).is_some(),
+            "a closed channel frees its place"
+        );
     }
 }
