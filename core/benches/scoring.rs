@@ -120,7 +120,7 @@ fn bench(c: &mut Criterion) {
         spoken: Some(
             ko_text
                 .split(' ')
-                .zip(0u32..)
+                .zip(0i32..)
                 .map(|(word, i)| RecognizedWord {
                     word: word.into(),
                     confidence: 0.9,

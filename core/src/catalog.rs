@@ -30,8 +30,11 @@ pub struct Situation {
     /// How hard it is.
     pub difficulty: Level,
     /// Expected length in seconds.
-    #[serde(default = "default_duration")]
-    pub estimated_duration_seconds: u32,
+    #[serde(
+        default = "default_duration",
+        deserialize_with = "studymate_protocol::unsigned::field::<_, u32, _>"
+    )]
+    pub estimated_duration_seconds: i32,
     /// What the situation is about.
     #[serde(default)]
     pub description: Option<String>,
@@ -53,8 +56,11 @@ pub struct Situation {
     #[serde(default = "yes")]
     pub is_active: bool,
     /// Content version, bumped by the server on edits.
-    #[serde(default = "one")]
-    pub version: u32,
+    #[serde(
+        default = "one",
+        deserialize_with = "studymate_protocol::unsigned::field::<_, u32, _>"
+    )]
+    pub version: i32,
 }
 
 /// One concrete scenario of a situation, with everything needed to score an answer to it.
@@ -162,8 +168,11 @@ pub struct Achievement {
     /// The condition, e.g. `{"type": "sessions_completed", "count": 10}`.
     pub requirements: serde_json::Value,
     /// Points awarded on unlock.
-    #[serde(default)]
-    pub points_reward: u32,
+    #[serde(
+        default,
+        deserialize_with = "studymate_protocol::unsigned::field::<_, u32, _>"
+    )]
+    pub points_reward: i32,
     /// Icon address.
     #[serde(default)]
     pub icon_url: Option<String>,
@@ -216,11 +225,11 @@ pub struct SituationFilter {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ImportSummary {
     /// Situations written.
-    pub situations: u32,
+    pub situations: i32,
     /// Variations written.
-    pub variations: u32,
+    pub variations: i32,
     /// Achievements written.
-    pub achievements: u32,
+    pub achievements: i32,
 }
 
 impl CatalogBatch {
@@ -559,13 +568,13 @@ fn achievement_from_row(row: &Row<'_>) -> Result<Achievement> {
     })
 }
 
-fn default_duration() -> u32 {
+fn default_duration() -> i32 {
     60
 }
 fn yes() -> bool {
     true
 }
-fn one() -> u32 {
+fn one() -> i32 {
     1
 }
 fn english() -> String {

@@ -259,7 +259,7 @@ pub struct UnreadCount {
     /// The room.
     pub room_id: Uuid,
     /// Messages from others after the user's read marker, not counting deleted ones.
-    pub unread: u32,
+    pub unread: i32,
 }
 
 pub(crate) const MESSAGE_COLUMNS: &str = "message_id, room_id, sender_id, message_type, content, file_url, file_metadata, \
@@ -543,7 +543,7 @@ impl Client {
                  ORDER BY p.room_id",
             )?;
             let rows = stmt.query_map([&me], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, u32>(1)?))
+                Ok((row.get::<_, String>(0)?, row.get::<_, i32>(1)?))
             })?;
             let mut counts = Vec::new();
             for row in rows {

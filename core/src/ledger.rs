@@ -156,7 +156,8 @@ pub struct NewPoints {
     /// Direction; decides the sign.
     pub transaction_type: TransactionType,
     /// How many points, always positive.
-    pub amount: u32,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u32, _>")]
+    pub amount: i32,
     /// Why.
     pub source: PointSource,
     /// What it relates to.

@@ -34,7 +34,7 @@ use crate::rewards::{self, LevelInfo, StreakInfo, Unlock};
 use crate::scoring::{Answer, RecognizedWord, Score, Scorer};
 use crate::store::{json_col_opt, uuid_col};
 use crate::time;
-use crate::validate::string_enum;
+use crate::validate::{self, string_enum};
 
 string_enum! {
     /// Where a practice session is in its lifecycle.
@@ -65,13 +65,20 @@ string_enum! {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SessionScores {
     /// Overall.
-    pub overall: u8,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u8, _>")]
+    pub overall: i32,
     /// Appropriateness to the situation.
-    pub appropriateness: u8,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u8, _>")]
+    pub appropriateness: i32,
     /// Fluency.
-    pub fluency: u8,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u8, _>")]
+    pub fluency: i32,
     /// Pronunciation, for spoken answers.
-    pub pronunciation: Option<u8>,
+    #[serde(
+        default,
+        deserialize_with = "studymate_protocol::unsigned::optional::<_, u8, _>"
+    )]
+    pub pronunciation: Option<i32>,
 }
 
 /// The scorer's input for a learner's answer besides its text, kept with the turn so the
@@ -83,11 +90,30 @@ pub struct AnswerRecord {
     #[serde(default)]
     pub spoken: Option<Vec<RecognizedWord>>,
     /// How long the learner took to answer, in milliseconds.
-    #[serde(default)]
-    pub response_time_ms: u32,
+    #[serde(
+        default,
+        deserialize_with = "studymate_protocol::unsigned::field::<_, u32, _>"
+    )]
+    pub response_time_ms: i32,
     /// Hints revealed in the session when the answer was given.
-    #[serde(default)]
-    pub hints_used: u8,
+    #[serde(
+        default,
+        deserialize_with = "studymate_protocol::unsigned::field::<_, u8, _>"
+    )]
+    pub hints_used: i32,
+}
+
+impl AnswerRecord {
+    /// The scorer's input for this record and the answer's `text`. A negative response time
+    /// or hint count (only a caller can pass one: decoding refuses them) is `InvalidInput`.
+    pub(crate) fn answer(&self, text: &str) -> Result<Answer> {
+        Ok(Answer {
+            text: text.to_owned(),
+            spoken: self.spoken.clone(),
+            response_time_ms: validate::unsigned_from("response_time_ms", self.response_time_ms)?,
+            hints_used: validate::unsigned_from("hints_used", self.hints_used)?,
+        })
+    }
 }
 
 /// One line of the dialogue.
@@ -96,7 +122,8 @@ pub struct AnswerRecord {
 #[cfg_attr(feature = "uniffi", uniffi(name = "DialogueTurn"))]
 pub struct Turn {
     /// Position in the dialogue, from 0.
-    pub index: u32,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u32, _>")]
+    pub index: i32,
     /// Who said it.
     pub speaker: Speaker,
     /// What was said.
@@ -130,8 +157,11 @@ pub struct PracticeSession {
     #[serde(default)]
     pub ended_at: Option<DateTime<Utc>>,
     /// Practice time in seconds, pauses excluded (set when it ends).
-    #[serde(default)]
-    pub total_duration_seconds: Option<u32>,
+    #[serde(
+        default,
+        deserialize_with = "studymate_protocol::unsigned::optional::<_, u32, _>"
+    )]
+    pub total_duration_seconds: Option<i32>,
     /// The IANA time zone the learner was in when it started.
     pub time_zone: String,
     /// That zone's UTC offset at the start, in seconds.
@@ -140,8 +170,11 @@ pub struct PracticeSession {
     #[serde(default)]
     pub local_day: Option<NaiveDate>,
     /// Hints used so far, 0–3.
-    #[serde(default)]
-    pub hints_used: u8,
+    #[serde(
+        default,
+        deserialize_with = "studymate_protocol::unsigned::field::<_, u8, _>"
+    )]
+    pub hints_used: i32,
     /// Final scores (completed sessions).
     #[serde(default)]
     pub scores: Option<SessionScores>,
@@ -164,7 +197,8 @@ pub struct AnswerInput {
     pub spoken: Option<Vec<RecognizedWord>>,
     /// How long the learner took to answer, in milliseconds.
     #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
-    pub response_time_ms: u32,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u32, _>")]
+    pub response_time_ms: i32,
 }
 
 /// What completing a session did.
@@ -181,7 +215,7 @@ pub struct Completion {
     /// The level afterwards.
     pub level: LevelInfo,
     /// Levels reached by this completion (empty when none).
-    pub level_ups: Vec<u32>,
+    pub level_ups: Vec<i32>,
     /// The streak including this session.
     pub streak: StreakInfo,
     /// Achievements unlocked by this completion.
@@ -345,14 +379,8 @@ impl Client {
                     response_time_ms: input.response_time_ms,
                     hints_used: session.hints_used,
                 };
-                let answer = Answer {
-                    text: input.text.clone(),
-                    spoken: record.spoken.clone(),
-                    response_time_ms: record.response_time_ms,
-                    hints_used: record.hints_used,
-                };
-                let score = Scorer::new(&reference)?.score(&answer)?;
-                let index = u32::try_from(session.turns.len())
+                let score = Scorer::new(&reference)?.score(&record.answer(&input.text)?)?;
+                let index = i32::try_from(session.turns.len())
                     .map_err(|_| Error::Conflict("too many turns".into()))?;
                 insert_turn(
                     tx,
@@ -707,12 +735,12 @@ fn session_from_row(row: &Row<'_>) -> Result<PracticeSession> {
     let started: String = row.get(4)?;
     let ended: Option<String> = row.get(5)?;
     let day: Option<String> = row.get(9)?;
-    let overall: Option<u8> = row.get(11)?;
+    let overall: Option<i32> = row.get(11)?;
     let scores = match overall {
         Some(overall) => Some(SessionScores {
             overall,
-            appropriateness: row.get::<_, Option<u8>>(12)?.unwrap_or(0),
-            fluency: row.get::<_, Option<u8>>(13)?.unwrap_or(0),
+            appropriateness: row.get::<_, Option<i32>>(12)?.unwrap_or(0),
+            fluency: row.get::<_, Option<i32>>(13)?.unwrap_or(0),
             pronunciation: row.get(14)?,
         }),
         None => None,

@@ -99,7 +99,8 @@ pub struct Profile {
     /// App preferences (learning style, notifications, privacy) as a JSON object.
     pub preferences: serde_json::Value,
     /// Preferred practice length in minutes.
-    pub preferred_session_minutes: u16,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u16, _>")]
+    pub preferred_session_minutes: i32,
     /// IANA time zone, e.g. `"Asia/Seoul"`: streaks and "today" are counted in it.
     pub time_zone: String,
     /// When the profile last changed.
@@ -192,9 +193,12 @@ pub struct ProfilePatch {
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub preferences: Option<serde_json::Value>,
     /// New preferred practice length, 1–240 minutes.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "studymate_protocol::unsigned::optional::<_, u16, _>"
+    )]
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
-    pub preferred_session_minutes: Option<u16>,
+    pub preferred_session_minutes: Option<i32>,
     /// New IANA time zone.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
@@ -764,7 +768,7 @@ fn check_goals(goals: &[String]) -> Result<()> {
         .try_for_each(|g| validate::non_blank("learning_goals", g, MAX_PLACE_CHARS))
 }
 
-fn check_minutes(minutes: u16) -> Result<()> {
+fn check_minutes(minutes: i32) -> Result<()> {
     if (1..=240).contains(&minutes) {
         Ok(())
     } else {

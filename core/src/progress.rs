@@ -23,6 +23,7 @@ use crate::rewards::{
 };
 use crate::time;
 use studymate_protocol::UserAchievementRecord;
+use studymate_protocol::unsigned::to_i64;
 
 /// Where the learner stands: points, level, streak and achievements.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,9 +47,9 @@ pub struct AchievementStatus {
     /// The definition.
     pub achievement: Achievement,
     /// Progress so far (may exceed `target`).
-    pub current: u64,
+    pub current: i64,
     /// What the requirement asks for.
-    pub target: u64,
+    pub target: i64,
     /// When it was unlocked, if it was.
     pub unlocked_at: Option<DateTime<Utc>>,
 }
@@ -90,8 +91,8 @@ impl Client {
                 achievements.push(AchievementStatus {
                     unlocked_at: unlocked_at.get(&achievement.id).copied(),
                     achievement,
-                    current: progress.current,
-                    target: progress.target,
+                    current: to_i64(progress.current),
+                    target: to_i64(progress.target),
                 });
             }
             Ok(Progress {
@@ -112,7 +113,7 @@ impl Client {
             |_| DataChange::of(&[DataArea::Points]),
             |tx| {
                 let day = today(tx, now)?;
-                let held = streak_in(tx, day)?.freezes_held;
+                let held = streak_in(tx, day)?.freezes_held.unsigned_abs();
                 let balance = ledger::balance_in(tx, &user)?;
                 let price = rewards::check_freeze_purchase(balance.available, held)?;
                 let id = Uuid::now_v7();
@@ -362,7 +363,7 @@ fn learner_stats(tx: &Transaction<'_>, user: &str, streak: StreakInfo) -> Result
         ))
     })?;
     let mut stats = LearnerStats {
-        longest_streak: streak.longest,
+        longest_streak: streak.longest.unsigned_abs(),
         lifetime_earned: ledger::balance_in(tx, user)?.lifetime_earned,
         ..LearnerStats::default()
     };

@@ -1,7 +1,23 @@
 //! Checks on caller input, shared by every module, so that bad input is refused with a typed
 //! error naming the field before anything is written.
 
+use std::fmt::Display;
+
 use crate::error::{Error, Result};
+
+/// Refuses a negative count, score or duration from the caller. Core's records carry them as
+/// signed integers (what Kotlin and Swift use), so "never negative" is checked where a value
+/// enters, naming the field; decoding keeps the wire's unsigned rule (`studymate_protocol::unsigned`).
+pub(crate) fn non_negative<T: PartialOrd + Default + Display>(field: &str, value: T) -> Result<()> {
+    if value < T::default() {
+        Err(Error::invalid(
+            field,
+            format!("must not be negative, got {value}"),
+        ))
+    } else {
+        Ok(())
+    }
+}
 
 /// Refuses text whose length in characters is outside `min..=max` (after trimming nothing:
 /// what the caller passed is what is stored).
@@ -59,6 +75,18 @@ pub(crate) fn json_object_within(
         ));
     }
     Ok(())
+}
+
+/// A caller's signed number as the unsigned type a computation works in (the scorer's
+/// milliseconds and hint levels): a negative value, or one `U` cannot hold, is `InvalidInput`
+/// naming the field.
+pub(crate) fn unsigned_from<T, U>(field: &str, value: T) -> Result<U>
+where
+    T: PartialOrd + Default + Display + Copy,
+    U: TryFrom<T>,
+{
+    non_negative(field, value)?;
+    U::try_from(value).map_err(|_| Error::invalid(field, format!("is too large, got {value}")))
 }
 
 /// Characters refused in a name anyone else sees (display name, room name, Korean name): control

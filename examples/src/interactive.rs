@@ -200,7 +200,7 @@ fn converse(client: &Client, session: &PracticeSession) -> AppResult<()> {
         let input = AnswerInput {
             text: text.clone(),
             spoken: None,
-            response_time_ms: u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX),
+            response_time_ms: i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX),
         };
         match client.answer(session.id, &input) {
             Ok(score) => out::text(&render::score(&text, &score))?,

@@ -82,8 +82,9 @@ impl SyncObserver for BarObserver {
         let state = *self.state.lock().unwrap_or_else(|p| p.into_inner());
         match state {
             SyncState::Pushing => {
-                self.bar.set_length(progress.pushed + progress.outbox);
-                self.bar.set_position(progress.pushed);
+                self.bar
+                    .set_length(steps(progress.pushed.saturating_add(progress.outbox)));
+                self.bar.set_position(steps(progress.pushed));
             }
             _ => {
                 if let Some(total) = progress.pull_total {
@@ -91,19 +92,24 @@ impl SyncObserver for BarObserver {
                         self.restyle(BAR);
                     }
                     // Changes that arrived during the pull may take it past the counted total.
-                    self.bar.set_length(total.max(progress.pulled));
+                    self.bar.set_length(steps(total.max(progress.pulled)));
                 }
-                self.bar.set_position(progress.pulled);
+                self.bar.set_position(steps(progress.pulled));
             }
         }
     }
+}
+
+/// A count of the library's progress (never negative) as the bar's unsigned steps.
+fn steps(count: i64) -> u64 {
+    u64::try_from(count).unwrap_or(0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn report(pushed: u64, outbox: u64, pulled: u64, pull_total: Option<u64>) -> SyncProgress {
+    fn report(pushed: i64, outbox: i64, pulled: i64, pull_total: Option<i64>) -> SyncProgress {
         SyncProgress {
             pushed,
             outbox,

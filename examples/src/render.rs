@@ -9,8 +9,8 @@ use studymate_core::scoring::Score;
 use crate::safe;
 
 /// A 0–100 score as a bar of 20 cells.
-pub fn bar(value: u8) -> String {
-    let filled = usize::from(value.min(100)) / 5;
+pub fn bar(value: i32) -> String {
+    let filled = usize::try_from(value.clamp(0, 100) / 5).unwrap_or(0);
     format!("{}{}", "█".repeat(filled), "░".repeat(20 - filled))
 }
 
@@ -209,7 +209,7 @@ pub fn reason(reason: &studymate_core::next_up::RecommendationReason) -> String 
 }
 
 /// A room line: its id (for `--room`), its label (see `chat::room_label`) and unread count.
-pub fn room(room: &Room, label: &str, unread: u32) -> String {
+pub fn room(room: &Room, label: &str, unread: i32) -> String {
     format!("  {}  {}  unread {}\n", room.id, label, unread)
 }
 

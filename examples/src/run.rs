@@ -379,7 +379,7 @@ fn play(
     let input = AnswerInput {
         text: args.answer.clone(),
         spoken: None,
-        response_time_ms: args.seconds.saturating_mul(1000),
+        response_time_ms: i32::try_from(args.seconds.saturating_mul(1000)).unwrap_or(i32::MAX),
     };
     let score = client
         .answer(session.id, &input)

@@ -121,7 +121,7 @@ pub struct Outcome {
     /// Every change the server has refused on this device, with its reason.
     pub rejected: Vec<RejectedChange>,
     /// Changes still waiting to be pushed after this run.
-    pub outbox: u64,
+    pub outbox: i64,
 }
 
 impl Outcome {

@@ -43,5 +43,6 @@ pub struct AuthResponse {
     /// Single-use token for `/v1/auth/refresh`; each refresh returns a new one.
     pub refresh_token: String,
     /// Lifetime of the access token, in seconds from now.
-    pub expires_in_seconds: u64,
+    #[serde(deserialize_with = "crate::unsigned::field::<_, u64, _>")]
+    pub expires_in_seconds: i64,
 }

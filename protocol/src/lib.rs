@@ -16,6 +16,7 @@ mod live;
 mod pull;
 mod push;
 mod records;
+pub mod unsigned;
 
 pub use auth::{AuthResponse, LoginRequest, RefreshRequest, SignupRequest};
 pub use entity::ServerEntity;

@@ -293,7 +293,7 @@ impl Learner<'_> {
             params![self.key],
         )?;
         let mut stats = LearnerStats {
-            longest_streak: streak.longest,
+            longest_streak: streak.longest.unsigned_abs(),
             lifetime_earned: ledger::totals(conn, self.key)?.lifetime_earned,
             category_sessions: BTreeMap::new(),
             ..LearnerStats::default()

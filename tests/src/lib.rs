@@ -324,7 +324,7 @@ pub struct Snapshot {
     /// Rooms with their members and read markers, as JSON.
     pub room_members: serde_json::Value,
     /// Unread counts per room.
-    pub unread: Vec<(Uuid, u32)>,
+    pub unread: Vec<(Uuid, i32)>,
     /// Completed practice sessions (ids).
     pub sessions: Vec<Uuid>,
 }
@@ -367,7 +367,7 @@ pub fn snapshot(c: &Client) -> Snapshot {
         }
     }
     let b = c.balance().expect("balance");
-    let mut unread: Vec<(Uuid, u32)> = c
+    let mut unread: Vec<(Uuid, i32)> = c
         .unread_counts()
         .expect("unread")
         .into_iter()

@@ -44,7 +44,7 @@ pub struct AuthResponse {
     /// Single-use token for the next refresh; each refresh returns a new one.
     pub refresh_token: String,
     /// Lifetime of the access token, in seconds from now.
-    pub expires_in_seconds: u64,
+    pub expires_in_seconds: i64,
 }
 
 /// The kinds of record a sync pulls.

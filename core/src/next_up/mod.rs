@@ -113,7 +113,7 @@ pub struct Recommendation {
     /// The situation.
     pub situation_id: Uuid,
     /// Its position, 1 first.
-    pub rank: u32,
+    pub rank: i32,
     /// Why it is offered.
     pub reason: RecommendationReason,
     /// When its next review is due; `None` if never practised.

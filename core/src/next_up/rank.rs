@@ -85,7 +85,7 @@ pub(super) fn rank(candidates: Vec<Candidate<'_>>, now: DateTime<Utc>) -> Vec<Re
     classified.sort_unstable_by_key(|(key, _, _)| *key);
     classified
         .into_iter()
-        .zip(1u32..)
+        .zip(1i32..)
         .map(|((key, reason, due_at), rank)| Recommendation {
             situation_id: key.4,
             rank,

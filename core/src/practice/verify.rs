@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::profile::check_time_zone;
 use crate::rewards;
 use crate::scoring::{Answer, MAX_HINT_LEVEL, MAX_TEXT_CHARS, Score, Scorer, ScoringReference};
+use crate::validate;
 
 /// Most turns a session may hold (the opening line included). The device refuses answers
 /// beyond it; the server refuses sessions with more.
@@ -54,7 +55,7 @@ impl PracticeSession {
     /// end, a practice day (not before its end's local day, not after the day it was received)
     /// and at least one answer. The scores it carries are not checked: [`rescored`] replaces them.
     pub fn validate(&self, received_at: DateTime<Utc>) -> Result<()> {
-        if self.hints_used > MAX_HINT_LEVEL {
+        if !(0..=i32::from(MAX_HINT_LEVEL)).contains(&self.hints_used) {
             return Err(Error::invalid(
                 "hints_used",
                 format!("must be 0–{MAX_HINT_LEVEL}, got {}", self.hints_used),
@@ -199,15 +200,10 @@ pub fn rescored(
             continue;
         }
         let answer = match &turn.answer {
-            Some(record) => Answer {
-                text: turn.text.clone(),
-                spoken: record.spoken.clone(),
-                response_time_ms: record.response_time_ms,
-                hints_used: record.hints_used,
-            },
+            Some(record) => record.answer(&turn.text)?,
             None => Answer {
                 text: turn.text.clone(),
-                hints_used: session.hints_used,
+                hints_used: validate::unsigned_from("hints_used", session.hints_used)?,
                 ..Answer::default()
             },
         };

@@ -111,7 +111,9 @@ impl Requirement {
                 .map_or(0, u64::from),
             Self::PointsEarned { .. } => non_negative(stats.lifetime_earned),
             Self::DistinctSituations { .. } => u64::from(stats.distinct_situations),
-            Self::LevelReached { .. } => u64::from(level_for(stats.lifetime_earned).level),
+            Self::LevelReached { .. } => {
+                u64::from(level_for(stats.lifetime_earned).level.unsigned_abs())
+            }
         };
         let target = self.target();
         AchievementProgress {

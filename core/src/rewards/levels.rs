@@ -18,14 +18,14 @@
 use serde::{Deserialize, Serialize};
 
 /// The highest level; reached at 49 950 000 lifetime points.
-pub const MAX_LEVEL: u32 = 1000;
+pub const MAX_LEVEL: i32 = 1000;
 
 /// Where a lifetime total of earned points puts the learner on the level curve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LevelInfo {
     /// The level, from 1 to [`MAX_LEVEL`].
-    pub level: u32,
+    pub level: i32,
     /// Points earned since reaching this level.
     pub points_into_level: i64,
     /// Points still needed for the next level; 0 at [`MAX_LEVEL`].
@@ -33,8 +33,8 @@ pub struct LevelInfo {
 }
 
 /// Lifetime points needed to be at `level` (`50 · level · (level − 1)`); 0 for level 0 or 1.
-pub fn points_for_level(level: u32) -> i64 {
-    let n = i64::from(level.min(MAX_LEVEL));
+pub fn points_for_level(level: i32) -> i64 {
+    let n = i64::from(level.clamp(0, MAX_LEVEL));
     50 * n * (n - 1).max(0)
 }
 
@@ -43,9 +43,9 @@ pub fn level_for(lifetime_earned: i64) -> LevelInfo {
     let earned = lifetime_earned.max(0);
     // The level is the largest n <= MAX_LEVEL with points_for_level(n) <= earned; the
     // thresholds increase with n, so a binary search finds it in ~10 steps.
-    let (mut low, mut high) = (1u32, MAX_LEVEL);
+    let (mut low, mut high) = (1i32, MAX_LEVEL);
     while low < high {
-        let mid = low + (high - low).div_ceil(2);
+        let mid = low + (high - low + 1) / 2;
         if points_for_level(mid) <= earned {
             low = mid;
         } else {
@@ -68,7 +68,7 @@ pub fn level_for(lifetime_earned: i64) -> LevelInfo {
 
 /// The levels newly reached when lifetime earned points go from `before` to `after`, in
 /// increasing order; empty when the level did not rise (including when `after < before`).
-pub fn level_ups(before: i64, after: i64) -> Vec<u32> {
+pub fn level_ups(before: i64, after: i64) -> Vec<i32> {
     let from = level_for(before).level;
     let to = level_for(after).level;
     (from + 1..=to).collect()
@@ -129,10 +129,10 @@ mod tests {
 
     #[test]
     fn level_ups_lists_every_level_crossed() {
-        assert_eq!(level_ups(90, 99), Vec::<u32>::new());
+        assert_eq!(level_ups(90, 99), Vec::<i32>::new());
         assert_eq!(level_ups(90, 100), vec![2]);
         assert_eq!(level_ups(0, 650), vec![2, 3, 4]);
-        assert_eq!(level_ups(650, 0), Vec::<u32>::new());
+        assert_eq!(level_ups(650, 0), Vec::<i32>::new());
     }
 
     proptest! {
@@ -147,7 +147,7 @@ mod tests {
             );
             prop_assert!(info.points_to_next_level >= 0);
             let ups = level_ups(low, high);
-            prop_assert_eq!(ups.len() as u32, level_for(high).level - level_for(low).level);
+            prop_assert_eq!(ups.len() as i32, level_for(high).level - level_for(low).level);
         }
     }
 }

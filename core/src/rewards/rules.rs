@@ -27,7 +27,7 @@ use super::{PointSource, RewardsError, StreakInfo, TransactionType, Unlock, day_
 /// Points for the first completed session of a local day.
 pub const DAILY_PRACTICE_POINTS: i64 = 10;
 /// The overall score (0–100) at or above which a session counts as perfect.
-pub const PERFECT_SCORE_THRESHOLD: u8 = 95;
+pub const PERFECT_SCORE_THRESHOLD: i32 = 95;
 /// Points for a perfect session.
 pub const PERFECT_SCORE_POINTS: i64 = 5;
 /// Sessions to complete in one local ISO week for the weekly challenge.
@@ -168,7 +168,7 @@ pub struct CompletionContext<'a> {
     /// The completed session.
     pub session_id: Uuid,
     /// Its overall score, 0–100.
-    pub overall: u8,
+    pub overall: i32,
     /// Its practice day, from [`crate::rewards::practice_day`].
     pub practice_day: NaiveDate,
     /// The streak including this session, from [`crate::rewards::streak`] with
@@ -256,7 +256,7 @@ fn streak_awards(ctx: &CompletionContext<'_>) -> Vec<Award> {
     else {
         return Vec::new();
     };
-    streak_milestones_up_to(ctx.streak.current)
+    streak_milestones_up_to(ctx.streak.current.unsigned_abs())
         .filter(|(milestone, _)| {
             !ctx.awarded_streak_milestones.iter().any(|awarded| {
                 awarded.milestone == *milestone
@@ -296,7 +296,7 @@ mod tests {
 
     fn context<'a>(
         session: u128,
-        overall: u8,
+        overall: i32,
         practiced: &[NaiveDate],
         sessions_in_week: u32,
         awarded: &'a [StreakMilestoneKey],

@@ -18,24 +18,25 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::freeze::FreezePool;
+use studymate_protocol::unsigned::to_i32;
 
 /// The streak state derived from practice days, freeze purchases and today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct StreakInfo {
     /// Practice days in the live run ending today or earlier; 0 when the streak is broken.
-    pub current: u32,
+    pub current: i32,
     /// Practice days in the longest run ever (always `>= current`).
-    pub longest: u32,
+    pub longest: i32,
     /// The latest practice day, if any.
     pub last_practice_day: Option<NaiveDate>,
     /// The first practice day of the live run; `None` when the streak is broken. Streak-bonus
     /// period keys name their run by this day.
     pub current_run_start: Option<NaiveDate>,
     /// Missed days covered by freezes over the whole history (= freezes consumed).
-    pub frozen_days_used: u32,
+    pub frozen_days_used: i32,
     /// Freezes bought and not consumed; what the learner holds now.
-    pub freezes_held: u32,
+    pub freezes_held: i32,
 }
 
 /// Computes the streak from practice days, freeze purchase days, and the device's local date.
@@ -56,14 +57,14 @@ pub fn streak(days: &[NaiveDate], freezes: &[NaiveDate], today: NaiveDate) -> St
             last_practice_day: None,
             current_run_start: None,
             frozen_days_used: 0,
-            freezes_held: pool.held(),
+            freezes_held: to_i32(pool.held()),
         };
     };
     let today = today.max(last);
 
     let mut run_start = first;
-    let mut run_len: u32 = 1;
-    let mut longest: u32 = 1;
+    let mut run_len: i32 = 1;
+    let mut longest: i32 = 1;
     for pair in days.windows(2) {
         let [previous, next] = pair else { continue };
         if bridged(&mut pool, *previous, *next) {
@@ -81,8 +82,8 @@ pub fn streak(days: &[NaiveDate], freezes: &[NaiveDate], today: NaiveDate) -> St
         longest,
         last_practice_day: Some(last),
         current_run_start: alive.then_some(run_start),
-        frozen_days_used: pool.used(),
-        freezes_held: pool.held(),
+        frozen_days_used: to_i32(pool.used()),
+        freezes_held: to_i32(pool.held()),
     }
 }
 
@@ -333,7 +334,7 @@ mod tests {
             let info = streak(&days, &freezes, today);
             prop_assert!(info.current <= info.longest);
             prop_assert!(info.longest as usize <= days.len());
-            prop_assert_eq!(info.frozen_days_used + info.freezes_held, freezes.len() as u32);
+            prop_assert_eq!(info.frozen_days_used + info.freezes_held, freezes.len() as i32);
         }
 
         #[test]

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::iso_week_bounds;
+use studymate_protocol::unsigned::to_i32;
 
 /// A category whose average (in tenths) is below this is weak.
 pub const WEAK_BELOW_TENTHS: u32 = 700;
@@ -59,19 +60,19 @@ pub struct LearningSummary {
     /// Last day of the period (inclusive).
     pub period_end: NaiveDate,
     /// Sessions completed in the period.
-    pub session_count: u32,
+    pub session_count: i32,
     /// Total duration, rounded to the nearest minute.
-    pub study_minutes: u32,
+    pub study_minutes: i32,
     /// Distinct situations practised.
-    pub unique_situations: u32,
+    pub unique_situations: i32,
     /// Average overall score in tenths; `None` without sessions.
-    pub average_overall_tenths: Option<u32>,
+    pub average_overall_tenths: Option<i32>,
     /// Average pronunciation score in tenths over spoken sessions.
-    pub average_pronunciation_tenths: Option<u32>,
+    pub average_pronunciation_tenths: Option<i32>,
     /// Average fluency score in tenths over spoken sessions.
-    pub average_fluency_tenths: Option<u32>,
+    pub average_fluency_tenths: Option<i32>,
     /// The longest run of consecutive active days inside the period.
-    pub consecutive_days_active: u32,
+    pub consecutive_days_active: i32,
     /// Weak categories, weakest first.
     pub weak_categories: Vec<String>,
     /// Strong categories, strongest first.
@@ -168,13 +169,13 @@ fn summarise(
         period_type,
         period_start: start,
         period_end: end,
-        session_count: u32::try_from(overall.count).unwrap_or(u32::MAX),
-        study_minutes: u32::try_from((seconds + 30) / 60).unwrap_or(u32::MAX),
-        unique_situations: u32::try_from(situations.len()).unwrap_or(u32::MAX),
-        average_overall_tenths: overall.tenths(),
-        average_pronunciation_tenths: pronunciation.tenths(),
-        average_fluency_tenths: fluency.tenths(),
-        consecutive_days_active: longest_consecutive(&days),
+        session_count: to_i32(overall.count),
+        study_minutes: to_i32((seconds + 30) / 60),
+        unique_situations: to_i32(situations.len()),
+        average_overall_tenths: overall.tenths().map(to_i32),
+        average_pronunciation_tenths: pronunciation.tenths().map(to_i32),
+        average_fluency_tenths: fluency.tenths().map(to_i32),
+        consecutive_days_active: to_i32(longest_consecutive(&days)),
         weak_categories,
         strong_categories,
     }

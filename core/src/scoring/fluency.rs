@@ -4,6 +4,7 @@
 use super::FluencyDetail;
 use super::RecognizedWord;
 use super::language::Language;
+use studymate_protocol::unsigned::to_i32;
 
 /// A gap between two recognised words longer than this (ms) is a long pause.
 pub(crate) const LONG_PAUSE_MS: u32 = 1200;
@@ -33,16 +34,20 @@ pub(crate) fn spoken(
     fillers: Vec<String>,
     language: Language,
 ) -> (u16, FluencyDetail) {
-    let first_start = words.iter().map(|w| w.start_ms).min().unwrap_or(0);
-    let last_end = words.iter().map(|w| w.end_ms).max().unwrap_or(0);
-    let span = last_end.saturating_sub(first_start);
-    let rate = (rate_units >= 2 && span >= MIN_RATE_SPAN_MS).then(|| {
-        u32::try_from(u64::from(rate_units) * 60_000 / u64::from(span)).unwrap_or(u32::MAX)
-    });
+    // Times are validated non-negative with `end_ms >= start_ms`; i64 holds every difference.
+    let first_start = words
+        .iter()
+        .map(|w| i64::from(w.start_ms))
+        .min()
+        .unwrap_or(0);
+    let last_end = words.iter().map(|w| i64::from(w.end_ms)).max().unwrap_or(0);
+    let span = last_end - first_start;
+    let rate = (rate_units >= 2 && span >= i64::from(MIN_RATE_SPAN_MS))
+        .then(|| u32::try_from(i64::from(rate_units) * 60_000 / span).unwrap_or(u32::MAX));
     let rate_score = rate.map_or(1000, |r| rate_score(r, language.rate_band()));
     let long_pauses = words
         .windows(2)
-        .filter(|w| w[1].start_ms.saturating_sub(w[0].end_ms) > LONG_PAUSE_MS)
+        .filter(|w| i64::from(w[1].start_ms) - i64::from(w[0].end_ms) > i64::from(LONG_PAUSE_MS))
         .count();
     let long_pauses = u32::try_from(long_pauses).unwrap_or(u32::MAX);
     let pause_score = 1000u32.saturating_sub(PAUSE_COST.saturating_mul(long_pauses));
@@ -52,8 +57,8 @@ pub(crate) fn spoken(
         (RATE_WEIGHT * rate_score + PAUSE_WEIGHT * pause_score + FILLER_WEIGHT * filler_score)
             / 1000;
     let detail = FluencyDetail {
-        speech_rate_per_minute: rate,
-        long_pauses,
+        speech_rate_per_minute: rate.map(to_i32),
+        long_pauses: to_i32(long_pauses),
         fillers,
         time_allowance_ms: None,
         completeness_permille: None,
@@ -104,8 +109,8 @@ pub(crate) fn typed(
         speech_rate_per_minute: None,
         long_pauses: 0,
         fillers: Vec::new(),
-        time_allowance_ms: Some(allowance),
-        completeness_permille: Some(to_u16(completeness)),
+        time_allowance_ms: Some(to_i32(allowance)),
+        completeness_permille: Some(i32::from(to_u16(completeness))),
     };
     (to_u16(time_score * completeness / 1000), detail)
 }
@@ -118,7 +123,7 @@ fn to_u16(value: u32) -> u16 {
 mod tests {
     use super::*;
 
-    fn word(start_ms: u32, end_ms: u32) -> RecognizedWord {
+    fn word(start_ms: i32, end_ms: i32) -> RecognizedWord {
         RecognizedWord {
             word: "w".into(),
             confidence: 1.0,

@@ -7,7 +7,6 @@
 //! best-matching reference itself contains is not a slip for this answer.
 
 use super::english;
-use super::guards::mistake;
 use super::language::Language;
 use super::normalize::{Normalized, Unit};
 use super::{FoundMistake, span};
@@ -481,7 +480,7 @@ pub(crate) fn find(
         if contains_run(reference, &words) {
             continue;
         }
-        let slip = mistake(text, a.start, b.end, &correction, reason);
+        let slip = FoundMistake::at(text, a.start, b.end, &correction, reason);
         if !found
             .iter()
             .any(|f| f.start < slip.end && slip.start < f.end)

@@ -217,7 +217,7 @@ pub(crate) fn register(
             let (Some(first), Some(last)) = (units.get(start), units.get(end)) else {
                 continue;
             };
-            found.push(mistake(
+            found.push(FoundMistake::at(
                 text,
                 first.start,
                 last.end,
@@ -235,7 +235,7 @@ pub(crate) fn register(
             before.trim_end().is_empty() || before.trim_end().ends_with(['.', '!', '?']);
         let ends_sentence = after.trim().is_empty() || after.trim_start().starts_with(['.', '!']);
         if starts_sentence && ends_sentence {
-            found.push(mistake(
+            found.push(FoundMistake::at(
                 text,
                 unit.start,
                 unit.end,
@@ -247,25 +247,6 @@ pub(crate) fn register(
     }
     found.sort_by_key(|f| (f.start, f.end));
     (found, worst)
-}
-
-/// A mistake found by a rule rather than by the variation's list.
-pub(crate) fn mistake(
-    text: &str,
-    start: u32,
-    end: u32,
-    correction: &str,
-    explanation: &str,
-) -> FoundMistake {
-    FoundMistake {
-        start,
-        end,
-        start_utf16: span::utf16_offset(text, start),
-        end_utf16: span::utf16_offset(text, end),
-        found: span::slice_chars(text, start, end),
-        correction: correction.to_owned(),
-        explanation: explanation.to_owned(),
-    }
 }
 
 /// Start indices of the non-overlapping runs of `units` equal to `words`.

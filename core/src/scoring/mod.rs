@@ -45,6 +45,8 @@ mod validate;
 
 use serde::{Deserialize, Serialize};
 
+use studymate_protocol::unsigned::to_i32;
+
 pub use error::ScoringError;
 pub use scorer::{ACCEPTABLE_FACTOR_PERMILLE, HINT_PENALTY, Scorer};
 pub use validate::{MAX_HINT_LEVEL, MAX_SPOKEN_WORDS, MAX_TEXT_CHARS};
@@ -80,7 +82,8 @@ pub struct VocabularyItem {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HintLevel {
     /// 1, 2 or 3.
-    pub level: u8,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u8, _>")]
+    pub level: i32,
     /// The hint shown.
     pub text: String,
 }
@@ -121,9 +124,11 @@ pub struct RecognizedWord {
     /// Recogniser confidence, 0 to 1 inclusive.
     pub confidence: f32,
     /// When the word starts, ms from the start of the recording.
-    pub start_ms: u32,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u32, _>")]
+    pub start_ms: i32,
     /// When it ends (not before `start_ms`).
-    pub end_ms: u32,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u32, _>")]
+    pub end_ms: i32,
 }
 
 /// A learner's answer.
@@ -160,11 +165,13 @@ pub struct MatchedReference {
     /// The list it is in.
     pub kind: ReferenceKind,
     /// Its index in that list.
-    pub index: u32,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u32, _>")]
+    pub index: i32,
     /// Its text, as given.
     pub text: String,
     /// Similarity of the answer to it, 0–1000.
-    pub similarity_permille: u16,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u16, _>")]
+    pub similarity_permille: i32,
 }
 
 /// A common mistake found in the answer.
@@ -172,13 +179,17 @@ pub struct MatchedReference {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FoundMistake {
     /// Start of the mistake in the original answer text, in Unicode scalar values (chars).
-    pub start: u32,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u32, _>")]
+    pub start: i32,
     /// End (exclusive), in Unicode scalar values.
-    pub end: u32,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u32, _>")]
+    pub end: i32,
     /// Start in UTF-16 code units (for `NSString`, Java/Kotlin `String`).
-    pub start_utf16: u32,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u32, _>")]
+    pub start_utf16: i32,
     /// End (exclusive) in UTF-16 code units.
-    pub end_utf16: u32,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u32, _>")]
+    pub end_utf16: i32,
     /// The answer text in that span.
     pub found: String,
     /// What to say instead.
@@ -189,14 +200,26 @@ pub struct FoundMistake {
 
 impl FoundMistake {
     fn new(text: &str, start: u32, end: u32, mistake: &CommonMistake) -> Self {
+        Self::at(text, start, end, &mistake.correction, &mistake.explanation)
+    }
+
+    /// The mistake in `text` between char offsets `start..end`, with its offsets in chars and
+    /// in UTF-16 code units.
+    pub(crate) fn at(
+        text: &str,
+        start: u32,
+        end: u32,
+        correction: &str,
+        explanation: &str,
+    ) -> Self {
         Self {
-            start,
-            end,
-            start_utf16: span::utf16_offset(text, start),
-            end_utf16: span::utf16_offset(text, end),
+            start: to_i32(start),
+            end: to_i32(end),
+            start_utf16: to_i32(span::utf16_offset(text, start)),
+            end_utf16: to_i32(span::utf16_offset(text, end)),
             found: span::slice_chars(text, start, end),
-            correction: mistake.correction.clone(),
-            explanation: mistake.explanation.clone(),
+            correction: correction.to_owned(),
+            explanation: explanation.to_owned(),
         }
     }
 }
@@ -207,15 +230,28 @@ impl FoundMistake {
 pub struct FluencyDetail {
     /// Spoken: words per minute (en, es, fr, …) or characters per minute (ko, zh, ja);
     /// `None` when typed or too short to measure (under 2 units or 1 s).
-    pub speech_rate_per_minute: Option<u32>,
+    #[serde(
+        default,
+        deserialize_with = "studymate_protocol::unsigned::optional::<_, u32, _>"
+    )]
+    pub speech_rate_per_minute: Option<i32>,
     /// Spoken: gaps between consecutive words over 1200 ms.
-    pub long_pauses: u32,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u32, _>")]
+    pub long_pauses: i32,
     /// Spoken: filler words heard, as recognised.
     pub fillers: Vec<String>,
     /// Typed: the time allowed for this variation, ms.
-    pub time_allowance_ms: Option<u32>,
+    #[serde(
+        default,
+        deserialize_with = "studymate_protocol::unsigned::optional::<_, u32, _>"
+    )]
+    pub time_allowance_ms: Option<i32>,
     /// Typed: answer length relative to the matched reference, 0–1000.
-    pub completeness_permille: Option<u16>,
+    #[serde(
+        default,
+        deserialize_with = "studymate_protocol::unsigned::optional::<_, u16, _>"
+    )]
+    pub completeness_permille: Option<i32>,
 }
 
 /// What the pronunciation score saw in a spoken answer.
@@ -236,14 +272,21 @@ pub struct PronunciationDetail {
 #[cfg_attr(feature = "uniffi", uniffi(name = "AnswerScore"))]
 pub struct Score {
     /// Weighted total minus the hint penalty, 0–100.
-    pub overall: u8,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u8, _>")]
+    pub overall: i32,
     /// How well the answer fits the situation: similarity to the best reference, minus
     /// mistakes and missing key vocabulary, 0–100.
-    pub appropriateness: u8,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u8, _>")]
+    pub appropriateness: i32,
     /// 0–100; from rate, pauses and fillers (spoken) or time and completeness (typed).
-    pub fluency: u8,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u8, _>")]
+    pub fluency: i32,
     /// 0–100 for a spoken answer; `None` for a typed one.
-    pub pronunciation: Option<u8>,
+    #[serde(
+        default,
+        deserialize_with = "studymate_protocol::unsigned::optional::<_, u8, _>"
+    )]
+    pub pronunciation: Option<i32>,
     /// The best-matching reference; `None` when the answer shares nothing with any.
     pub matched: Option<MatchedReference>,
     /// Common mistakes found, in order of position.
@@ -253,7 +296,8 @@ pub struct Score {
     /// Up to five short improvement suggestions, in English.
     pub suggestions: Vec<String>,
     /// Points taken off `overall` for the hints used (see [`HINT_PENALTY`]).
-    pub hint_penalty: u8,
+    #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u8, _>")]
+    pub hint_penalty: i32,
     /// How fluency was measured.
     pub fluency_detail: FluencyDetail,
     /// What pronunciation saw; `None` for a typed answer.

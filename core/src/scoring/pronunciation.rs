@@ -177,7 +177,7 @@ fn push_unique(list: &mut Vec<String>, item: String) {
 mod tests {
     use super::*;
 
-    fn heard(word: &str, confidence: f32, start_ms: u32) -> RecognizedWord {
+    fn heard(word: &str, confidence: f32, start_ms: i32) -> RecognizedWord {
         RecognizedWord {
             word: word.into(),
             confidence,

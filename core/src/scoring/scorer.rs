@@ -13,6 +13,7 @@ use super::{
     Answer, FoundMistake, MatchedReference, ReferenceKind, Score, ScoringReference, fluency,
     grammar, pronunciation, validate,
 };
+use studymate_protocol::unsigned::to_i32;
 
 /// Points taken off the overall score (0–100) for the highest hint level used: index =
 /// level (0 = no hint).
@@ -309,9 +310,9 @@ impl Scorer {
             .unwrap_or(100);
         let matched = (best.similarity > 0).then(|| MatchedReference {
             kind: best.reference.kind,
-            index: best.reference.index,
+            index: to_i32(best.reference.index),
             text: reference.text.clone(),
-            similarity_permille: best.similarity,
+            similarity_permille: i32::from(best.similarity),
         });
         let pronunciation_detail = spoken.map(|s| (s.pronunciation, s.detail));
         let suggestions = suggestions::suggestions(&Feedback {
@@ -332,17 +333,17 @@ impl Scorer {
             hints_used: answer.hints_used,
         });
         Ok(Score {
-            overall: percent(overall).saturating_sub(hint_penalty),
-            appropriateness: percent(appropriateness),
-            fluency: percent(fluency),
+            overall: i32::from(percent(overall).saturating_sub(hint_penalty)),
+            appropriateness: i32::from(percent(appropriateness)),
+            fluency: i32::from(percent(fluency)),
             pronunciation: pronunciation_detail
                 .as_ref()
-                .map(|(p, _)| percent(u32::from(*p))),
+                .map(|(p, _)| i32::from(percent(u32::from(*p)))),
             matched,
             mistakes: found,
             missing_vocabulary: missing,
             suggestions,
-            hint_penalty,
+            hint_penalty: i32::from(hint_penalty),
             fluency_detail,
             pronunciation_detail: pronunciation_detail.map(|(_, d)| d),
         })

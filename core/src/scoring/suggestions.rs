@@ -14,7 +14,7 @@ const SHOW_MODEL_BELOW: u32 = 800;
 /// probably meant ("Did you mean …?").
 const DID_YOU_MEAN_FROM: u16 = 600;
 /// Below this completeness (per mille) a typed fragment is told to use a complete sentence.
-const INCOMPLETE_BELOW: u16 = 600;
+const INCOMPLETE_BELOW: i32 = 600;
 /// Only answers shorter than this (in words or characters) count as fragments: a short
 /// complete sentence ("I'm fine, thanks.") is not told to be complete.
 const FRAGMENT_BELOW: u32 = 3;
@@ -107,9 +107,9 @@ pub(crate) fn suggestions(f: &Feedback<'_>) -> Vec<String> {
 fn fluency(f: &Feedback<'_>, out: &mut Vec<String>) {
     let d = f.fluency;
     if let Some(rate) = d.speech_rate_per_minute {
-        if rate < f.rate_band.0 {
+        if i64::from(rate) < i64::from(f.rate_band.0) {
             out.push("Speak a little faster, in one smooth phrase.".to_owned());
-        } else if rate > f.rate_band.1 {
+        } else if i64::from(rate) > i64::from(f.rate_band.1) {
             out.push("Slow down a little so every word is clear.".to_owned());
         }
     }
@@ -119,7 +119,9 @@ fn fluency(f: &Feedback<'_>, out: &mut Vec<String>) {
     if let Some(first) = d.fillers.first() {
         out.push(format!("Avoid fillers such as \"{first}\"."));
     }
-    if d.time_allowance_ms.is_some_and(|a| f.response_time_ms > a) {
+    if d.time_allowance_ms
+        .is_some_and(|a| i64::from(f.response_time_ms) > i64::from(a))
+    {
         out.push("Try to answer a little faster.".to_owned());
     }
     if f.answer_length < FRAGMENT_BELOW

@@ -66,7 +66,7 @@ pub(crate) fn reference(reference: &ScoringReference) -> Result<Language, Scorin
         }
     }
     for (i, hint) in reference.hint_levels.iter().enumerate() {
-        if !(1..=MAX_HINT_LEVEL).contains(&hint.level) {
+        if !(1..=i32::from(MAX_HINT_LEVEL)).contains(&hint.level) {
             return Err(ScoringError::reference(
                 format!("hint_levels[{i}].level"),
                 format!(
@@ -121,6 +121,12 @@ pub(crate) fn answer(answer: &Answer) -> Result<(), ScoringError> {
             return Err(ScoringError::answer(
                 format!("spoken[{i}].confidence"),
                 format!("is {}; it must be a number from 0 to 1", word.confidence),
+            ));
+        }
+        if word.start_ms < 0 {
+            return Err(ScoringError::answer(
+                format!("spoken[{i}].start_ms"),
+                format!("is {} ms; it must not be negative", word.start_ms),
             ));
         }
         if word.end_ms < word.start_ms {

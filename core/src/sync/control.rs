@@ -28,16 +28,16 @@ pub enum SyncState {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncProgress {
     /// Change-log entries the server has decided so far.
-    pub pushed: u64,
+    pub pushed: i64,
     /// Change-log entries still waiting to be pushed (as of the last batch read).
-    pub outbox: u64,
+    pub outbox: i64,
     /// Server changes applied so far.
-    pub pulled: u64,
+    pub pulled: i64,
     /// How many server changes this pull is expected to apply in all: those applied plus those
     /// the server counted as waiting when the pull began (it counts on request, once per pull).
     /// Absent (null in Kotlin, nil in Swift) while pushing, and from servers that do not count.
     /// Changes that arrive during the pull may take `pulled` past it.
-    pub pull_total: Option<u64>,
+    pub pull_total: Option<i64>,
 }
 
 /// Receives sync state changes and progress. Implemented by the app (e.g. to drive a spinner);

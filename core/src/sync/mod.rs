@@ -158,20 +158,20 @@ impl Changed {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncReport {
     /// Change-log entries the server decided in this run.
-    pub pushed: u64,
+    pub pushed: i64,
     /// Of those, applied now.
-    pub applied: u64,
+    pub applied: i64,
     /// Of those, applied by an earlier push (a retry after a lost answer).
-    pub duplicate: u64,
+    pub duplicate: i64,
     /// Of those, refused (listed by [`Client::rejected_changes`]).
-    pub rejected: u64,
+    pub rejected: i64,
     /// Server changes applied locally.
-    pub pulled: u64,
+    pub pulled: i64,
     /// Times the server's history was reset and the feed pulled again from the start.
-    pub history_resets: u64,
+    pub history_resets: i64,
     /// Times this device's rows disagreed with the counts the server sent once it had caught
     /// up, and the feed was pulled again from the start to repair them (at most once a run).
-    pub consistency_repairs: u64,
+    pub consistency_repairs: i64,
     /// The scopes (`ledger`, `practice_sessions`, `room:<id>`) that still disagreed with the
     /// server's counts after that repair; empty when everything agrees. They are compared again,
     /// and repaired again, on the next run.

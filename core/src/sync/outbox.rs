@@ -18,6 +18,7 @@ use super::{Run, SyncReport, rooms};
 use crate::changelog::{self, Change, Entity, Operation};
 use crate::chat::SendState;
 use crate::error::{Error, Result};
+use studymate_protocol::unsigned::to_i64;
 
 /// Pushes the whole outbox; returns when it is empty.
 pub(crate) fn push_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncReport) -> Result<()> {
@@ -76,7 +77,7 @@ pub(crate) fn push_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
             }
             state::acknowledge_through(tx, last)
         })?;
-        report.pushed += batch.len() as u64;
+        report.pushed += to_i64(batch.len());
     }
 }
 

@@ -12,6 +12,7 @@ use super::state;
 use super::transport::{Reply, Transport, parse};
 use super::{Run, SyncReport, apply};
 use crate::error::{Error, Result};
+use studymate_protocol::unsigned::to_i64;
 
 /// One feed change as received. The entity and the operation stay strings so that kinds and
 /// operations this version does not know are skipped (the protocol lets servers add them); the
@@ -90,12 +91,11 @@ pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
         };
         check_cursor(cursor.as_deref(), &page)?;
         if let Some(remaining) = page.remaining {
-            let on_page = u64::try_from(page.changes.len()).unwrap_or(u64::MAX);
             pull_total = Some(
                 report
                     .pulled
-                    .saturating_add(on_page)
-                    .saturating_add(remaining),
+                    .saturating_add(to_i64(page.changes.len()))
+                    .saturating_add(to_i64(remaining)),
             );
         }
         let (applied, next) = std::thread::scope(|scope| {
@@ -110,7 +110,7 @@ pub(crate) fn pull_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
         });
         let (applied, changed, page_moved, mismatched) = applied?;
         moved += page_moved;
-        report.pulled += applied;
+        report.pulled += to_i64(applied);
         report.changed.merge(changed);
         run.observer.progress(SyncProgress {
             pushed: report.pushed,

@@ -43,9 +43,9 @@ pub struct RejectedChange {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncStatus {
     /// Change-log entries not yet decided by the server.
-    pub outbox: u64,
+    pub outbox: i64,
     /// Changes the server refused (see [`crate::Client::rejected_changes`]).
-    pub rejected: u64,
+    pub rejected: i64,
     /// Whether this device has pulled before (it holds a cursor).
     pub has_cursor: bool,
 }
@@ -189,11 +189,11 @@ pub(crate) fn is_rejected(tx: &Transaction<'_>, entity: Entity, entity_id: &str)
 }
 
 /// How many change-log entries after `acked` wait to be pushed.
-pub(crate) fn outbox_len(tx: &Transaction<'_>, acked: i64) -> Result<u64> {
+pub(crate) fn outbox_len(tx: &Transaction<'_>, acked: i64) -> Result<i64> {
     let n: i64 = tx
         .prepare_cached("SELECT count(*) FROM change_log WHERE seq > ?1")?
         .query_row([acked], |r| r.get(0))?;
-    Ok(n.max(0) as u64)
+    Ok(n.max(0))
 }
 
 /// The current status line.
@@ -204,7 +204,7 @@ pub(crate) fn status(tx: &Transaction<'_>) -> Result<SyncStatus> {
         .query_row([], |r| r.get(0))?;
     Ok(SyncStatus {
         outbox,
-        rejected: rejected.max(0) as u64,
+        rejected: rejected.max(0),
         has_cursor: cursor(tx)?.is_some(),
     })
 }

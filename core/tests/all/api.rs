@@ -43,7 +43,7 @@ fn changes_since(client: &Client, seq: i64) -> Vec<Change> {
     client.changes(seq, 1000).expect("changes")
 }
 
-fn points(kind: TransactionType, amount: u32, source: PointSource) -> NewPoints {
+fn points(kind: TransactionType, amount: i32, source: PointSource) -> NewPoints {
     NewPoints {
         transaction_type: kind,
         amount,
@@ -692,7 +692,7 @@ fn ledger_history_pages_without_gaps_or_duplicates() {
     let db = TestDb::new();
     let c = &db.client;
     let mut recorded = Vec::new();
-    for i in 0..23u32 {
+    for i in 0..23i32 {
         // Groups of three share a timestamp, so ties (broken by id) straddle page boundaries.
         if i % 3 == 0 {
             db.clock.advance_ms(1_000);
@@ -1180,8 +1180,8 @@ fn unread_counts_across_rooms() {
         insert_incoming(&conn, group.id, who, seq, "g");
     }
 
-    let counts = |c: &Client| -> Vec<(Uuid, u32)> {
-        let mut v: Vec<(Uuid, u32)> = c
+    let counts = |c: &Client| -> Vec<(Uuid, i32)> {
+        let mut v: Vec<(Uuid, i32)> = c
             .unread_counts()
             .unwrap()
             .into_iter()

@@ -225,7 +225,7 @@ fn every_situation_has_complete_variations() {
                 );
             }
         }
-        let levels: Vec<u8> = v.hint_levels.iter().map(|h| h.level).collect();
+        let levels: Vec<i32> = v.hint_levels.iter().map(|h| h.level).collect();
         assert_eq!(levels, [1, 2, 3], "{name}: hint levels");
         assert!(
             v.hint_levels.iter().all(|h| !h.text.trim().is_empty()),

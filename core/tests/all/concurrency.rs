@@ -19,7 +19,7 @@ use studymate_core::ledger::{NewPoints, PointSource, TransactionType};
 use studymate_core::{Client, Error, OpenOptions};
 use uuid::Uuid;
 
-fn earned(amount: u32) -> NewPoints {
+fn earned(amount: i32) -> NewPoints {
     NewPoints {
         transaction_type: TransactionType::Earned,
         amount,
@@ -29,7 +29,7 @@ fn earned(amount: u32) -> NewPoints {
     }
 }
 
-fn spent(amount: u32) -> NewPoints {
+fn spent(amount: i32) -> NewPoints {
     NewPoints {
         transaction_type: TransactionType::Spent,
         amount,
@@ -109,7 +109,7 @@ fn one_client_shared_by_eight_threads_loses_nothing() {
     const SENDERS: usize = 3;
     const EARNERS: usize = 2;
     const READERS: usize = 3;
-    const PER_WRITER: u32 = 40;
+    const PER_WRITER: i32 = 40;
     let writers_done = Arc::new(AtomicUsize::new(0));
     let start = Arc::new(Barrier::new(SENDERS + EARNERS + READERS));
 

@@ -52,7 +52,7 @@ fn child_writer() {
         id => id.parse().unwrap(),
     };
     let mut out = std::io::stdout().lock();
-    for i in 0..100_000u32 {
+    for i in 0..100_000i32 {
         let line = match i % 3 {
             0 => {
                 let text = format!("round {round} write {i}");

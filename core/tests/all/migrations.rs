@@ -534,7 +534,7 @@ fn check_v1_data(c: &Client, conn: &Connection) {
         image.file_metadata,
         Some(json!({ "width": 640, "height": 480 }))
     );
-    let mut unread: Vec<(Uuid, u32)> = c
+    let mut unread: Vec<(Uuid, i32)> = c
         .unread_counts()
         .unwrap()
         .into_iter()

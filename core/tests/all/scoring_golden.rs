@@ -16,26 +16,26 @@ fn typed_score(reference: &ScoringReference, text: &str) -> Score {
     score(reference, &typed(text))
 }
 
-fn matched(s: &Score) -> (ReferenceKind, u32) {
+fn matched(s: &Score) -> (ReferenceKind, i32) {
     let m = s.matched.as_ref().expect("a match");
     (m.kind, m.index)
 }
 
-fn spans(s: &Score) -> Vec<(u32, u32, &str, &str)> {
+fn spans(s: &Score) -> Vec<(i32, i32, &str, &str)> {
     s.mistakes
         .iter()
         .map(|m| (m.start, m.end, m.found.as_str(), m.correction.as_str()))
         .collect()
 }
 
-fn overall_of(reference: &ScoringReference, texts: &[&str]) -> Vec<u8> {
+fn overall_of(reference: &ScoringReference, texts: &[&str]) -> Vec<i32> {
     texts
         .iter()
         .map(|t| typed_score(reference, t).overall)
         .collect()
 }
 
-fn assert_descending(scores: &[u8]) {
+fn assert_descending(scores: &[i32]) {
     assert!(
         scores.windows(2).all(|w| w[0] > w[1]),
         "not strictly descending: {scores:?}"

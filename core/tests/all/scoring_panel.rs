@@ -90,7 +90,7 @@ fn score_panel(panel: &Panel) -> Vec<Scored<'_>> {
 }
 
 /// Ranks 1..=n with ties given their average rank (doubled, to stay in integers).
-fn doubled_ranks(values: &[u8]) -> Vec<f64> {
+fn doubled_ranks(values: &[i32]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by_key(|&i| values[i]);
     let mut ranks = vec![0.0; values.len()];
@@ -110,7 +110,7 @@ fn doubled_ranks(values: &[u8]) -> Vec<f64> {
 }
 
 /// Spearman's rank correlation (Pearson correlation of the tie-averaged ranks).
-fn spearman(a: &[u8], b: &[u8]) -> f64 {
+fn spearman(a: &[i32], b: &[i32]) -> f64 {
     let (ra, rb) = (doubled_ranks(a), doubled_ranks(b));
     let n = ra.len() as f64;
     let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
@@ -124,8 +124,9 @@ fn spearman(a: &[u8], b: &[u8]) -> f64 {
 }
 
 fn correlation<'a>(rows: impl Iterator<Item = &'a Scored<'a>>) -> (f64, usize) {
-    let (grades, scores): (Vec<u8>, Vec<u8>) =
-        rows.map(|s| (s.answer.grade, s.score.overall)).unzip();
+    let (grades, scores): (Vec<i32>, Vec<i32>) = rows
+        .map(|s| (i32::from(s.answer.grade), s.score.overall))
+        .unzip();
     (spearman(&grades, &scores), grades.len())
 }
 

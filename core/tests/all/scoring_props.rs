@@ -90,11 +90,11 @@ fn reference() -> impl Strategy<Value = ScoringReference> {
         )
 }
 
-fn recognized(text: &str, confidence: f32, gap_ms: u32) -> Vec<RecognizedWord> {
+fn recognized(text: &str, confidence: f32, gap_ms: i32) -> Vec<RecognizedWord> {
     text.split_whitespace()
         .enumerate()
         .map(|(i, w)| {
-            let start_ms = i as u32 * (300 + gap_ms);
+            let start_ms = i as i32 * (300 + gap_ms);
             RecognizedWord {
                 word: w.into(),
                 confidence,
@@ -112,7 +112,7 @@ fn answer() -> impl Strategy<Value = Answer> {
         0u32..60_000,
         0u8..=3,
         0.0f32..=1.0,
-        0u32..2000,
+        0i32..2000,
     )
         .prop_map(
             |(text, is_spoken, response_time_ms, hints_used, confidence, gap)| Answer {
@@ -190,7 +190,7 @@ proptest! {
         pattern in any::<String>(),
         term in "\\PC*",
         text in any::<String>(),
-        words in prop::collection::vec((any::<String>(), any::<f32>(), any::<u32>(), any::<u32>()), 0..6),
+        words in prop::collection::vec((any::<String>(), any::<f32>(), any::<i32>(), any::<i32>()), 0..6),
         spoken in any::<bool>(),
         response_time_ms in any::<u32>(),
         hints_used in any::<u8>(),

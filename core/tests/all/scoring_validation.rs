@@ -21,7 +21,7 @@ fn answer_error(answer: &Answer) -> (String, String) {
     }
 }
 
-fn word(confidence: f32, start_ms: u32, end_ms: u32) -> RecognizedWord {
+fn word(confidence: f32, start_ms: i32, end_ms: i32) -> RecognizedWord {
     RecognizedWord {
         word: "coffee".into(),
         confidence,

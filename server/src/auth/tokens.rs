@@ -241,7 +241,7 @@ fn issue(
         user_id: user,
         access_token: access,
         refresh_token: refresh,
-        expires_in_seconds: access_ttl_seconds,
+        expires_in_seconds: studymate_protocol::unsigned::to_i64(access_ttl_seconds),
     })
 }
 

@@ -137,7 +137,7 @@ fn buy_freeze(conn: &mut dyn Conn, ctx: &Ctx<'_>, entry: &PointTransaction) -> A
         ));
     }
     let available = ledger::totals(conn, &ctx.user_key)?.available;
-    let held = ctx.learner().streak(conn, day)?.freezes_held;
+    let held = ctx.learner().streak(conn, day)?.freezes_held.unsigned_abs();
     rewards::check_freeze_purchase(available, held).map_err(|e| match e {
         RewardsError::FreezeLimitReached { .. } => reject("freeze_limit", e.to_string()),
         _ => reject(

@@ -225,7 +225,7 @@ pub fn typed(text: &str) -> Answer {
 }
 
 /// A spoken answer from `(word, confidence, start_ms, end_ms)` tuples.
-pub fn spoken(words: &[(&str, f32, u32, u32)]) -> Answer {
+pub fn spoken(words: &[(&str, f32, i32, i32)]) -> Answer {
     let text = words.iter().map(|w| w.0).collect::<Vec<_>>().join(" ");
     let spoken = words
         .iter()
@@ -245,10 +245,10 @@ pub fn spoken(words: &[(&str, f32, u32, u32)]) -> Answer {
 }
 
 /// Evenly paced recognised words (`gap_ms` between words, 350 ms each) with one confidence.
-pub fn paced(text: &str, confidence: f32, gap_ms: u32) -> Answer {
-    let words: Vec<(&str, f32, u32, u32)> = text
+pub fn paced(text: &str, confidence: f32, gap_ms: i32) -> Answer {
+    let words: Vec<(&str, f32, i32, i32)> = text
         .split_whitespace()
-        .scan(0u32, |t, w| {
+        .scan(0i32, |t, w| {
             let start = *t;
             *t += 350 + gap_ms;
             Some((w, confidence, start, start + 350))
