@@ -39,4 +39,6 @@ modulemap="$out/swift/StudyMateCoreFFI.modulemap"
 sed -i.bak 's#^\( *\)header "StudyMateCoreFFI.h"#&\n\1header "StudyMateCoreModelFFI.h"#' "$modulemap" && rm -f "$modulemap.bak"
 # The hand-written adapters shipped with the generated sources (Flow for the data observer).
 cp bindings/kotlin/*.kt "$out/kotlin/app/studymate/core/"
+# The doc comments must read right in Kotlin and Swift (no rustdoc links, Rust paths or types).
+bindings/scripts/check-docs.sh "$out" >&2
 echo "Kotlin: $out/kotlin  Swift: $out/swift  (library: $lib)"

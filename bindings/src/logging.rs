@@ -35,7 +35,8 @@ pub enum LogLevel {
 pub struct LogRecord {
     /// Severity.
     pub level: LogLevel,
-    /// The Rust module that logged it, e.g. `studymate_core::catalog`.
+    /// Which part of the library logged it: its module path (catalog imports log from the
+    /// `catalog` module of `studymate_core`).
     pub target: String,
     /// The message, followed by the event's fields as `name=value`.
     pub message: String,
@@ -44,7 +45,7 @@ pub struct LogRecord {
 /// Implemented by the app to receive the library's log (Kotlin interface / Swift protocol).
 #[uniffi::export(with_foreign)]
 pub trait Logger: Send + Sync {
-    /// Called for each record at or above the level given to [`set_logger`], on the thread
+    /// Called for each record at or above the level given to `setLogger`, on the thread
     /// that logged it.
     fn log(&self, record: LogRecord) -> Result<(), CallbackError>;
 }
@@ -61,7 +62,7 @@ thread_local! {
     static IN_LOGGER: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Sends the library's log records at `min_level` and above to `logger`, replacing any logger
+/// Sends the library's log records at `minLevel` and above to `logger`, replacing any logger
 /// set before. Returns `false` when another `tracing` subscriber was already installed in the
 /// process (by the host app), in which case the library's events go to that one instead.
 #[uniffi::export]

@@ -23,7 +23,7 @@ pub struct OnboardingStep {
 /// Where the user is in onboarding (six steps).
 ///
 /// Written here rather than derived in core: core keeps the steps as `(step, data)` pairs, a
-/// shape the foreign languages have no type for, so they cross as a list of [`OnboardingStep`].
+/// shape the foreign languages have no type for, so they cross as a list of `OnboardingStep`.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Onboarding {
     /// The step the user is on, 1–6.

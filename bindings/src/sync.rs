@@ -27,7 +27,7 @@ use crate::client::{StudyMateClient, count};
 use crate::offload::{block_on, offload};
 use crate::{Result, StudyMateError};
 
-/// Why the app's [`TokenProvider`] could not give a token. Thrown by the app.
+/// Why the app's `TokenProvider` could not give a token. Thrown by the app.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 #[uniffi::export(Display)]
 pub enum TokenError {
@@ -84,7 +84,7 @@ pub trait TokenProvider: Send + Sync {
     async fn refresh(&self, context: Arc<RefreshContext>) -> Result<String, TokenError>;
 }
 
-/// Told when an [`AuthSession`]'s token pair changes (a refresh), before the new access token
+/// Told when an `AuthSession`'s token pair changes (a refresh), before the new access token
 /// is used: store the pair now (Keychain / Keystore). If it throws, the session keeps its
 /// previous pair and the sync fails with `Storage`; the next refresh sends the previous refresh
 /// token again, which the server honours because the new pair was never used.
@@ -193,7 +193,7 @@ impl SyncHandle {
 
 /// A signed-in session against a StudyMate server: keeps the token pair and renews it. Use
 /// `tokenProvider()` as the token provider of `sync`, store `tokens()` after signing in, and
-/// set a [`TokenListener`] to store every renewed pair (e.g. in the Keychain / Keystore).
+/// set a `TokenListener` to store every renewed pair (e.g. in the Keychain / Keystore).
 /// Refreshes are serialised (one in flight), retried with the sync's retry options, and recover
 /// from a lost answer.
 #[derive(Debug, uniffi::Object)]
@@ -274,7 +274,7 @@ impl AuthSession {
         .await
     }
 
-    /// This session as a [`TokenProvider`] for `sync`.
+    /// This session as a `TokenProvider` for `sync`.
     pub fn token_provider(self: Arc<Self>) -> Arc<dyn TokenProvider> {
         self
     }

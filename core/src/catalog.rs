@@ -201,7 +201,7 @@ pub struct CatalogBatch {
     pub achievements: Vec<Achievement>,
 }
 
-/// Which situations to list; every field left `None` matches everything.
+/// Which situations to list; every field left absent matches everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SituationFilter {
@@ -211,7 +211,7 @@ pub struct SituationFilter {
     /// Only this difficulty.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub difficulty: Option<Level>,
-    /// Only situations at this location (exact `target_location`).
+    /// Only situations at this location (exactly their `targetLocation`).
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub location: Option<String>,
     /// Include inactive situations too.
@@ -410,13 +410,13 @@ fn check_situation(s: &Situation) -> Result<()> {
     validate::non_blank("situation.name", &s.name, 100)?;
     validate::non_blank("situation.category", &s.category, 50)?;
     validate::non_blank("situation.initial_prompt", &s.initial_prompt, 4000)?;
-    if s.estimated_duration_seconds == 0 {
+    if s.estimated_duration_seconds < 1 {
         return Err(Error::invalid(
             "situation.estimated_duration_seconds",
             "must be positive",
         ));
     }
-    if s.version == 0 {
+    if s.version < 1 {
         return Err(Error::invalid("situation.version", "must be at least 1"));
     }
     Ok(())
@@ -454,6 +454,7 @@ fn check_achievement(a: &Achievement) -> Result<()> {
     validate::non_blank("achievement.title", &a.title, 100)?;
     crate::rewards::Requirement::from_json(&a.requirements)
         .map_err(|e| Error::invalid("achievement.requirements", e))?;
+    validate::non_negative("achievement.points_reward", a.points_reward)?;
     if let Some(color) = &a.badge_color {
         let ok = color.len() == 7
             && color.starts_with('#')

@@ -247,7 +247,7 @@ impl NewMessage {
 pub struct MessagePage {
     /// The messages, newest first.
     pub messages: Vec<Message>,
-    /// Pass as `before` to get the next, older page; `None` at the start of the room.
+    /// Pass as `before` to get the next, older page; absent at the start of the room.
     pub next_before: Option<i64>,
 }
 

@@ -147,7 +147,7 @@ impl PointTransaction {
 }
 
 /// A ledger entry the app records directly. Awards come from the practice engine and freezes
-/// from [`Client::buy_streak_freeze`]; the server grants points only by its reward rules and
+/// from `buyStreakFreeze`; the server grants points only by its reward rules and
 /// sells only what they sell, so an entry recorded here is a local prediction that a sync
 /// refuses (`not_earned`, `not_for_sale`, `forbidden_source`) and removes from the device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -187,7 +187,7 @@ pub struct Balance {
 pub struct LedgerPage {
     /// The entries.
     pub entries: Vec<PointTransaction>,
-    /// Pass this to get the next (older) page; `None` when there is none.
+    /// Pass this to get the next (older) page; absent when there is none.
     pub next_cursor: Option<String>,
 }
 

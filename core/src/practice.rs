@@ -86,7 +86,7 @@ pub struct SessionScores {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AnswerRecord {
-    /// The recogniser's words of a spoken answer; `None` for a typed one.
+    /// The recogniser's words of a spoken answer; absent for a typed one.
     #[serde(default)]
     pub spoken: Option<Vec<RecognizedWord>>,
     /// How long the learner took to answer, in milliseconds.
@@ -131,7 +131,7 @@ pub struct Turn {
     /// The score of a learner's answer.
     #[serde(default)]
     pub score: Option<Score>,
-    /// The rest of a learner's answer (`None` for the character's lines, and for answers
+    /// The rest of a learner's answer (absent for the character's lines, and for answers
     /// recorded before this field existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<AnswerRecord>,

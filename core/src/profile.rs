@@ -143,7 +143,7 @@ pub struct PublicProfile {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A partial profile update: fields left `None` keep their value. For the optional text fields,
+/// A partial profile update: fields left absent keep their value. For the optional text fields,
 /// an empty string clears the field.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -194,6 +194,7 @@ pub struct ProfilePatch {
     pub preferences: Option<serde_json::Value>,
     /// New preferred practice length, 1–240 minutes.
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "studymate_protocol::unsigned::optional::<_, u16, _>"
     )]

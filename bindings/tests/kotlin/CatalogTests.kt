@@ -8,7 +8,7 @@ val catalogTests = listOf(
     TestCase("catalog: import the demo catalog and query it") {
         val client = Fixture.open()
         val summary = client.importCatalog(Fixture.catalogJson)
-        eq(ImportSummary(27u, 54u, 14u), summary, "import summary")
+        eq(ImportSummary(27, 54, 14), summary, "import summary")
         val all = client.situations(SituationFilter())
         eq(27, all.size, "all situations")
         val greetings = client.situations(SituationFilter(category = "greetings"))
@@ -30,7 +30,7 @@ val catalogTests = listOf(
     },
     TestCase("catalog: re-import replaces, malformed JSON is refused whole") {
         val client = Fixture.withCatalog()
-        eq(27u, client.importCatalog(Fixture.catalogJson).situations, "re-import")
+        eq(27, client.importCatalog(Fixture.catalogJson).situations, "re-import")
         val error = throws<StudyMateException.InvalidInput>("malformed catalog") {
             client.importCatalog("""{"situations": [{"id": 1}]}""")
         }

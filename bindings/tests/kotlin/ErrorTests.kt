@@ -61,11 +61,11 @@ val errorTests = listOf(
         val path = Fixture.dbPath()
         val client = Fixture.open(path)
         val overdraft = throws<StudyMateException.InsufficientPoints>("overdraft") {
-            client.recordPoints(NewPoints(TransactionType.SPENT, 1u, PointSource.ADMIN_ADJUSTMENT))
+            client.recordPoints(NewPoints(TransactionType.SPENT, 1, PointSource.ADMIN_ADJUSTMENT))
         }
         eq("not enough points: the balance is 0, this needs 1", overdraft.message, "message")
         eq("earn more points", describe(overdraft), "switch")
-        client.recordPoints(NewPoints(TransactionType.EARNED, 10_000u, PointSource.ADMIN_ADJUSTMENT))
+        client.recordPoints(NewPoints(TransactionType.EARNED, 10_000, PointSource.ADMIN_ADJUSTMENT))
         val limit = generateSequence { 0 }.take(10).firstNotNullOfOrNull {
             try {
                 client.buyStreakFreeze()
@@ -102,6 +102,30 @@ val errorTests = listOf(
         val refused = TokenException.SignInRequired("the refresh token expired")
         expect(refused.message!!.contains("the refresh token expired")) { "TokenException message: ${refused.message}" }
     },
+    TestCase("errors: a negative count, time or minutes is InvalidInput naming the field, and writes nothing") {
+        val client = Fixture.withCatalog()
+        val situation = client.situations(SituationFilter()).first()
+        val minutes = throws<StudyMateException.InvalidInput>("negative minutes") {
+            client.updateProfile(ProfilePatch(preferredSessionMinutes = -30))
+        }
+        expect(minutes.message!!.startsWith("preferred_session_minutes is not accepted: ")) { "minutes: ${minutes.message}" }
+        eq(30, client.profile().preferredSessionMinutes, "minutes kept")
+        val points = throws<StudyMateException.InvalidInput>("negative amount") {
+            client.recordPoints(NewPoints(TransactionType.EARNED, -5, PointSource.REFERRAL))
+        }
+        expect(points.message!!.startsWith("amount is not accepted: ")) { "amount: ${points.message}" }
+        eq(PointsBalance(0, 0, 0), client.balance(), "balance kept")
+        val session = client.startPractice(situation.id, null)
+        val time = throws<StudyMateException.InvalidInput>("negative response time") {
+            client.answer(session.id, AnswerInput(text = "Hello", responseTimeMs = -1))
+        }
+        expect(time.message!!.startsWith("response_time_ms is not accepted: ")) { "time: ${time.message}" }
+        val word = throws<StudyMateException.InvalidInput>("negative word start") {
+            client.answer(session.id, AnswerInput(text = "Hello", spoken = listOf(RecognizedWord("Hello", 0.9f, -400, 100))))
+        }
+        expect(word.message!!.contains("start_ms")) { "word: ${word.message}" }
+        eq(0, client.practiceSession(session.id).turns.count { it.speaker == Speaker.LEARNER }, "no answer recorded")
+    },
     TestCase("errors: hostile input is refused or accepted, never a panic") {
         val client = Fixture.withCatalog()
         val situation = client.situations(SituationFilter()).first()
@@ -119,7 +143,7 @@ val errorTests = listOf(
             "messages(MIN)" to { client.messages(UUID.randomUUID(), Long.MIN_VALUE, 1) },
             "messages(-5)" to { client.messages(UUID.randomUUID(), null, -5) },
             "profile patch extremes" to {
-                client.updateProfile(ProfilePatch(displayName = huge, preferredSessionMinutes = UShort.MAX_VALUE, preferences = "[]"))
+                client.updateProfile(ProfilePatch(displayName = huge, preferredSessionMinutes = Int.MAX_VALUE, preferences = "[]"))
             },
             "empty name" to { client.updateProfile(ProfilePatch(displayName = "")) },
             "NUL interest" to { client.addInterest("a\u0000b") },
@@ -142,10 +166,10 @@ val errorTests = listOf(
                         AnswerInput(
                             text = huge,
                             spoken = listOf(
-                                RecognizedWord("", Float.NaN, UInt.MAX_VALUE, 0u),
-                                RecognizedWord(huge, Float.POSITIVE_INFINITY, 0u, UInt.MAX_VALUE),
+                                RecognizedWord("", Float.NaN, Int.MAX_VALUE, Int.MIN_VALUE),
+                                RecognizedWord(huge, Float.POSITIVE_INFINITY, Int.MIN_VALUE, Int.MAX_VALUE),
                             ),
-                            responseTimeMs = UInt.MAX_VALUE,
+                            responseTimeMs = Int.MIN_VALUE,
                         ),
                     )
                 } finally {
@@ -162,8 +186,9 @@ val errorTests = listOf(
             },
             "group of strangers" to { client.createGroupRoom(" ", null, List(3) { UUID.randomUUID() }) },
             "direct room with self" to { client.createDirectRoom(client.userId()) },
-            "record 0 points" to { client.recordPoints(NewPoints(TransactionType.EARNED, 0u, PointSource.REFERRAL)) },
-            "record MAX points" to { client.recordPoints(NewPoints(TransactionType.EARNED, UInt.MAX_VALUE, PointSource.REFERRAL)) },
+            "record 0 points" to { client.recordPoints(NewPoints(TransactionType.EARNED, 0, PointSource.REFERRAL)) },
+            "record MAX points" to { client.recordPoints(NewPoints(TransactionType.EARNED, Int.MAX_VALUE, PointSource.REFERRAL)) },
+            "record MIN points" to { client.recordPoints(NewPoints(TransactionType.EARNED, Int.MIN_VALUE, PointSource.REFERRAL)) },
             "edit unknown" to { client.editMessage(UUID.randomUUID(), huge) },
         )
         val outcomes = calls.map { (name, call) ->

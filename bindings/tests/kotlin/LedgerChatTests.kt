@@ -8,8 +8,8 @@ import java.util.UUID
 val ledgerTests = listOf(
     TestCase("ledger: record, balance, history pages, streak freeze") {
         val client = Fixture.open()
-        client.recordPoints(NewPoints(TransactionType.EARNED, 300u, PointSource.ADMIN_ADJUSTMENT, description = "welcome"))
-        repeat(4) { client.recordPoints(NewPoints(TransactionType.BONUS, 10u, PointSource.REFERRAL)) }
+        client.recordPoints(NewPoints(TransactionType.EARNED, 300, PointSource.ADMIN_ADJUSTMENT, description = "welcome"))
+        repeat(4) { client.recordPoints(NewPoints(TransactionType.BONUS, 10, PointSource.REFERRAL)) }
         eq(PointsBalance(340, 340, 0), client.balance(), "balance")
         val first = client.pointHistory(null, 3)
         eq(3, first.entries.size, "first page")
@@ -19,7 +19,7 @@ val ledgerTests = listOf(
         val freeze = client.buyStreakFreeze()
         eq(PointSource.STREAK_FREEZE, freeze.source, "freeze source")
         expect(freeze.points < 0) { "a debit" }
-        eq(1u, client.progress().streak.freezesHeld, "freezes held")
+        eq(1, client.progress().streak.freezesHeld, "freezes held")
         eq(340 + freeze.points, client.balance().available, "after the purchase")
     },
 )
@@ -54,7 +54,7 @@ val chatTests = listOf(
 
         eq(0L, client.markRead(direct.id, later[2].id), "own messages are not unread")
         val counts = client.unreadCounts()
-        expect(counts.all { it.unread == 0u }) { "unread counts: $counts" }
+        expect(counts.all { it.unread == 0 }) { "unread counts: $counts" }
     },
 )
 

@@ -56,7 +56,7 @@ val liveTests = listOf(
             awaitTrue("B's data subscription") {
                 observer.changes.toList().any { DataArea.CHAT_MESSAGES in it.areas && room.id in it.rooms }
             }
-            eq(0uL, a.syncStatus().outbox, "A pushed without a sync call")
+            eq(0L, a.syncStatus().outbox, "A pushed without a sync call")
             liveA.stop()
             liveB.stop()
             subscription.cancel()

@@ -108,7 +108,7 @@ val observerTests = listOf(
         subscription.cancel()
         eq("DataSubscription(cancelled)", subscription.toString(), "cancelled subscription")
         eq("New", RecommendationReason.New.toString(), "unit case of a sealed enum")
-        eq("Due(overdueDays=3)", RecommendationReason.Due(3u).toString(), "case with fields")
+        eq("Due(overdueDays=3)", RecommendationReason.Due(3).toString(), "case with fields")
         eq("BEGINNER", LanguageLevel.BEGINNER.toString(), "plain enum")
         client.closeDatabase()
         eq("StudyMateClient(closed)", client.toString(), "closed client")

@@ -17,10 +17,10 @@ val practiceTests = listOf(
         eq(session.id, client.currentPractice()?.id, "current session")
 
         val hint = client.useHint(session.id)
-        eq(1.toUByte(), hint.level, "first hint")
+        eq(1, hint.level, "first hint")
 
         val mistake = variation.commonMistakes.first()
-        val typed = client.answer(session.id, AnswerInput(text = "Hello, ${mistake.pattern}.", responseTimeMs = 4000u))
+        val typed = client.answer(session.id, AnswerInput(text = "Hello, ${mistake.pattern}.", responseTimeMs = 4000))
         expect(typed.mistakes.any { it.correction == mistake.correction }) { "mistake found: ${typed.mistakes}" }
         expect(typed.suggestions.isNotEmpty()) { "suggestions" }
         eq(null, typed.pronunciation, "no pronunciation for typed text")
@@ -33,9 +33,9 @@ val practiceTests = listOf(
 
         val ideal = variation.idealResponses.first()
         val words = ideal.split(" ").mapIndexed { i, word ->
-            RecognizedWord(word, 0.95f, (i * 400).toUInt(), (i * 400 + 300).toUInt())
+            RecognizedWord(word, 0.95f, i * 400, i * 400 + 300)
         }
-        val spoken = client.answer(session.id, AnswerInput(text = ideal, spoken = words, responseTimeMs = 3000u))
+        val spoken = client.answer(session.id, AnswerInput(text = ideal, spoken = words, responseTimeMs = 3000))
         expect(spoken.pronunciation != null && spoken.pronunciationDetail != null) { "spoken answer scored for pronunciation" }
         eq(ReferenceKind.IDEAL, spoken.matched?.kind, "matched the ideal answer")
         expect(spoken.overall > typed.overall) { "ideal ${spoken.overall} beats typed ${typed.overall}" }
@@ -47,7 +47,7 @@ val practiceTests = listOf(
         expect(completion.awards.any { it.source == PointSource.DAILY_PRACTICE }) { "daily award: ${completion.awards}" }
         expect(completion.balance.available > 0) { "points" }
         eq(completion.awards.sumOf { it.points }, completion.balance.available, "balance is the awards")
-        eq(1u, completion.streak.current, "streak")
+        eq(1, completion.streak.current, "streak")
         expect(completion.unlocked.any { it.title == "First Steps" }) { "first achievement: ${completion.unlocked}" }
         eq(null, client.currentPractice(), "nothing open")
         throws<StudyMateException.Conflict>("complete twice") { client.completePractice(session.id) }
@@ -62,13 +62,13 @@ val practiceTests = listOf(
 
         val next = client.nextUp(5)
         eq(5, next.size, "next-up length")
-        eq((1..5).map { it.toUInt() }, next.map { it.recommendation.rank }, "ranks")
+        eq((1..5).toList(), next.map { it.recommendation.rank }, "ranks")
         expect(next.all { it.situation.id == it.recommendation.situationId }) { "situations attached" }
         expect(next.any { it.recommendation.reason is RecommendationReason.New }) { "reasons: ${next.map { it.recommendation.reason }}" }
 
         val day = completion.session.localDay!!
         val daily = client.learningSummary(PeriodType.DAILY, day)
-        eq(1u, daily.sessionCount, "daily sessions")
+        eq(1, daily.sessionCount, "daily sessions")
         eq(day, daily.periodStart, "daily period")
         val weekly = client.learningSummary(PeriodType.WEEKLY, day)
         expect(weekly.periodStart <= day && weekly.periodEnd >= day) { "week contains the day" }

@@ -104,10 +104,10 @@ val syncTests = listOf(
             a.saveContact(PublicProfile(userId = ben.userId, displayName = ben.displayName, languageLevel = ben.languageLevel, updatedAt = ben.updatedAt))
             val room = a.createDirectRoom(b.userId())
             val sent = a.sendMessage(room.id, NewChatMessage(ChatMessageType.TEXT, content = "hi Ben"))
-            expect(a.syncStatus().outbox > 0uL) { "outbox before: ${a.syncStatus()}" }
+            expect(a.syncStatus().outbox > 0L) { "outbox before: ${a.syncStatus()}" }
             val pushed = a.sync(options, sessionA.tokenProvider(), null, null)
-            expect(pushed.pushed > 0uL && pushed.rejected == 0uL) { "A's report: $pushed" }
-            eq(0uL, a.syncStatus().outbox, "A's outbox after")
+            expect(pushed.pushed > 0L && pushed.rejected == 0L) { "A's report: $pushed" }
+            eq(0L, a.syncStatus().outbox, "A's outbox after")
             eq(emptyList<RejectedChange>(), a.rejectedChanges(), "nothing refused")
             eq(ChatSendState.SENT, a.messages(room.id, null, 10).messages.single { it.id == sent.id }.sendState, "A's echo")
 
@@ -116,13 +116,13 @@ val syncTests = listOf(
                 override fun onChange(change: DataChange) { changes += change }
             })
             val pulled = b.sync(options, sessionB.tokenProvider(), null, null)
-            expect(pulled.pulled > 0uL) { "B's report: $pulled" }
+            expect(pulled.pulled > 0L) { "B's report: $pulled" }
             b.sync(options, sessionB.tokenProvider(), null, null) // nothing doubles on a repeat
             val messages = b.messages(room.id, null, 50).messages.filter { it.id == sent.id }
             eq(1, messages.size, "the message exactly once")
             eq(ChatSendState.SENT, messages[0].sendState, "B's copy")
             eq("hi Ben", messages[0].content, "content")
-            eq(1u, b.unreadCounts().single { it.roomId == room.id }.unread, "unread on B")
+            eq(1, b.unreadCounts().single { it.roomId == room.id }.unread, "unread on B")
             expect(changes.any { DataArea.CHAT_MESSAGES in it.areas && room.id in it.rooms }) {
                 "B's data observer: $changes"
             }
@@ -157,7 +157,7 @@ val syncTests = listOf(
             }
             val report = client.sync(SyncOptions(baseUrl = server.base), provider, null, null)
             eq(1, refreshes.get(), "refresh calls")
-            expect(report.pushed > 0uL) { "report: $report" }
+            expect(report.pushed > 0L) { "report: $report" }
             expect(session.tokens().accessToken != stale) { "the session holds the new token" }
 
         }
@@ -172,7 +172,7 @@ val syncTests = listOf(
             val states = observer.states.toList()
             expect(states.indexOf(SyncState.PUSHING) in 0 until states.indexOf(SyncState.PULLING)) { "states: $states" }
             eq(SyncState.IDLE, states.last(), "last state")
-            expect(report.pulled > 0uL) { "report: $report" }
+            expect(report.pulled > 0L) { "report: $report" }
             expect(observer.progress.size >= 2) { "progress: ${observer.progress}" }
             eq(report.pulled, observer.progress.last().pulled, "last progress")
             expect(observer.progress.zipWithNext().all { (x, y) -> x.pulled <= y.pulled }) { "monotonic" }
@@ -222,7 +222,7 @@ val syncTests = listOf(
             client.sync(options, FixedTokens("t") { "t" }, observer, null)
         }
         expect(SyncState.OFFLINE in observer.states) { "states: ${observer.states}" }
-        expect(client.syncStatus().outbox > 0uL) { "nothing lost: ${client.syncStatus()}" }
+        expect(client.syncStatus().outbox > 0L) { "nothing lost: ${client.syncStatus()}" }
     },
 
     TestCase("sync: cancel() before or during a sync is StudyMateException.Cancelled; the next run completes") {
@@ -247,7 +247,7 @@ val syncTests = listOf(
             expect(SyncState.PUSHING in observer.states) { "it had started: ${observer.states}" }
 
             val report = client.sync(options, session.tokenProvider(), null, SyncHandle())
-            expect(report.pulled > 0uL) { "the next run pulls: $report" }
+            expect(report.pulled > 0L) { "the next run pulls: $report" }
             expect(client.syncStatus().hasCursor) { "cursor held" }
 
         }
@@ -266,7 +266,7 @@ val syncTests = listOf(
                 override fun tokensChanged(tokens: AuthResponse) { saved += tokens }
             })
             val report = client.sync(SyncOptions(baseUrl = server.base), session.tokenProvider(), null, null)
-            expect(report.pushed > 0uL) { "report: $report" }
+            expect(report.pushed > 0L) { "report: $report" }
             eq(1, saved.size, "pairs stored")
             eq(session.tokens(), saved.single(), "the stored pair is the session's")
 
@@ -297,11 +297,11 @@ val syncTests = listOf(
                 runEnded.get(60, TimeUnit.SECONDS) // the worker's run has ended
                 val states = observer.states.toList()
                 expect(SyncState.PULLING in states) { "it had started pulling: $states" }
-                expect(observer.progress.none { it.pulled > 0uL }) { "nothing pulled: ${observer.progress}" }
+                expect(observer.progress.none { it.pulled > 0L }) { "nothing pulled: ${observer.progress}" }
                 expect(!client.syncStatus().hasCursor) { "no page applied: ${client.syncStatus()}" }
 
                 val report = client.sync(SyncOptions(baseUrl = server.base), session.tokenProvider(), null, null)
-                expect(report.pulled > 0uL) { "the next run pulls: $report" }
+                expect(report.pulled > 0L) { "the next run pulls: $report" }
             }
         }
     },

@@ -19,8 +19,8 @@ pub struct SignupRequest {
     pub password: String,
     /// The name shown in the app, 1–100 characters.
     pub display_name: String,
-    /// The id the device already gave its user; the server keeps it. Null (nil) lets the
-    /// server make one.
+    /// The id the device already gave its user; the server keeps it. Absent, the server
+    /// makes one.
     #[uniffi(default = None)]
     pub user_id: Option<Uuid>,
 }
@@ -39,7 +39,7 @@ pub struct LoginRequest {
 pub struct AuthResponse {
     /// The signed-in user.
     pub user_id: Uuid,
-    /// Bearer token for `Authorization: Bearer …`; expires after `expires_in_seconds`.
+    /// Bearer token for `Authorization: Bearer …`; expires after `expiresInSeconds`.
     pub access_token: String,
     /// Single-use token for the next refresh; each refresh returns a new one.
     pub refresh_token: String,

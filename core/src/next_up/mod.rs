@@ -116,7 +116,7 @@ pub struct Recommendation {
     pub rank: i32,
     /// Why it is offered.
     pub reason: RecommendationReason,
-    /// When its next review is due; `None` if never practised.
+    /// When its next review is due; absent if never practised.
     pub due_at: Option<DateTime<Utc>>,
 }
 

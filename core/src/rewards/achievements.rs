@@ -189,7 +189,7 @@ pub struct Unlock {
     pub achievement_id: Uuid,
     /// Its title.
     pub title: String,
-    /// Its points reward, granted by [`crate::rewards::awards_for_unlocks`].
+    /// Its points reward, granted with the unlock.
     pub points_reward: i64,
 }
 

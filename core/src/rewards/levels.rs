@@ -24,11 +24,11 @@ pub const MAX_LEVEL: i32 = 1000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LevelInfo {
-    /// The level, from 1 to [`MAX_LEVEL`].
+    /// The level, from 1 to 1000.
     pub level: i32,
     /// Points earned since reaching this level.
     pub points_into_level: i64,
-    /// Points still needed for the next level; 0 at [`MAX_LEVEL`].
+    /// Points still needed for the next level; 0 at the highest level (1000).
     pub points_to_next_level: i64,
 }
 

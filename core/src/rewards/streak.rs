@@ -30,7 +30,7 @@ pub struct StreakInfo {
     pub longest: i32,
     /// The latest practice day, if any.
     pub last_practice_day: Option<NaiveDate>,
-    /// The first practice day of the live run; `None` when the streak is broken. Streak-bonus
+    /// The first practice day of the live run; absent when the streak is broken. Streak-bonus
     /// period keys name their run by this day.
     pub current_run_start: Option<NaiveDate>,
     /// Missed days covered by freezes over the whole history (= freezes consumed).

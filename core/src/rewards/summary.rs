@@ -65,7 +65,7 @@ pub struct LearningSummary {
     pub study_minutes: i32,
     /// Distinct situations practised.
     pub unique_situations: i32,
-    /// Average overall score in tenths; `None` without sessions.
+    /// Average overall score in tenths; absent without sessions.
     pub average_overall_tenths: Option<i32>,
     /// Average pronunciation score in tenths over spoken sessions.
     pub average_pronunciation_tenths: Option<i32>,

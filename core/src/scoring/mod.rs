@@ -126,7 +126,7 @@ pub struct RecognizedWord {
     /// When the word starts, ms from the start of the recording.
     #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u32, _>")]
     pub start_ms: i32,
-    /// When it ends (not before `start_ms`).
+    /// When it ends (not before its start).
     #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u32, _>")]
     pub end_ms: i32,
 }
@@ -152,9 +152,9 @@ pub struct Answer {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ReferenceKind {
-    /// `ideal_responses`.
+    /// The variation's `idealResponses`.
     Ideal,
-    /// `acceptable_responses`.
+    /// The variation's `acceptableResponses`.
     Acceptable,
 }
 
@@ -229,7 +229,7 @@ impl FoundMistake {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FluencyDetail {
     /// Spoken: words per minute (en, es, fr, …) or characters per minute (ko, zh, ja);
-    /// `None` when typed or too short to measure (under 2 units or 1 s).
+    /// absent when typed or too short to measure (under 2 units or 1 s).
     #[serde(
         default,
         deserialize_with = "studymate_protocol::unsigned::optional::<_, u32, _>"
@@ -281,13 +281,13 @@ pub struct Score {
     /// 0–100; from rate, pauses and fillers (spoken) or time and completeness (typed).
     #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u8, _>")]
     pub fluency: i32,
-    /// 0–100 for a spoken answer; `None` for a typed one.
+    /// 0–100 for a spoken answer; absent for a typed one.
     #[serde(
         default,
         deserialize_with = "studymate_protocol::unsigned::optional::<_, u8, _>"
     )]
     pub pronunciation: Option<i32>,
-    /// The best-matching reference; `None` when the answer shares nothing with any.
+    /// The best-matching reference; absent when the answer shares nothing with any.
     pub matched: Option<MatchedReference>,
     /// Common mistakes found, in order of position.
     pub mistakes: Vec<FoundMistake>,
@@ -295,12 +295,12 @@ pub struct Score {
     pub missing_vocabulary: Vec<String>,
     /// Up to five short improvement suggestions, in English.
     pub suggestions: Vec<String>,
-    /// Points taken off `overall` for the hints used (see [`HINT_PENALTY`]).
+    /// Points taken off `overall` for the hints used: 5, 10 or 20 for hint level 1, 2 or 3.
     #[serde(deserialize_with = "studymate_protocol::unsigned::field::<_, u8, _>")]
     pub hint_penalty: i32,
     /// How fluency was measured.
     pub fluency_detail: FluencyDetail,
-    /// What pronunciation saw; `None` for a typed answer.
+    /// What pronunciation saw; absent for a typed answer.
     pub pronunciation_detail: Option<PronunciationDetail>,
 }
 

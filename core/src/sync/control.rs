@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 
-/// Where a sync is, as reported to [`SyncObserver::state_changed`].
+/// Where a sync is, as reported to the sync observer's `stateChanged`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SyncState {
@@ -17,13 +17,13 @@ pub enum SyncState {
     Pushing,
     /// Fetching and applying the server's changes.
     Pulling,
-    /// The server cannot be reached; the engine is retrying, or gave up with [`Error::Network`].
+    /// The server cannot be reached; the engine is retrying, or gave up with a `Network` error.
     Offline,
     /// The run ended with an error other than a network one (auth, protocol, storage).
     Error,
 }
 
-/// Counts so far in the current run, as reported to [`SyncObserver::progress`].
+/// Counts so far in the current run, as reported to the sync observer's `progress`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncProgress {
@@ -35,8 +35,8 @@ pub struct SyncProgress {
     pub pulled: i64,
     /// How many server changes this pull is expected to apply in all: those applied plus those
     /// the server counted as waiting when the pull began (it counts on request, once per pull).
-    /// Absent (null in Kotlin, nil in Swift) while pushing, and from servers that do not count.
-    /// Changes that arrive during the pull may take `pulled` past it.
+    /// Absent while pushing, and from servers that do not count.
+    /// Changes that arrive during the pull may take the pulled count past it.
     pub pull_total: Option<i64>,
 }
 

@@ -108,7 +108,7 @@ impl std::fmt::Debug for SyncConfig {
 }
 
 /// What a sync run changed in the local database, so the screens showing it can reload (the
-/// client's listeners hear of it as a [`crate::notify::DataChange`]).
+/// client's listeners hear of it as a `DataChange`).
 #[cfg(feature = "client")]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -152,7 +152,7 @@ impl Changed {
     }
 }
 
-/// What one [`Client::sync`] run did.
+/// What one sync run did.
 #[cfg(feature = "client")]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -163,7 +163,7 @@ pub struct SyncReport {
     pub applied: i64,
     /// Of those, applied by an earlier push (a retry after a lost answer).
     pub duplicate: i64,
-    /// Of those, refused (listed by [`Client::rejected_changes`]).
+    /// Of those, refused (listed by `rejectedChanges`).
     pub rejected: i64,
     /// Server changes applied locally.
     pub pulled: i64,

@@ -44,7 +44,7 @@ pub struct RejectedChange {
 pub struct SyncStatus {
     /// Change-log entries not yet decided by the server.
     pub outbox: i64,
-    /// Changes the server refused (see [`crate::Client::rejected_changes`]).
+    /// Changes the server refused (see `rejectedChanges`).
     pub rejected: i64,
     /// Whether this device has pulled before (it holds a cursor).
     pub has_cursor: bool,

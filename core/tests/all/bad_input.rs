@@ -16,10 +16,12 @@ use studymate_core::chat::{
 };
 use studymate_core::error::StorageKind;
 use studymate_core::ledger::{NewPoints, PointSource, TransactionType};
+use studymate_core::practice::AnswerInput;
 use studymate_core::profile::{
     Cefr, LanguageRole, MAX_ONBOARDING_DATA_BYTES, MAX_PREFERENCES_BYTES, ProfilePatch,
     UserLanguage,
 };
+use studymate_core::scoring::RecognizedWord;
 use studymate_core::{Error, Result, SCHEMA_VERSION};
 use uuid::Uuid;
 
@@ -413,12 +415,36 @@ fn catalog_values_out_of_range() {
         refused(&f.db, || c.import_catalog(&batch)),
         "situation.name",
     );
+    for version in [0, -1] {
+        let mut batch = base.clone();
+        batch.situations[0].version = version;
+        assert_invalid(
+            refused(&f.db, || c.import_catalog(&batch)),
+            "situation.version",
+        );
+    }
+    // The numbers are signed for Kotlin and Swift; a negative one is refused naming its field,
+    // and in JSON it is refused while decoding, as when the fields were unsigned.
     let mut batch = base.clone();
-    batch.situations[0].version = 0;
+    batch.situations[0].estimated_duration_seconds = -60;
     assert_invalid(
         refused(&f.db, || c.import_catalog(&batch)),
-        "situation.version",
+        "situation.estimated_duration_seconds",
     );
+    let mut batch = base.clone();
+    batch.achievements[0].points_reward = -10;
+    let reason = assert_invalid(
+        refused(&f.db, || c.import_catalog(&batch)),
+        "achievement.points_reward",
+    );
+    assert!(reason.contains("must not be negative"), "{reason}");
+    let mut value = serde_json::to_value(&base).unwrap();
+    value["situations"][0]["estimated_duration_seconds"] = json!(-60);
+    let reason = assert_invalid(
+        CatalogBatch::from_json(&value.to_string()).unwrap_err(),
+        "catalog",
+    );
+    assert!(reason.contains("-60"), "{reason}");
     let mut batch = base.clone();
     batch.variations[0].ideal_responses.clear();
     assert_invalid(
@@ -662,6 +688,53 @@ fn ledger_bad_amounts() {
         refused(&f.db, || c.record_points(&overdraft)),
         Error::InsufficientPoints { needed: 51, .. }
     ));
+}
+
+#[test]
+fn negative_numbers_from_the_caller_are_refused_naming_the_field() {
+    let f = fixture();
+    let c = &f.db.client;
+    let negative = NewPoints {
+        transaction_type: TransactionType::Earned,
+        amount: -5,
+        source: PointSource::DailyPractice,
+        source_reference_id: None,
+        description: None,
+    };
+    assert_invalid(refused(&f.db, || c.record_points(&negative)), "amount");
+    let patch = ProfilePatch {
+        preferred_session_minutes: Some(-30),
+        ..ProfilePatch::default()
+    };
+    assert_invalid(
+        refused(&f.db, || c.update_profile(&patch)),
+        "preferred_session_minutes",
+    );
+    let session = c.start_practice(ids::CAFE, None).unwrap();
+    let slow = AnswerInput {
+        text: "Hello".into(),
+        spoken: None,
+        response_time_ms: -1,
+    };
+    let reason = assert_invalid(
+        refused(&f.db, || c.answer(session.id, &slow)),
+        "response_time_ms",
+    );
+    assert!(reason.contains("must not be negative"), "{reason}");
+    let early = AnswerInput {
+        spoken: Some(vec![RecognizedWord {
+            word: "Hello".into(),
+            confidence: 0.9,
+            start_ms: -400,
+            end_ms: 100,
+        }]),
+        response_time_ms: 0,
+        ..slow
+    };
+    assert_invalid(
+        refused(&f.db, || c.answer(session.id, &early)),
+        "spoken[0].start_ms",
+    );
 }
 
 #[test]

@@ -74,6 +74,33 @@ final class ErrorTests: XCTestCase {
         XCTAssertTrue(String(describing: refused).contains("the refresh token expired"), String(describing: refused))
     }
 
+    func testNegativeCountTimeOrMinutesIsInvalidInputNamingTheFieldAndWritesNothing() async throws {
+        let client = try await Fixture.withCatalog()
+        let situation = try client.situations(filter: SituationFilter())[0]
+        func invalid(_ body: () async throws -> Void) async -> String {
+            let error = await thrown(body)
+            guard case let StudyMateError.InvalidInput(text)? = error else { return "not InvalidInput: \(String(describing: error))" }
+            return text
+        }
+        let minutes = await invalid { _ = try await client.updateProfile(patch: ProfilePatch(preferredSessionMinutes: -30)) }
+        XCTAssertTrue(minutes.hasPrefix("preferred_session_minutes is not accepted: "), minutes)
+        XCTAssertEqual(try client.profile().preferredSessionMinutes, 30, "minutes kept")
+        let points = await invalid {
+            _ = try await client.recordPoints(entry: NewPoints(transactionType: .earned, amount: -5, source: .referral))
+        }
+        XCTAssertTrue(points.hasPrefix("amount is not accepted: "), points)
+        XCTAssertEqual(try client.balance(), PointsBalance(available: 0, lifetimeEarned: 0, used: 0), "balance kept")
+        let session = try await client.startPractice(situationId: situation.id, variationId: nil)
+        let time = await invalid { _ = try await client.answer(sessionId: session.id, input: AnswerInput(text: "Hello", responseTimeMs: -1)) }
+        XCTAssertTrue(time.hasPrefix("response_time_ms is not accepted: "), time)
+        let word = await invalid {
+            _ = try await client.answer(sessionId: session.id, input: AnswerInput(
+                text: "Hello", spoken: [RecognizedWord(word: "Hello", confidence: 0.9, startMs: -400, endMs: 100)]))
+        }
+        XCTAssertTrue(word.contains("start_ms"), word)
+        XCTAssertEqual(try client.practiceSession(sessionId: session.id).turns.filter { $0.speaker == .learner }.count, 0, "no answer recorded")
+    }
+
     func testHostileInputIsRefusedOrAcceptedNeverAPanic() async throws {
         let client = try await Fixture.withCatalog()
         let situation = try client.situations(filter: SituationFilter())[0]
@@ -115,15 +142,16 @@ final class ErrorTests: XCTestCase {
             ("hint without session", { _ = try await client.useHint(sessionId: UUID()) }),
             ("answer hostile", {
                 try await answerOnce(AnswerInput(text: huge, spoken: [
-                    RecognizedWord(word: "", confidence: .nan, startMs: .max, endMs: 0),
-                    RecognizedWord(word: huge, confidence: .infinity, startMs: 0, endMs: .max),
-                ], responseTimeMs: .max))
+                    RecognizedWord(word: "", confidence: .nan, startMs: .max, endMs: .min),
+                    RecognizedWord(word: huge, confidence: .infinity, startMs: .min, endMs: .max),
+                ], responseTimeMs: .min))
             }),
             ("answer empty text", { try await answerOnce(AnswerInput(text: " \n\t ", spoken: [])) }),
             ("group of strangers", { _ = try await client.createGroupRoom(name: " ", description: nil, members: [UUID(), UUID(), UUID()]) }),
             ("direct room with self", { _ = try await client.createDirectRoom(other: try client.userId()) }),
             ("record 0 points", { _ = try await client.recordPoints(entry: NewPoints(transactionType: .earned, amount: 0, source: .referral)) }),
             ("record max points", { _ = try await client.recordPoints(entry: NewPoints(transactionType: .earned, amount: .max, source: .referral)) }),
+            ("record min points", { _ = try await client.recordPoints(entry: NewPoints(transactionType: .earned, amount: .min, source: .referral)) }),
             ("edit unknown", { _ = try await client.editMessage(messageId: UUID(), content: huge) }),
         ]
         var outcomes: [String] = []

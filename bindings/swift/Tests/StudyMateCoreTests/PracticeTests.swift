@@ -32,7 +32,7 @@ final class PracticeTests: XCTestCase {
 
         let ideal = variation.idealResponses[0]
         let words = ideal.split(separator: " ").enumerated().map { i, word in
-            RecognizedWord(word: String(word), confidence: 0.95, startMs: UInt32(i * 400), endMs: UInt32(i * 400 + 300))
+            RecognizedWord(word: String(word), confidence: 0.95, startMs: Int32(i * 400), endMs: Int32(i * 400 + 300))
         }
         let spoken = try await client.answer(sessionId: session.id, input: AnswerInput(text: ideal, spoken: words, responseTimeMs: 3000))
         XCTAssertNotNil(spoken.pronunciation)
