@@ -65,21 +65,21 @@ pub enum RecommendationReason {
     /// Its spaced-repetition review is due (0 = due less than a day ago).
     Due {
         /// Whole days since it became due.
-        overdue_days: u32,
+        overdue_days: i32,
     },
     /// It belongs to a category the learner is weak in.
     WeakCategory {
         /// The category.
         category: String,
         /// The category's recent average overall score, in tenths (`654` = 65.4).
-        average_tenths: u32,
+        average_tenths: i32,
     },
     /// The learner has never practised it.
     New,
     /// Practised and not due yet; offered to practise ahead.
     Upcoming {
         /// Whole days until it is due (0 = within a day).
-        due_in_days: u32,
+        due_in_days: i32,
     },
 }
 

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::{Recommendation, RecommendationReason, SituationInfo};
 use crate::rewards::WEAK_BELOW_TENTHS;
+use studymate_protocol::unsigned::to_i32;
 
 /// An open situation with what the ranking needs to know about it.
 pub(super) struct Candidate<'a> {
@@ -45,7 +46,7 @@ impl Candidate<'_> {
             (due, Some(average)) if average < WEAK_BELOW_TENTHS => (
                 RecommendationReason::WeakCategory {
                     category: self.situation.category.clone(),
-                    average_tenths: average,
+                    average_tenths: to_i32(average),
                 },
                 (
                     1,
@@ -69,8 +70,8 @@ impl Candidate<'_> {
     }
 }
 
-fn days(value: i64) -> u32 {
-    u32::try_from(value.max(0)).unwrap_or(u32::MAX)
+fn days(value: i64) -> i32 {
+    to_i32(value.max(0))
 }
 
 /// The candidates as ranked recommendations, rank 1 first.

@@ -127,7 +127,7 @@ fn more_overdue_reviews_come_first() {
         .iter()
         .map(|r| match r.reason {
             RecommendationReason::Due { overdue_days } => overdue_days,
-            _ => u32::MAX,
+            _ => i32::MAX,
         })
         .collect();
     assert!(
