@@ -11,15 +11,16 @@ final class ErrorTests: XCTestCase {
         guard case let StudyMateError.InvalidInput(text)? = zone else { return XCTFail("bad time zone: \(String(describing: zone))") }
         XCTAssertTrue(text.hasPrefix("time_zone is not accepted: "), "readable: \(text)")
         XCTAssertFalse(text.contains("field="), text)
-        let limit = await failure { _ = try client.changes(afterSeq: 0, limit: 0) }
-        XCTAssertEqual(limit, "fix the input")
-        let negative = await failure { _ = try client.nextUp(limit: -1) }
-        XCTAssertEqual(negative, "fix the input")
-        let json = await thrown { _ = try await client.saveOnboardingStep(step: 1, data: "{oops") }
-        guard case let StudyMateError.InvalidInput(jsonText)? = json else { return XCTFail("not JSON: \(String(describing: json))") }
+        let limit = await invalidInput { _ = try client.changes(afterSeq: 0, limit: 0) }
+        XCTAssertTrue(limit.hasPrefix("limit "), limit)
+        let negative = await invalidInput { _ = try client.nextUp(limit: -1) }
+        XCTAssertTrue(negative.hasPrefix("limit "), negative)
+        let jsonText = await invalidInput { _ = try await client.saveOnboardingStep(step: 1, data: "{oops") }
         XCTAssertTrue(jsonText.contains("is not accepted: it is not valid JSON"), jsonText)
-        let step = await failure { _ = try await client.saveOnboardingStep(step: 7, data: "{}") }
-        XCTAssertEqual(step, "fix the input")
+        let step = await invalidInput { _ = try await client.saveOnboardingStep(step: 7, data: "{}") }
+        XCTAssertTrue(step.hasPrefix("step "), step)
+        let prefs = await invalidInput { _ = try await client.updateProfile(patch: ProfilePatch(preferences: "{oops")) }
+        XCTAssertTrue(prefs.contains("preferences") && !prefs.contains("field="), "preferences named: \(prefs)")
     }
 
     func testNotFoundCarriesEntityAndId() async throws {
@@ -77,23 +78,18 @@ final class ErrorTests: XCTestCase {
     func testNegativeCountTimeOrMinutesIsInvalidInputNamingTheFieldAndWritesNothing() async throws {
         let client = try await Fixture.withCatalog()
         let situation = try client.situations(filter: SituationFilter())[0]
-        func invalid(_ body: () async throws -> Void) async -> String {
-            let error = await thrown(body)
-            guard case let StudyMateError.InvalidInput(text)? = error else { return "not InvalidInput: \(String(describing: error))" }
-            return text
-        }
-        let minutes = await invalid { _ = try await client.updateProfile(patch: ProfilePatch(preferredSessionMinutes: -30)) }
+        let minutes = await invalidInput { _ = try await client.updateProfile(patch: ProfilePatch(preferredSessionMinutes: -30)) }
         XCTAssertTrue(minutes.hasPrefix("preferred_session_minutes is not accepted: "), minutes)
         XCTAssertEqual(try client.profile().preferredSessionMinutes, 30, "minutes kept")
-        let points = await invalid {
+        let points = await invalidInput {
             _ = try await client.recordPoints(entry: NewPoints(transactionType: .earned, amount: -5, source: .referral))
         }
         XCTAssertTrue(points.hasPrefix("amount is not accepted: "), points)
         XCTAssertEqual(try client.balance(), PointsBalance(available: 0, lifetimeEarned: 0, used: 0), "balance kept")
         let session = try await client.startPractice(situationId: situation.id, variationId: nil)
-        let time = await invalid { _ = try await client.answer(sessionId: session.id, input: AnswerInput(text: "Hello", responseTimeMs: -1)) }
+        let time = await invalidInput { _ = try await client.answer(sessionId: session.id, input: AnswerInput(text: "Hello", responseTimeMs: -1)) }
         XCTAssertTrue(time.hasPrefix("response_time_ms is not accepted: "), time)
-        let word = await invalid {
+        let word = await invalidInput {
             _ = try await client.answer(sessionId: session.id, input: AnswerInput(
                 text: "Hello", spoken: [RecognizedWord(word: "Hello", confidence: 0.9, startMs: -400, endMs: 100)]))
         }

@@ -101,6 +101,14 @@ func failure(_ body: () async throws -> Void) async -> String {
     }
 }
 
+/// The message of the `StudyMateError.InvalidInput` that `body` throws, or "not InvalidInput: …"
+/// naming what it did instead.
+func invalidInput(_ body: () async throws -> Void) async -> String {
+    let error = await thrown(body)
+    guard case let StudyMateError.InvalidInput(text)? = error else { return "not InvalidInput: \(String(describing: error))" }
+    return text
+}
+
 /// Waits up to `seconds` for `semaphore`; fails the test when it was not signalled in time.
 func waitFor(_ semaphore: DispatchSemaphore, _ what: String, seconds: Double = 60,
            file: StaticString = #filePath, line: UInt = #line) {

@@ -52,6 +52,7 @@ final class ObserverTests: XCTestCase {
         XCTAssertTrue(Set(completed).isSuperset(of: [.practice, .points, .achievements]), "completion: \(completed)")
 
         subscription.cancel()
+        XCTAssertTrue(subscription.isCancelled(), "cancelled")
         let count = observer.changes.count
         _ = try await client.addInterest(tag: "food")
         XCTAssertEqual(observer.changes.count, count, "a removed observer hears nothing")
@@ -83,6 +84,11 @@ final class ObserverTests: XCTestCase {
         XCTAssertEqual(seen, [DataChange(areas: [.interests], rooms: []), DataChange(areas: [.profile], rooms: [])])
         _ = try await client.addInterest(tag: "food")
         XCTAssertEqual(Set(try client.interests()), ["travel", "food"], "writes after the sequence ended")
+        let watcher = RecordingObserver()
+        let subscription = try client.subscribe(observer: watcher)
+        _ = try await client.addInterest(tag: "music")
+        XCTAssertEqual(watcher.changes.count, 1, "a new subscription still hears")
+        subscription.cancel()
     }
 
     func testDescriptionsOfObjectsAndEnumsAreReadable() async throws {
