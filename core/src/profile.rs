@@ -215,8 +215,10 @@ pub struct UserLanguage {
     /// Native, teaching or learning.
     pub role: LanguageRole,
     /// CEFR level, if known.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub proficiency: Option<Cefr>,
     /// Whether this is the user's main language of its role.
+    #[cfg_attr(feature = "uniffi", uniffi(default = false))]
     pub is_primary: bool,
 }
 

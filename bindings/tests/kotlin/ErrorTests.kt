@@ -148,7 +148,7 @@ val errorTests = listOf(
             "empty name" to { client.updateProfile(ProfilePatch(displayName = "")) },
             "NUL interest" to { client.addInterest("a\u0000b") },
             "huge interest" to { client.addInterest(huge) },
-            "language code" to { client.setLanguage(UserLanguage(huge, LanguageRole.LEARNING, null, false)) },
+            "language code" to { client.setLanguage(UserLanguage(huge, LanguageRole.LEARNING)) },
             "onboarding step 0" to { client.saveOnboardingStep(0, "{}") },
             "onboarding step -1" to { client.saveOnboardingStep(-1, "{}") },
             "onboarding MAX with null JSON" to { client.saveOnboardingStep(Int.MAX_VALUE, "null") },

@@ -122,7 +122,7 @@ final class ErrorTests: XCTestCase {
             ("empty name", { _ = try await client.updateProfile(patch: ProfilePatch(displayName: "")) }),
             ("NUL interest", { _ = try await client.addInterest(tag: "a\u{0}b") }),
             ("huge interest", { _ = try await client.addInterest(tag: huge) }),
-            ("language code", { _ = try await client.setLanguage(language: UserLanguage(languageCode: huge, role: .learning, proficiency: nil, isPrimary: false)) }),
+            ("language code", { _ = try await client.setLanguage(language: UserLanguage(languageCode: huge, role: .learning)) }),
             ("onboarding step 0", { _ = try await client.saveOnboardingStep(step: 0, data: "{}") }),
             ("onboarding step -1", { _ = try await client.saveOnboardingStep(step: -1, data: "{}") }),
             ("onboarding max with null JSON", { _ = try await client.saveOnboardingStep(step: .max, data: "null") }),
