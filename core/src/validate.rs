@@ -86,7 +86,7 @@ where
     U: TryFrom<T>,
 {
     non_negative(field, value)?;
-    U::try_from(value).map_err(|_| Error::invalid(field, format!("is too large, got {value}")))
+    U::try_from(value).map_err(|_| Error::invalid(field, format!("must be smaller, got {value}")))
 }
 
 /// Characters refused in a name anyone else sees (display name, room name, Korean name): control
