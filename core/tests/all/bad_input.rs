@@ -16,9 +16,9 @@ use studymate_core::chat::{
 };
 use studymate_core::error::StorageKind;
 use studymate_core::ledger::{NewPoints, PointSource, TransactionType};
-use studymate_core::practice::AnswerInput;
+use studymate_core::practice::{AnswerInput, PracticeSession};
 use studymate_core::profile::{
-    Cefr, LanguageRole, MAX_ONBOARDING_DATA_BYTES, MAX_PREFERENCES_BYTES, ProfilePatch,
+    Cefr, LanguageRole, MAX_ONBOARDING_DATA_BYTES, MAX_PREFERENCES_BYTES, Profile, ProfilePatch,
     UserLanguage,
 };
 use studymate_core::scoring::RecognizedWord;
@@ -735,6 +735,45 @@ fn negative_numbers_from_the_caller_are_refused_naming_the_field() {
         refused(&f.db, || c.answer(session.id, &early)),
         "spoken[0].start_ms",
     );
+}
+
+#[test]
+fn signed_record_fields_decode_exactly_what_the_unsigned_wire_accepted() {
+    let f = fixture();
+    let c = &f.db.client;
+    let started = c.start_practice(ids::CAFE, None).unwrap();
+    let answer = AnswerInput {
+        text: "Hello, one latte please".into(),
+        spoken: None,
+        response_time_ms: 3000,
+    };
+    c.answer(started.id, &answer).unwrap();
+    let session = c.practice_session(started.id).unwrap();
+    // The JSON a session travels and is stored as holds plain numbers, and reads back whole.
+    let json = serde_json::to_value(&session).unwrap();
+    assert_eq!(json["turns"][1]["answer"]["response_time_ms"], json!(3000));
+    assert_eq!(
+        serde_json::from_value::<PracticeSession>(json.clone()).unwrap(),
+        session
+    );
+    for (path, value) in [
+        ("/hints_used", -1),
+        ("/turns/1/index", -1),
+        ("/turns/1/answer/response_time_ms", -1),
+        ("/turns/1/score/overall", -1),
+        ("/turns/1/score/overall", 256),
+    ] {
+        let mut bad = json.clone();
+        *bad.pointer_mut(path).expect(path) = json!(value);
+        let err = serde_json::from_value::<PracticeSession>(bad).unwrap_err();
+        assert!(
+            err.to_string().contains(&value.to_string()),
+            "{path}: {err}"
+        );
+    }
+    let mut profile = serde_json::to_value(c.profile().unwrap()).unwrap();
+    profile["preferred_session_minutes"] = json!(-30);
+    assert!(serde_json::from_value::<Profile>(profile).is_err());
 }
 
 #[test]

@@ -100,6 +100,7 @@ final class ObserverTests: XCTestCase {
         XCTAssertEqual("\(subscription)", "DataSubscription(cancelled)")
         XCTAssertEqual("\(RecommendationReason.new)", "New")
         XCTAssertEqual("\(RecommendationReason.due(overdueDays: 3))", "Due(overdueDays=3)")
+        XCTAssertEqual("\(LanguageLevel.beginner)", "beginner", "plain enum")
         client.closeDatabase()
         XCTAssertEqual("\(client)", "StudyMateClient(closed)")
     }
