@@ -196,3 +196,21 @@ fn to_sql(v: &Value) -> rusqlite::types::Value {
 fn db_err(e: rusqlite::Error) -> DbError {
     DbError::Database(e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::dialect;
+
+    #[test]
+    fn placeholders_are_renamed_and_row_locks_dropped() {
+        assert_eq!(
+            dialect("SELECT a FROM t WHERE b = $1"),
+            "SELECT a FROM t WHERE b = ?1"
+        );
+        assert_eq!(
+            dialect("SELECT a FROM t WHERE b = $1 ORDER BY a FOR UPDATE"),
+            "SELECT a FROM t WHERE b = ?1 ORDER BY a "
+        );
+        assert_eq!(dialect("SELECT a FROM t FOR SHARE\n"), "SELECT a FROM t ");
+    }
+}
