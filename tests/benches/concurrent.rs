@@ -54,7 +54,7 @@ fn sign_up(http: &reqwest::blocking::Client, bases: &[String], count: usize) -> 
                 .post(format!("{base}/v1/auth/signup"))
                 .header("StudyMate-Protocol", "1")
                 .json(
-                    &json!({"username": &name[..40], "password": "correct horse battery",
+                    &json!({"username": name, "password": "correct horse battery",
                               "display_name": "Bench"}),
                 )
                 .send()
