@@ -82,8 +82,8 @@ pub fn set_payload(
     Ok(())
 }
 
-/// Adds a change to the feeds of its audience (staged for [`settle`]). (A parameter in a select list has no type for
-/// PostgreSQL to infer, hence the casts.)
+/// Adds a change to the feeds of its audience (staged for [`settle`]). (A parameter in a select
+/// list has no type for PostgreSQL to infer, hence the casts.)
 pub fn deliver(
     conn: &mut dyn Conn,
     server_seq: i64,
@@ -240,8 +240,14 @@ pub fn redeliver(
     Ok(())
 }
 
-/// Delivers `user`'s public profile to the other members of `room` (when they join it).
+/// Delivers `user`'s public profile to the other members of `room` (when they join it). Their
+/// account row is share-locked first, as in [`grant_room_profiles`]: a profile change of theirs
+/// in progress commits before this reads it, and one after it counts the room's members.
 pub fn share_profile_with_room(conn: &mut dyn Conn, user: &str, room: &str) -> Result<(), DbError> {
+    conn.query(
+        "SELECT user_id FROM users WHERE user_id = $1 FOR SHARE",
+        params![user],
+    )?;
     conn.execute(
         "INSERT INTO feed_pending (user_id, server_seq)
          SELECT p.user_id, u.public_seq FROM participants p, users u
