@@ -126,3 +126,79 @@ fn racing_direct_rooms_through_two_processes(db: &str) {
         );
     }
 }
+
+#[test]
+fn joins_racing_messages_through_two_processes_miss_nothing_on_postgres() {
+    let Some(mut cluster) = pg::Cluster::start() else {
+        return;
+    };
+    joins_racing_messages_through_two_processes(&cluster.new_database());
+}
+
+/// PostgreSQL: one member writes into a group room through one process while its admin adds
+/// members through the other. Writes into a room lock it, so each message reaches every new
+/// member exactly once: in the history their join copies, or delivered after it.
+fn joins_racing_messages_through_two_processes(db: &str) {
+    use studymate_core::changelog::{Entity, Operation};
+    const MESSAGES: usize = 30;
+    const JOINERS: usize = 6;
+    let servers = [Server::start(db, &[]), Server::start(db, &[])];
+    let admin = servers[0].signup("admin");
+    let writer = servers[1].signup("writer");
+    let joiners: Vec<_> = (0..JOINERS)
+        .map(|i| servers[i % 2].signup(&format!("joiner{i}")))
+        .collect();
+    let mut admin_phone = Device::new();
+    let (room, create) = admin_phone.room("GROUP", &[admin.user, writer.user]);
+    assert_eq!(
+        statuses(&servers[0].push(&admin, admin_phone.id, &[create])),
+        ["applied"]
+    );
+    let adds: Vec<_> = joiners
+        .iter()
+        .map(|j| {
+            admin_phone.change(
+                Entity::ChatParticipant,
+                format!("{room}:{}", j.user),
+                Operation::Insert,
+                serde_json::json!({"room_id": room, "user_id": j.user}),
+            )
+        })
+        .collect();
+    let mut writer_phone = Device::new();
+    let messages: Vec<_> = (0..MESSAGES)
+        .map(|i| writer_phone.message(room, writer.user, &format!("message {i}")))
+        .collect();
+
+    let start = std::sync::Barrier::new(2);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            start.wait();
+            for add in &adds {
+                let results = servers[0].push(&admin, admin_phone.id, std::slice::from_ref(add));
+                assert_eq!(statuses(&results), ["applied"]);
+            }
+        });
+        scope.spawn(|| {
+            start.wait();
+            for (_, message) in &messages {
+                let results =
+                    servers[1].push(&writer, writer_phone.id, std::slice::from_ref(message));
+                assert_eq!(statuses(&results), ["applied"]);
+            }
+        });
+    });
+
+    let mut sent: Vec<String> = messages.iter().map(|(id, _)| id.to_string()).collect();
+    sent.sort();
+    for (i, joiner) in joiners.iter().enumerate() {
+        let (feed, _) = servers[(i + 1) % 2].pull_all(joiner, None);
+        let mut received: Vec<String> = feed
+            .iter()
+            .filter(|c| c["entity"] == "chat_message")
+            .filter_map(|c| c["entity_id"].as_str().map(str::to_owned))
+            .collect();
+        received.sort();
+        assert_eq!(received, sent, "joiner {i} received every message once");
+    }
+}
