@@ -7,7 +7,7 @@ use studymate_core::ledger::{
 use uuid::Uuid;
 
 use crate::db::{Backend, DbError, TxMode, in_tx};
-use crate::{ledger, users};
+use crate::{feed, ledger, users};
 
 /// Why an operator command failed.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +56,7 @@ pub fn adjust_points(
         if !users::exists(conn, user)? {
             return Err(AdminError::Invalid(format!("no user {user}")));
         }
+        users::lock(conn, user)?;
         let key = user.to_string();
         let available = ledger::totals(conn, &key)?.available;
         if available.checked_add(points).is_none_or(|after| after < 0) {
@@ -65,6 +66,7 @@ pub fn adjust_points(
             )));
         }
         ledger::write(conn, &key, &entry, None)?;
+        feed::settle(conn)?;
         Ok(entry.clone())
     })
 }

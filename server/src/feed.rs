@@ -6,6 +6,14 @@
 //! (`last_seq`), so when a user's scope grows (signup, joining a room) the current state of the
 //! records they may now see is delivered by reference, without copying payloads. A pull reads
 //! the user's `user_feed` rows after the cursor's position: one index range scan.
+//!
+//! Positions count within each user's feed. A delivery is staged in the transaction
+//! (`feed_pending`, a temporary table of the connection), and [`settle`], last before the
+//! commit, locks the heads of every feed it appends to, in user order, and gives the staged rows
+//! the next positions of their feeds. A feed grows only under its head's lock, held to the
+//! commit, so its positions become visible in order and a pull never skips one committed later;
+//! writes to other feeds run beside it. Taking every head at the end, all at once and sorted,
+//! means two writers never wait on each other's heads in a cycle.
 
 use serde_json::value::RawValue;
 use studymate_core::changelog::Operation;
@@ -74,8 +82,8 @@ pub fn set_payload(
     Ok(())
 }
 
-/// Adds a change to the feeds of its audience. (A parameter in a select list has no type for
-/// PostgreSQL to infer, hence the casts.)
+/// Adds a change to the feeds of its audience (staged for [`settle`]). (A parameter in a select
+/// list has no type for PostgreSQL to infer, hence the casts.)
 pub fn deliver(
     conn: &mut dyn Conn,
     server_seq: i64,
@@ -83,23 +91,23 @@ pub fn deliver(
 ) -> Result<(), DbError> {
     match audience {
         Audience::User(user) => conn.execute(
-            "INSERT INTO user_feed (user_id, server_seq) VALUES ($1, $2)",
+            "INSERT INTO feed_pending (user_id, server_seq) VALUES ($1, $2)",
             params![user, server_seq],
         ),
         Audience::Room(room) => conn.execute(
-            "INSERT INTO user_feed (user_id, server_seq)
+            "INSERT INTO feed_pending (user_id, server_seq)
              SELECT user_id, CAST($1 AS BIGINT) FROM participants WHERE room_id = $2 ORDER BY user_id",
             params![server_seq, room],
         ),
         Audience::Contacts(user) => conn.execute(
-            "INSERT INTO user_feed (user_id, server_seq)
+            "INSERT INTO feed_pending (user_id, server_seq)
              SELECT DISTINCT other.user_id, CAST($1 AS BIGINT) FROM participants mine
              JOIN participants other ON other.room_id = mine.room_id
              WHERE mine.user_id = $2 AND other.user_id <> $2",
             params![server_seq, user],
         ),
         Audience::Everyone => conn.execute(
-            "INSERT INTO user_feed (user_id, server_seq) SELECT user_id, CAST($1 AS BIGINT) FROM users
+            "INSERT INTO feed_pending (user_id, server_seq) SELECT user_id, CAST($1 AS BIGINT) FROM users
              WHERE user_id NOT IN (SELECT user_id FROM deleted_accounts) ORDER BY user_id",
             params![server_seq],
         ),
@@ -107,11 +115,57 @@ pub fn deliver(
     Ok(())
 }
 
+/// Gives the rows this transaction staged their positions and appends them to the feeds; run
+/// last in every write transaction that delivers, just before the commit. Locks the head of each
+/// feed it appends to (in user order, so two writers cannot deadlock on heads), numbers each
+/// feed's rows after its head in the order they were staged, and moves the heads. Returns each
+/// user whose feed grew, with their new head (for the live channel).
+pub fn settle(conn: &mut dyn Conn) -> Result<Vec<(Uuid, i64)>, DbError> {
+    conn.query(
+        "SELECT user_id FROM feed_heads WHERE user_id IN (SELECT user_id FROM feed_pending)
+         ORDER BY user_id FOR UPDATE",
+        params![],
+    )?;
+    conn.execute(
+        "INSERT INTO user_feed (user_id, feed_seq, server_seq)
+         SELECT p.user_id, h.head + ROW_NUMBER() OVER (PARTITION BY p.user_id ORDER BY p.ord),
+                p.server_seq
+         FROM feed_pending p JOIN feed_heads h ON h.user_id = p.user_id",
+        params![],
+    )?;
+    let heads = conn
+        .query(
+            "UPDATE feed_heads SET head = head
+                 + (SELECT count(*) FROM feed_pending p WHERE p.user_id = feed_heads.user_id)
+             WHERE user_id IN (SELECT user_id FROM feed_pending) RETURNING user_id, head",
+            params![],
+        )?
+        .iter()
+        .map(|row| {
+            let user = row.text(0)?;
+            let user = Uuid::parse_str(&user)
+                .map_err(|e| DbError::Decode(format!("feed user {user:?}: {e}")))?;
+            Ok((user, row.int(1)?))
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    conn.execute("DELETE FROM feed_pending", params![])?;
+    Ok(heads)
+}
+
+/// Gives a new user their (empty) feed's head, so writes can append to it.
+pub fn open_feed(conn: &mut dyn Conn, user: &str) -> Result<(), DbError> {
+    conn.execute(
+        "INSERT INTO feed_heads (user_id, head) VALUES ($1, 0)",
+        params![user],
+    )?;
+    Ok(())
+}
+
 /// Delivers to `user` the current state of the whole catalog (at signup), situations first so a
 /// variation never arrives before its situation.
 pub fn grant_catalog(conn: &mut dyn Conn, user: &str) -> Result<(), DbError> {
     conn.execute(
-        "INSERT INTO user_feed (user_id, server_seq)
+        "INSERT INTO feed_pending (user_id, server_seq)
          SELECT $1, last_seq FROM records
          WHERE kind IN ('situation', 'variation', 'achievement') AND last_seq > 0
          ORDER BY CASE kind WHEN 'situation' THEN 0 WHEN 'variation' THEN 1 ELSE 2 END, last_seq",
@@ -122,9 +176,18 @@ pub fn grant_catalog(conn: &mut dyn Conn, user: &str) -> Result<(), DbError> {
 
 /// Delivers to `user`, who just joined `room`, the current public profiles of the room's other
 /// members and of everyone who wrote in it (before the room itself, so every id it names is known).
+/// Their account rows are share-locked first (in user order): a profile change of theirs in
+/// progress commits before this reads their profile, and one after it sees `user` as a contact.
 pub fn grant_room_profiles(conn: &mut dyn Conn, user: &str, room: &str) -> Result<(), DbError> {
+    conn.query(
+        "SELECT user_id FROM users WHERE user_id <> $1 AND user_id IN (
+             SELECT user_id FROM participants WHERE room_id = $2
+             UNION SELECT owner_id FROM records WHERE room_id = $2 AND kind = 'chat_message')
+         ORDER BY user_id FOR SHARE",
+        params![user, room],
+    )?;
     conn.execute(
-        "INSERT INTO user_feed (user_id, server_seq)
+        "INSERT INTO feed_pending (user_id, server_seq)
          SELECT $1, u.public_seq FROM users u
          WHERE u.user_id <> $1 AND u.public_seq > 0 AND u.user_id IN (
              SELECT user_id FROM participants WHERE room_id = $2
@@ -139,7 +202,7 @@ pub fn grant_room_profiles(conn: &mut dyn Conn, user: &str, room: &str) -> Resul
 /// read markers, each in its current state.
 pub fn grant_room_history(conn: &mut dyn Conn, user: &str, room: &str) -> Result<(), DbError> {
     conn.execute(
-        "INSERT INTO user_feed (user_id, server_seq)
+        "INSERT INTO feed_pending (user_id, server_seq)
          SELECT $1, last_seq FROM records
          WHERE room_id = $2 AND kind IN ('chat_message', 'read_marker') AND last_seq > 0
          ORDER BY last_seq",
@@ -160,14 +223,14 @@ pub fn redeliver(
 ) -> Result<(), DbError> {
     if kind == ServerEntity::Profile {
         conn.execute(
-            "INSERT INTO user_feed (user_id, server_seq)
+            "INSERT INTO feed_pending (user_id, server_seq)
              SELECT user_id, profile_seq FROM users WHERE user_id = $1 AND profile_seq > 0",
             params![user],
         )?;
         return Ok(());
     }
     conn.execute(
-        "INSERT INTO user_feed (user_id, server_seq)
+        "INSERT INTO feed_pending (user_id, server_seq)
          SELECT $1, last_seq FROM records
          WHERE kind = $2 AND record_id = $3 AND last_seq > 0
            AND (owner_id = $1 AND room_id IS NULL
@@ -177,10 +240,16 @@ pub fn redeliver(
     Ok(())
 }
 
-/// Delivers `user`'s public profile to the other members of `room` (when they join it).
+/// Delivers `user`'s public profile to the other members of `room` (when they join it). Their
+/// account row is share-locked first, as in [`grant_room_profiles`]: a profile change of theirs
+/// in progress commits before this reads it, and one after it counts the room's members.
 pub fn share_profile_with_room(conn: &mut dyn Conn, user: &str, room: &str) -> Result<(), DbError> {
+    conn.query(
+        "SELECT user_id FROM users WHERE user_id = $1 FOR SHARE",
+        params![user],
+    )?;
     conn.execute(
-        "INSERT INTO user_feed (user_id, server_seq)
+        "INSERT INTO feed_pending (user_id, server_seq)
          SELECT p.user_id, u.public_seq FROM participants p, users u
          WHERE p.room_id = $1 AND p.user_id <> $2 AND u.user_id = $2",
         params![room, user],
@@ -190,10 +259,12 @@ pub fn share_profile_with_room(conn: &mut dyn Conn, user: &str, room: &str) -> R
 
 /// Resets the history: a new epoch, every feed rebuilt from the current state of what each
 /// user may see (records before the records that refer to them: catalog, profiles, rooms, the
-/// rest), and every change that no longer carries a record's current state deleted.
-/// Returns the new epoch.
+/// rest), and every change that no longer carries a record's current state deleted. Positions
+/// start again from 1 (no cursor of the old epoch is accepted). Returns the new epoch; the
+/// rebuilt feeds are staged for [`settle`].
 pub fn reset_history(conn: &mut dyn Conn) -> Result<String, DbError> {
     conn.execute("DELETE FROM user_feed", params![])?;
+    conn.execute("UPDATE feed_heads SET head = 0", params![])?;
     let users: Vec<String> = conn
         .query(
             "SELECT user_id FROM users WHERE user_id NOT IN (SELECT user_id FROM deleted_accounts)
@@ -205,7 +276,7 @@ pub fn reset_history(conn: &mut dyn Conn) -> Result<String, DbError> {
         .collect::<Result<_, _>>()?;
     for user in &users {
         conn.execute(
-            "INSERT INTO user_feed (user_id, server_seq)
+            "INSERT INTO feed_pending (user_id, server_seq)
              SELECT $1, seq FROM (
                  SELECT last_seq AS seq,
                         CASE kind WHEN 'situation' THEN 0 WHEN 'variation' THEN 1 WHEN 'achievement' THEN 2

@@ -235,7 +235,7 @@ fn guards(cli: &Cli) -> Guards {
 /// Makes the history epoch, imports the catalog and, if asked, resets the history.
 fn prepare(db: &dyn Backend, cli: &Cli) -> Result<(), String> {
     let batch = catalog::read(&cli.catalog).map_err(|e| e.to_string())?;
-    let (epoch, published) = in_tx(db, TxMode::Write, |conn| {
+    let (epoch, published) = in_tx(db, TxMode::Exclusive, |conn| {
         let epoch = if cli.reset_history {
             feed::reset_history(conn)?
         } else {
@@ -249,6 +249,7 @@ fn prepare(db: &dyn Backend, cli: &Cli) -> Result<(), String> {
                 "derived practice days and counts from stored sessions"
             );
         }
+        feed::settle(conn)?;
         Ok::<_, catalog::CatalogError>((epoch, published))
     })
     .map_err(|e| e.to_string())?;
@@ -261,7 +262,7 @@ fn compact(
     db: &dyn Backend,
     retention_seconds: u64,
 ) -> Result<privacy::retention::Compaction, String> {
-    let done = in_tx(db, TxMode::Write, |conn| {
+    let done = in_tx(db, TxMode::Exclusive, |conn| {
         privacy::retention::compact(conn, retention_seconds, chrono::Utc::now().timestamp())
     })
     .map_err(|e| format!("history compaction failed: {e}"))?;

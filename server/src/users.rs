@@ -62,8 +62,21 @@ pub fn create(
         "INSERT INTO users (user_id, username, password_hash, profile, created_at) VALUES ($1, $2, $3, $4, $5)",
         params![&id, user.username, user.password_hash, to_json(&profile)?.to_string(), studymate_core::time::to_db(now)],
     )?;
+    feed::open_feed(conn, &id)?;
     save_profile(conn, &profile, None)?;
     feed::grant_catalog(conn, &id)?;
+    Ok(())
+}
+
+/// Locks `user`'s account row until the transaction ends (PostgreSQL; SQLite's single writer
+/// implies it): their decisions — a push's rules against their balance, awards, records and
+/// decision record, an adjustment, the account's deletion — are then made one transaction at
+/// a time, whichever server process runs them, while other users' writes run beside them.
+pub fn lock(conn: &mut dyn Conn, user: Uuid) -> Result<(), DbError> {
+    conn.query(
+        "SELECT user_id FROM users WHERE user_id = $1 FOR UPDATE",
+        params![user],
+    )?;
     Ok(())
 }
 

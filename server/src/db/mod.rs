@@ -126,14 +126,19 @@ pub enum DbError {
     Panicked(String),
 }
 
-/// Whether a transaction will write. Writers are serialised, so the feed's positions become
-/// visible in the order they were assigned and a pull can never skip one.
+/// Whether a transaction will write, and what it must not run beside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TxMode {
-    /// Reads only.
+    /// Reads only, from one snapshot.
     Read,
-    /// Reads and writes; one writer at a time.
+    /// Reads and writes. On PostgreSQL writes of different users run in parallel (SQLite has
+    /// one writer); what must stay ordered takes row locks: the pushing user's row
+    /// (`crate::users::lock`), a room's record, and last the heads of the feeds the transaction
+    /// appends to (`crate::feed::settle`).
     Write,
+    /// Reads and writes with no other writer beside it: maintenance that rewrites every feed
+    /// (the catalog import and history reset at start, compaction).
+    Exclusive,
 }
 
 /// A connection checked out of a backend's pool. Dropping it while a transaction is open rolls
@@ -154,6 +159,10 @@ pub trait Conn {
     fn batch(&mut self, sql: &str) -> Result<(), DbError>;
     /// Marks the connection unusable so the pool drops it instead of reusing it.
     fn discard(&mut self);
+    /// Whether a statement since the last `begin` failed because of a concurrent transaction
+    /// (a deadlock, a serialization failure, or a unique key another transaction took first):
+    /// the transaction is worth running again, and then sees what the other one committed.
+    fn conflicted(&self) -> bool;
 }
 
 /// A database the server can run on.
@@ -170,16 +179,36 @@ impl fmt::Debug for dyn Backend {
     }
 }
 
+/// How many times [`in_tx`] runs a transaction that keeps losing to concurrent ones.
+const MAX_ATTEMPTS: usize = 5;
+
 /// Runs `f` in one transaction: commits if it returns `Ok`, rolls back otherwise. A panic in
 /// `f` (a bug, or a hostile input that reaches one) is caught and rolled back like an error, so
 /// nothing of the failed request is committed and the connection goes back to the pool clean;
-/// it is returned as [`DbError::Panicked`].
+/// it is returned as [`DbError::Panicked`]. A transaction the database aborted for a conflict
+/// with a concurrent one ([`Conn::conflicted`], PostgreSQL) is rolled back and run again, up to
+/// [`MAX_ATTEMPTS`] times in all: each run starts from nothing, so `f` is called once per run.
 pub fn in_tx<T, E: From<DbError>>(
     db: &dyn Backend,
     mode: TxMode,
-    f: impl FnOnce(&mut dyn Conn) -> Result<T, E>,
+    mut f: impl FnMut(&mut dyn Conn) -> Result<T, E>,
 ) -> Result<T, E> {
-    let mut conn = db.acquire()?;
+    let mut attempt = 1;
+    loop {
+        let mut conn = db.acquire()?;
+        match run_once(&mut *conn, mode, &mut f) {
+            Err(_) if conn.conflicted() && attempt < MAX_ATTEMPTS => attempt += 1,
+            outcome => return outcome,
+        }
+    }
+}
+
+/// One run of [`in_tx`] on `conn`.
+fn run_once<T, E: From<DbError>>(
+    conn: &mut dyn Conn,
+    mode: TxMode,
+    f: &mut impl FnMut(&mut dyn Conn) -> Result<T, E>,
+) -> Result<T, E> {
     conn.begin(mode)?;
     // The connection is only used again after a rollback, which restores a consistent state, so
     // observing it after the unwind is sound.
@@ -196,7 +225,9 @@ pub fn in_tx<T, E: From<DbError>>(
     match outcome {
         Ok(value) => {
             if let Err(e) = conn.commit() {
-                conn.discard();
+                if conn.rollback().is_err() {
+                    conn.discard();
+                }
                 return Err(e.into());
             }
             Ok(value)

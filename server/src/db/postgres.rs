@@ -1,7 +1,10 @@
 //! The PostgreSQL backend, for when one machine's file is not enough. It uses the blocking
 //! `postgres` client (the server calls the store from blocking threads) with a small pool and a
-//! per-connection statement cache. Writers take one transaction-scoped advisory lock, so feed
-//! positions are assigned in commit order and a pull never skips a position committed later.
+//! per-connection statement cache. Writers run in parallel: each takes a transaction-scoped
+//! advisory lock in shared mode, which only maintenance ([`TxMode::Exclusive`]) takes alone, and
+//! orders what must stay ordered with row locks (a feed's head, a user's row, a room's record).
+//! A transaction PostgreSQL aborts for a conflict is reported by [`Conn::conflicted`] and run
+//! again by `in_tx`.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -14,7 +17,8 @@ use super::{Backend, Conn, DbError, Row, TxMode, Value, schema};
 /// How many idle connections are kept for reuse.
 const MAX_IDLE: usize = 8;
 
-/// The advisory lock every write transaction holds until it commits.
+/// The advisory lock every write transaction holds until it commits: shared by ordinary writes,
+/// exclusive for maintenance.
 const WRITER_LOCK: i64 = 0x5354_4d41_5445;
 
 /// A PostgreSQL database and its idle connections.
@@ -43,8 +47,12 @@ impl PostgresBackend {
     }
 
     fn connect(&self) -> Result<PgConn, DbError> {
+        let mut client = Client::connect(&self.url, NoTls).map_err(db_err)?;
+        client
+            .batch_execute(schema::POSTGRES_SESSION)
+            .map_err(db_err)?;
         Ok(PgConn {
-            client: Client::connect(&self.url, NoTls).map_err(db_err)?,
+            client,
             statements: HashMap::new(),
         })
     }
@@ -76,6 +84,7 @@ impl Backend for PostgresBackend {
             backend: self,
             conn: Some(conn),
             in_tx: false,
+            conflicted: false,
         }))
     }
 
@@ -91,6 +100,8 @@ struct PooledPg<'a> {
     /// Whether a transaction was begun and not yet committed or rolled back (the blocking client
     /// does not report the server's transaction status).
     in_tx: bool,
+    /// Whether a statement since the last `begin` failed for a conflict with another transaction.
+    conflicted: bool,
 }
 
 impl Drop for PooledPg<'_> {
@@ -130,27 +141,47 @@ impl PooledPg<'_> {
             .map(|(v, ty)| bind(v, ty))
             .collect();
         let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|b| b.as_ref()).collect();
-        f(&mut conn.client, &stmt, &refs).map_err(db_err)
+        let outcome = f(&mut conn.client, &stmt, &refs);
+        self.checked(outcome)
     }
+
+    /// Maps a failure to a [`DbError`], noting whether it was a conflict with another
+    /// transaction.
+    fn checked<T>(&mut self, outcome: Result<T, postgres::Error>) -> Result<T, DbError> {
+        outcome.map_err(|e| {
+            self.conflicted |= is_conflict(&e);
+            db_err(e)
+        })
+    }
+}
+
+/// Whether PostgreSQL refused a statement because of a concurrent transaction: a deadlock
+/// (`40P01`), a serialization failure (`40001`), or a unique key another transaction committed
+/// first (`23505`; run again, the transaction sees that row and decides accordingly).
+fn is_conflict(e: &postgres::Error) -> bool {
+    e.as_db_error()
+        .is_some_and(|db| matches!(db.code().code(), "40P01" | "40001" | "23505"))
 }
 
 impl Conn for PooledPg<'_> {
     /// A read transaction takes one snapshot for all its statements (`REPEATABLE READ`, as an
     /// SQLite read transaction does), so a pull page and the counts sent with it describe the
-    /// same state; a write transaction reads the latest committed state under the writer lock.
+    /// same state; a write transaction reads the latest committed state at each statement
+    /// (`READ COMMITTED`), so a statement after a row lock sees what the lock's holder committed.
     fn begin(&mut self, mode: TxMode) -> Result<(), DbError> {
+        self.conflicted = false;
         self.batch(match mode {
             TxMode::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ",
-            TxMode::Write => "BEGIN",
+            TxMode::Write | TxMode::Exclusive => "BEGIN",
         })?;
         self.in_tx = true;
-        if mode == TxMode::Write {
-            self.conn()?
-                .client
-                .execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])
-                .map_err(db_err)?;
-        }
-        Ok(())
+        let lock = match mode {
+            TxMode::Read => return Ok(()),
+            TxMode::Write => "SELECT pg_advisory_xact_lock_shared($1)",
+            TxMode::Exclusive => "SELECT pg_advisory_xact_lock($1)",
+        };
+        let outcome = self.conn()?.client.execute(lock, &[&WRITER_LOCK]);
+        self.checked(outcome).map(drop)
     }
 
     fn commit(&mut self) -> Result<(), DbError> {
@@ -182,11 +213,16 @@ impl Conn for PooledPg<'_> {
     }
 
     fn batch(&mut self, sql: &str) -> Result<(), DbError> {
-        self.conn()?.client.batch_execute(sql).map_err(db_err)
+        let outcome = self.conn()?.client.batch_execute(sql);
+        self.checked(outcome)
     }
 
     fn discard(&mut self) {
         self.conn = None;
+    }
+
+    fn conflicted(&self) -> bool {
+        self.conflicted
     }
 }
 

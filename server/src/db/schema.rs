@@ -20,7 +20,9 @@
 //! - `practice_days`, `practice_stats`: per user, the practice days and per-situation counts of
 //!   the completed sessions the server accepted; awards and achievements are derived from them.
 //! - `devices`: the account each device id belongs to (the first that pushed under it).
-//! - `changes`: the global history; `user_feed`: which changes each user receives, in order.
+//! - `changes`: the global history; `user_feed`: which changes each user receives, keyed by
+//!   (user, position in that user's feed) since V3; `feed_heads` (V3): each user's last given
+//!   position, locked by a write while it appends to that feed (`crate::feed::settle`).
 //! - `deleted_accounts` (V2): the ids of deleted accounts, so their revoked tokens are answered
 //!   `account_deleted` and nothing is delivered to them; `history_marks` (V2): the highest server
 //!   sequence at each compaction run and when, so retention can tell how old a change is without
@@ -38,6 +40,18 @@ mod sqlite_migrations {
 mod postgres_migrations {
     refinery::embed_migrations!("migrations/postgres");
 }
+
+/// SQLite, on every new connection: the transaction's staged feed rows (`crate::feed`), a
+/// temporary table of this connection, emptied by `crate::feed::settle` before each commit.
+pub const SQLITE_SESSION: &str = "CREATE TEMP TABLE IF NOT EXISTS feed_pending (
+    ord INTEGER PRIMARY KEY, user_id TEXT NOT NULL, server_seq INTEGER NOT NULL)";
+
+/// PostgreSQL, on every new connection: the same staging table. `ON COMMIT DELETE ROWS` also
+/// truncates it at each commit that touched it, so the rows `settle` deleted leave no dead
+/// tuples behind (autovacuum never visits temporary tables).
+pub const POSTGRES_SESSION: &str = "CREATE TEMP TABLE IF NOT EXISTS feed_pending (
+    ord BIGINT GENERATED ALWAYS AS IDENTITY, user_id TEXT NOT NULL, server_seq BIGINT NOT NULL)
+    ON COMMIT DELETE ROWS";
 
 /// The advisory lock held while PostgreSQL is migrated, so servers starting together on one
 /// database apply each version once (the second waits, then finds nothing left to do).

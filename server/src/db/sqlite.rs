@@ -1,6 +1,7 @@
 //! The embedded SQLite backend: a file next to the server, WAL journal, a small connection pool.
 //! Write transactions are `BEGIN IMMEDIATE`, so writers queue on SQLite's lock (with a busy
-//! timeout) while readers keep reading.
+//! timeout) while readers keep reading. With one writer at a time, the row locks PostgreSQL
+//! needs are implied: the dialect drops `FOR UPDATE` and `FOR SHARE`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -44,6 +45,7 @@ impl SqliteBackend {
         conn.busy_timeout(BUSY_TIMEOUT).map_err(db_err)?;
         conn.execute_batch("PRAGMA synchronous = NORMAL;")
             .map_err(db_err)?;
+        conn.execute_batch(schema::SQLITE_SESSION).map_err(db_err)?;
         conn.set_prepared_statement_cache_capacity(64);
         Ok(conn)
     }
@@ -109,7 +111,7 @@ impl Conn for PooledSqlite<'_> {
     fn begin(&mut self, mode: TxMode) -> Result<(), DbError> {
         self.batch(match mode {
             TxMode::Read => "BEGIN DEFERRED",
-            TxMode::Write => "BEGIN IMMEDIATE",
+            TxMode::Write | TxMode::Exclusive => "BEGIN IMMEDIATE",
         })
     }
 
@@ -165,11 +167,22 @@ impl Conn for PooledSqlite<'_> {
     fn discard(&mut self) {
         self.conn = None;
     }
+
+    /// Never: one writer at a time cannot deadlock or lose a race for a key.
+    fn conflicted(&self) -> bool {
+        false
+    }
 }
 
-/// The common dialect numbers placeholders `$1`; SQLite spells them `?1`.
+/// The common dialect numbers placeholders `$1`; SQLite spells them `?1`, and has no row locks
+/// (its single writer holds the whole database), so a trailing `FOR UPDATE` or `FOR SHARE` goes.
 fn dialect(sql: &str) -> String {
-    sql.replace('$', "?")
+    let sql = sql.replace('$', "?");
+    let trimmed = sql.trim_end();
+    ["FOR UPDATE", "FOR SHARE"]
+        .iter()
+        .find_map(|lock| trimmed.strip_suffix(lock))
+        .map_or_else(|| sql.clone(), str::to_owned)
 }
 
 fn to_sql(v: &Value) -> rusqlite::types::Value {
@@ -182,4 +195,22 @@ fn to_sql(v: &Value) -> rusqlite::types::Value {
 
 fn db_err(e: rusqlite::Error) -> DbError {
     DbError::Database(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dialect;
+
+    #[test]
+    fn placeholders_are_renamed_and_row_locks_dropped() {
+        assert_eq!(
+            dialect("SELECT a FROM t WHERE b = $1"),
+            "SELECT a FROM t WHERE b = ?1"
+        );
+        assert_eq!(
+            dialect("SELECT a FROM t WHERE b = $1 ORDER BY a FOR UPDATE"),
+            "SELECT a FROM t WHERE b = ?1 ORDER BY a "
+        );
+        assert_eq!(dialect("SELECT a FROM t FOR SHARE\n"), "SELECT a FROM t ");
+    }
 }

@@ -24,18 +24,19 @@ pub struct AppState {
 impl AppState {
     /// Runs `f` in one transaction on a blocking thread, so the async workers never wait on the
     /// database. A write transaction wakes the live channels of every feed it moved, once it
-    /// has committed.
+    /// has committed. `f` runs again if the database aborts the transaction for a conflict with
+    /// a concurrent one (`in_tx`).
     pub async fn run<T: Send + 'static>(
         &self,
         mode: TxMode,
-        f: impl FnOnce(&mut dyn Conn) -> Result<T, ApiError> + Send + 'static,
+        mut f: impl FnMut(&mut dyn Conn) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let db = Arc::clone(&self.db);
         let live = Arc::clone(&self.live);
         tokio::task::spawn_blocking(move || match mode {
             TxMode::Read => in_tx(db.as_ref(), mode, f),
-            TxMode::Write => {
-                let (value, moved) = in_tx(db.as_ref(), mode, |conn| live.tracking(conn, f))?;
+            TxMode::Write | TxMode::Exclusive => {
+                let (value, moved) = in_tx(db.as_ref(), mode, |conn| live.tracking(conn, &mut f))?;
                 live.announce(moved);
                 Ok(value)
             }

@@ -83,15 +83,15 @@ pub async fn pull(
     let page = state
         .run(TxMode::Read, move |conn| {
             let epoch = feed::epoch(conn)?;
-            let after = match after {
-                Some((cursor_epoch, _)) if cursor_epoch != epoch => {
+            let after = match &after {
+                Some((cursor_epoch, _)) if *cursor_epoch != epoch => {
                     return Err(ApiError::new(
                         StatusCode::GONE,
                         "history_reset",
                         "the server's history was reset; drop the cursor and pull from the beginning",
                     ));
                 }
-                Some((_, position)) => position,
+                Some((_, position)) => *position,
                 None => 0,
             };
             let user = user.to_string();

@@ -1,5 +1,5 @@
-//! The live channel's plumbing: which connections wait for which user ([`hub`]), how a write
-//! transaction finds the feeds it moved ([`moved`]), and how the wakes reach every server process
+//! The live channel's plumbing: which connections wait for which user ([`hub`]), how the feeds
+//! a write transaction moved are announced ([`moved`]), and how the wakes reach every server process
 //! ([`listen`] on PostgreSQL). The HTTP side is `crate::http::live`.
 //!
 //! On SQLite (one process) a committed write wakes the hub directly. On PostgreSQL the write
@@ -17,6 +17,7 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::db::{Conn, DbError};
+use crate::feed;
 use hub::Hub;
 
 /// How wakes travel.
@@ -68,19 +69,20 @@ impl Live {
         &self.hub
     }
 
-    /// Runs `write` (the body of a write transaction) and finds the feeds it moved; on
-    /// PostgreSQL their `NOTIFY` is queued in the same transaction.
+    /// Runs `write` (the body of a write transaction), appends what it delivered to the feeds
+    /// ([`feed::settle`]) and keeps the feeds that moved; on PostgreSQL their `NOTIFY` is
+    /// queued in the same transaction.
     pub fn tracking<T, E: From<DbError>>(
         &self,
         conn: &mut dyn Conn,
         write: impl FnOnce(&mut dyn Conn) -> Result<T, E>,
     ) -> Result<(T, Moved), E> {
-        let mark = moved::mark(conn)?;
         let value = write(conn)?;
+        let heads = feed::settle(conn)?;
         let moved = match self.route {
-            Route::InProcess => Moved(moved::since(conn, mark)?),
+            Route::InProcess => Moved(heads),
             Route::Notify => {
-                moved::notify_since(conn, mark)?;
+                moved::notify(conn, &heads)?;
                 Moved::default()
             }
         };

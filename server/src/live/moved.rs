@@ -1,53 +1,38 @@
-//! Which users' feeds a write transaction moved. Every feed row is appended with a larger
-//! `feed_seq` than any before it (writers are serialised: SQLite's write lock, the advisory
-//! lock on PostgreSQL), so the rows a transaction added are exactly those above the largest
-//! position it saw when it began. Reading that mark is one primary-key lookup, and the rows above
-//! it one range scan, whatever path wrote them (a push, a join's history, a redelivery).
+//! Announcing the feeds a write transaction moved. The transaction itself knows them: the
+//! heads [`crate::feed::settle`] moved when it appended the transaction's deliveries, whatever
+//! path staged them (a push, a join's history, a redelivery). On PostgreSQL they become
+//! notifications sent in that transaction; on SQLite they are handed to the hub after the commit.
 
 use uuid::Uuid;
 
-use crate::db::{Conn, DbError, params};
+use crate::db::{Conn, DbError, Value, params, pow2_chunks};
 
 /// The channel every server process listens on (PostgreSQL).
 pub const CHANNEL: &str = "studymate_live";
 
-/// The largest feed position so far, read at the start of a write transaction.
-pub fn mark(conn: &mut dyn Conn) -> Result<i64, DbError> {
-    conn.query(
-        "SELECT CAST(COALESCE(MAX(feed_seq), 0) AS BIGINT) FROM user_feed",
-        params![],
-    )?
-    .first()
-    .ok_or_else(|| DbError::Database("MAX returned no row".into()))?
-    .int(0)
-}
+/// Most notifications one statement queues.
+const MAX_CHUNK: usize = 256;
 
-/// Each user whose feed got rows above `mark` in this transaction, with their new head.
-pub fn since(conn: &mut dyn Conn, mark: i64) -> Result<Vec<(Uuid, i64)>, DbError> {
-    conn.query(
-        "SELECT user_id, CAST(MAX(feed_seq) AS BIGINT) FROM user_feed WHERE feed_seq > $1
-         GROUP BY user_id",
-        params![mark],
-    )?
-    .iter()
-    .map(|row| {
-        let user = row.text(0)?;
-        let user = Uuid::parse_str(&user)
-            .map_err(|e| DbError::Decode(format!("feed user {user:?}: {e}")))?;
-        Ok((user, row.int(1)?))
-    })
-    .collect()
-}
-
-/// PostgreSQL: queues one notification per user whose feed got rows above `mark`, payload
-/// `<user>:<head>`. Sent in the writing transaction, so it is delivered to every listening
-/// process when, and only if, the transaction commits.
-pub fn notify_since(conn: &mut dyn Conn, mark: i64) -> Result<(), DbError> {
-    conn.execute(
-        "SELECT pg_notify($1, user_id || ':' || CAST(MAX(feed_seq) AS TEXT))
-         FROM user_feed WHERE feed_seq > $2 GROUP BY user_id",
-        params![CHANNEL, mark],
-    )?;
+/// PostgreSQL: queues one notification per moved feed, payload `<user>:<head>`. Sent in the
+/// writing transaction, so it is delivered to every listening process when, and only if, the
+/// transaction commits.
+pub fn notify(conn: &mut dyn Conn, heads: &[(Uuid, i64)]) -> Result<(), DbError> {
+    for chunk in pow2_chunks(heads, MAX_CHUNK) {
+        let mut values = vec![Value::from(CHANNEL)];
+        values.extend(
+            chunk
+                .iter()
+                .map(|(user, head)| Value::from(format!("{user}:{head}"))),
+        );
+        let rows: Vec<String> = (2..chunk.len() + 2)
+            .map(|n| format!("(CAST(${n} AS TEXT))"))
+            .collect();
+        let sql = format!(
+            "SELECT pg_notify($1, payload) FROM (VALUES {}) AS moved (payload)",
+            rows.join(", ")
+        );
+        conn.execute(&sql, &values)?;
+    }
     Ok(())
 }
 

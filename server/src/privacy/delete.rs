@@ -33,6 +33,10 @@ pub fn delete_account(
     if super::is_deleted(conn, &id)? || !users::exists(conn, user)? {
         return Ok(false);
     }
+    users::lock(conn, user)?;
+    if super::is_deleted(conn, &id)? {
+        return Ok(false);
+    }
     // Publish the anonymised profile while the participants still say who the contacts are.
     let anonymous = Profile::new(user, DELETED_DISPLAY_NAME, now);
     users::save_profile(conn, &anonymous, None)?;

@@ -52,9 +52,9 @@ pub fn compact(
         return Ok(Compaction::default());
     };
     let feed_rows = conn.execute(
-        "DELETE FROM user_feed WHERE feed_seq IN (
-             SELECT feed_seq FROM (
-                 SELECT f.feed_seq, f.server_seq, c.entity,
+        "DELETE FROM user_feed WHERE (user_id, feed_seq) IN (
+             SELECT user_id, feed_seq FROM (
+                 SELECT f.user_id, f.feed_seq, f.server_seq, c.entity,
                         ROW_NUMBER() OVER (PARTITION BY f.user_id, c.entity, c.entity_id
                                            ORDER BY f.feed_seq DESC) AS newer
                  FROM user_feed f JOIN changes c ON c.server_seq = f.server_seq

@@ -366,7 +366,12 @@ fn publish_room(
 }
 
 /// Loads a room the user is a member of; a room they are not in is refused as `not_a_member`
-/// whether or not it exists, so its existence is not revealed.
+/// whether or not it exists, so its existence is not revealed. The room's record is locked
+/// first, to the end of the transaction: every write into a room (a message, an edit, a marker,
+/// a member joining or leaving) takes it, so they happen one at a time per room and the
+/// membership read after the lock is the one the write's delivery and a join's history see
+/// (with parallel writers, a message committed beside a join could otherwise reach neither the
+/// new member's feed nor the history the join copied).
 fn load_room(conn: &mut dyn Conn, room_key: &str, user: &str) -> Result<Room, ApplyError> {
     let not_member = || {
         reject(
@@ -374,6 +379,10 @@ fn load_room(conn: &mut dyn Conn, room_key: &str, user: &str) -> Result<Room, Ap
             format!("the user is not a member of room {room_key}"),
         )
     };
+    conn.query(
+        "SELECT record_id FROM records WHERE kind = $1 AND record_id = $2 FOR UPDATE",
+        params![ServerEntity::ChatRoom.as_str(), room_key],
+    )?;
     // One statement: the room's record, found only through the user's membership.
     let rows = conn.query(
         "SELECT r.doc FROM participants p

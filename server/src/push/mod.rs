@@ -178,6 +178,8 @@ pub fn push(
     changes: &[WireChange],
     now: DateTime<Utc>,
 ) -> Result<Vec<ChangeResult>, DbError> {
+    // Everything below reads and decides on the user's state: one push of theirs at a time.
+    crate::users::lock(conn, user)?;
     let user_key = user.to_string();
     let (predictions, facts): (Vec<usize>, Vec<usize>) =
         (0..changes.len()).partition(|&i| is_prediction(&changes[i]));

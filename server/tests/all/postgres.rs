@@ -67,3 +67,138 @@ fn live_wakes_across_server_processes(db: &str) {
     assert_eq!(status, 204);
     assert_eq!(bobs.closed(), "unauthorized");
 }
+
+#[test]
+fn racing_direct_rooms_through_two_processes_are_decided_once_on_postgres() {
+    let Some(mut cluster) = pg::Cluster::start() else {
+        return;
+    };
+    racing_direct_rooms_through_two_processes(&cluster.new_database());
+}
+
+/// PostgreSQL: two server processes, and both people of each pair open their direct room at the
+/// same moment, one through each process. Writers no longer share a lock, so the two pushes can
+/// race for the pair's key; the loser's transaction is run again and refuses its room
+/// `duplicate_direct_room`, so each pair ends with one room and both pushes are answered 200.
+fn racing_direct_rooms_through_two_processes(db: &str) {
+    const PAIRS: usize = 6;
+    let servers = [Server::start(db, &[]), Server::start(db, &[])];
+    let pairs: Vec<_> = (0..PAIRS)
+        .map(|i| {
+            (
+                servers[0].signup(&format!("a{i}")),
+                servers[1].signup(&format!("b{i}")),
+            )
+        })
+        .collect();
+    let mut pushes = Vec::new();
+    for (a, b) in &pairs {
+        for (who, other, server) in [(a, b, &servers[0]), (b, a, &servers[1])] {
+            let mut phone = Device::new();
+            let (_, create) = phone.room("DIRECT", &[who.user, other.user]);
+            pushes.push((server, who, phone.id, create));
+        }
+    }
+    let start = std::sync::Barrier::new(pushes.len());
+    let results: Vec<String> = std::thread::scope(|scope| {
+        let racing: Vec<_> = pushes
+            .iter()
+            .map(|(server, who, device, create)| {
+                let start = &start;
+                scope.spawn(move || {
+                    start.wait();
+                    statuses(&server.push(who, *device, std::slice::from_ref(create))).concat()
+                })
+            })
+            .collect();
+        racing
+            .into_iter()
+            .map(|t| t.join().expect("a push"))
+            .collect()
+    });
+    for pair in results.chunks(2) {
+        let mut pair = pair.to_vec();
+        pair.sort();
+        assert_eq!(
+            pair,
+            ["applied", "rejected:duplicate_direct_room"],
+            "one room per pair"
+        );
+    }
+}
+
+#[test]
+fn joins_racing_messages_through_two_processes_miss_nothing_on_postgres() {
+    let Some(mut cluster) = pg::Cluster::start() else {
+        return;
+    };
+    joins_racing_messages_through_two_processes(&cluster.new_database());
+}
+
+/// PostgreSQL: one member writes into a group room through one process while its admin adds
+/// members through the other. Writes into a room lock it, so each message reaches every new
+/// member exactly once: in the history their join copies, or delivered after it.
+fn joins_racing_messages_through_two_processes(db: &str) {
+    use studymate_core::changelog::{Entity, Operation};
+    const MESSAGES: usize = 30;
+    const JOINERS: usize = 6;
+    let servers = [Server::start(db, &[]), Server::start(db, &[])];
+    let admin = servers[0].signup("admin");
+    let writer = servers[1].signup("writer");
+    let joiners: Vec<_> = (0..JOINERS)
+        .map(|i| servers[i % 2].signup(&format!("joiner{i}")))
+        .collect();
+    let mut admin_phone = Device::new();
+    let (room, create) = admin_phone.room("GROUP", &[admin.user, writer.user]);
+    assert_eq!(
+        statuses(&servers[0].push(&admin, admin_phone.id, &[create])),
+        ["applied"]
+    );
+    let adds: Vec<_> = joiners
+        .iter()
+        .map(|j| {
+            admin_phone.change(
+                Entity::ChatParticipant,
+                format!("{room}:{}", j.user),
+                Operation::Insert,
+                serde_json::json!({"room_id": room, "user_id": j.user}),
+            )
+        })
+        .collect();
+    let mut writer_phone = Device::new();
+    let messages: Vec<_> = (0..MESSAGES)
+        .map(|i| writer_phone.message(room, writer.user, &format!("message {i}")))
+        .collect();
+
+    let start = std::sync::Barrier::new(2);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            start.wait();
+            for add in &adds {
+                let results = servers[0].push(&admin, admin_phone.id, std::slice::from_ref(add));
+                assert_eq!(statuses(&results), ["applied"]);
+            }
+        });
+        scope.spawn(|| {
+            start.wait();
+            for (_, message) in &messages {
+                let results =
+                    servers[1].push(&writer, writer_phone.id, std::slice::from_ref(message));
+                assert_eq!(statuses(&results), ["applied"]);
+            }
+        });
+    });
+
+    let mut sent: Vec<String> = messages.iter().map(|(id, _)| id.to_string()).collect();
+    sent.sort();
+    for (i, joiner) in joiners.iter().enumerate() {
+        let (feed, _) = servers[(i + 1) % 2].pull_all(joiner, None);
+        let mut received: Vec<String> = feed
+            .iter()
+            .filter(|c| c["entity"] == "chat_message")
+            .filter_map(|c| c["entity_id"].as_str().map(str::to_owned))
+            .collect();
+        received.sort();
+        assert_eq!(received, sent, "joiner {i} received every message once");
+    }
+}

@@ -23,3 +23,4 @@ mod random;
 mod refused_messages;
 mod sync_lock;
 mod tokens;
+mod two_servers;

@@ -208,8 +208,15 @@ fn an_unknown_kind_or_operation_in_the_feed_is_skipped_and_the_cursor_moves_on()
             [entity, operation, payload],
         )
         .expect("change row");
+        // At the next position of Mina's feed, moving its head as the server does.
         db.execute(
-            "INSERT INTO user_feed (user_id, server_seq) VALUES (?1, last_insert_rowid())",
+            "UPDATE feed_heads SET head = head + 1 WHERE user_id = ?1",
+            [&me],
+        )
+        .expect("feed head");
+        db.execute(
+            "INSERT INTO user_feed (user_id, feed_seq, server_seq)
+             SELECT user_id, head, last_insert_rowid() FROM feed_heads WHERE user_id = ?1",
             [&me],
         )
         .expect("feed row");

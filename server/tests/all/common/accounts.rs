@@ -401,6 +401,7 @@ pub fn an_older_database_upgrades(db: &str) {
              expires_at BIGINT NOT NULL, used BIGINT NOT NULL DEFAULT 0);
          INSERT INTO tokens VALUES ('00', 'someone', 'refresh', 4102444800, 0);",
     );
+    sql::feed_before_per_user_positions(db);
 
     let server = Server::start(db, &NO_LIMITS);
     assert!(

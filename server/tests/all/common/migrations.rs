@@ -25,8 +25,9 @@ pub const ALL: &[(&str, Scenario)] = &[
     ),
 ];
 
-/// The server's tables, as created by V1 and V2.
+/// The server's tables, as created by V1, V2 and V3.
 const TABLES: &[&str] = &[
+    "feed_heads",
     "meta",
     "users",
     "token_pairs",
@@ -49,7 +50,7 @@ pub fn an_empty_database_gets_every_migration_once(db: &str) {
     let server = Server::start(db, &[]);
     server.signup("ann");
     assert!(server.terminate().success());
-    assert_eq!(versions(db), [1, 2]);
+    assert_eq!(versions(db), [1, 2, 3]);
     for table in TABLES {
         assert!(sql::has_table(db, table), "the migrations create {table}");
     }
@@ -57,13 +58,19 @@ pub fn an_empty_database_gets_every_migration_once(db: &str) {
     let again = Server::start(db, &[]);
     again.signup("bob");
     assert!(again.terminate().success());
-    assert_eq!(versions(db), [1, 2], "a second start records nothing more");
+    assert_eq!(
+        versions(db),
+        [1, 2, 3],
+        "a second start records nothing more"
+    );
     assert_eq!(count(db, "users"), 2);
 }
 
 /// A database as the server made it before migrations keeps every row, every sign-in and the
 /// whole feed when a server with migrations opens it: V1 is recorded without changing anything,
-/// and V2 adds its tables.
+/// V2 adds its tables, and V3 keys the feed per user with every row at its old position, so a
+/// cursor handed out before means the same place: it is answered nothing old, and then exactly
+/// what was delivered after it.
 pub fn a_database_from_before_migrations_is_adopted_with_its_data(db: &str) {
     let server = Server::start(db, &[]);
     let ann = server.signup("ann");
@@ -75,19 +82,34 @@ pub fn a_database_from_before_migrations_is_adopted_with_its_data(db: &str) {
     let results = server.push(&ann, phone.id, &[create, hello, coffee]);
     assert_eq!(statuses(&results), ["applied", "applied", "applied"]);
     let (ann_feed, _) = server.pull_all(&ann, None);
-    let (bob_feed, _) = server.pull_all(&bob, None);
+    let (bob_feed, bob_cursor) = server.pull_all(&bob, None);
     assert!(server.terminate().success());
 
-    // What a server of that time left: V1's tables (the same DDL), and no history.
+    // What a server of that time left: V1's tables (the same DDL, one global feed position),
+    // and no history.
     sql::execute(db, "DROP TABLE refinery_schema_history");
+    sql::feed_before_per_user_positions(db);
     sql::execute(db, "DROP TABLE deleted_accounts");
     sql::execute(db, "DROP TABLE history_marks");
     sql::execute(db, "DROP INDEX user_feed_seq");
+    // Bob's device holds a cursor at his last global position.
+    let bob_position = sql::integers(
+        db,
+        &format!(
+            "SELECT MAX(feed_seq) FROM user_feed WHERE user_id = '{}'",
+            bob.user
+        ),
+    )[0];
+    let epoch = bob_cursor
+        .rsplit_once(':')
+        .expect("a cursor is epoch:position")
+        .0;
+    let bob_cursor = format!("{epoch}:{bob_position}");
     let before = row_counts(db);
     assert!(before.iter().all(|(_, n)| *n > 0), "{before:?}");
 
     let server = Server::start(db, &[]);
-    assert_eq!(versions(db), [1, 2]);
+    assert_eq!(versions(db), [1, 2, 3]);
     assert!(sql::has_table(db, "deleted_accounts"));
     assert_eq!(
         row_counts(db),
@@ -98,9 +120,19 @@ pub fn a_database_from_before_migrations_is_adopted_with_its_data(db: &str) {
     assert_eq!(server.pull_all(&bob, None).0, bob_feed);
     let bob_again = server.login("bob");
     let mut bob_phone = Device::new();
-    let (_, reply) = bob_phone.message(room, bob_again.user, "hi ann");
+    let (reply_id, reply) = bob_phone.message(room, bob_again.user, "hi ann");
     let results = server.push(&bob_again, bob_phone.id, &[reply]);
     assert_eq!(statuses(&results), ["applied"]);
+    let (after_cursor, _) = server.pull_all(&bob_again, Some(&bob_cursor));
+    let ids: Vec<&str> = after_cursor
+        .iter()
+        .filter_map(|c| c["entity_id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [reply_id.to_string()],
+        "the old cursor is followed by the reply alone"
+    );
     assert!(server.terminate().success());
 }
 
@@ -113,7 +145,7 @@ pub fn a_database_from_a_newer_server_is_refused_and_kept(db: &str) {
     sql::execute(
         db,
         "INSERT INTO refinery_schema_history (version, name, applied_on, checksum)
-         VALUES (3, 'from_the_future', '2026-11-23T08:58:35Z', '1')",
+         VALUES (4, 'from_the_future', '2026-11-23T08:58:35Z', '1')",
     );
     let before = row_counts(db);
 
@@ -142,7 +174,7 @@ pub fn a_database_from_a_newer_server_is_refused_and_kept(db: &str) {
         stderr.contains("migrat"),
         "the refusal names the migration: {stderr}"
     );
-    assert_eq!(versions(db), [1, 2, 3]);
+    assert_eq!(versions(db), [1, 2, 3, 4]);
     assert_eq!(row_counts(db), before);
 }
 

@@ -45,3 +45,40 @@ pub fn has_table(db: &str, name: &str) -> bool {
     };
     integers(db, &query) == [1]
 }
+
+/// Gives a database the feed of a server from before per-user feed positions (migration V3),
+/// for the scenarios that shape a database made before migrations: one global position per feed
+/// row, numbered in the order of the current positions, and no `feed_heads`.
+pub fn feed_before_per_user_positions(db: &str) {
+    if db.starts_with("postgres") {
+        execute(
+            db,
+            "DROP TABLE feed_heads;
+             ALTER TABLE user_feed DROP CONSTRAINT user_feed_pkey;
+             UPDATE user_feed f SET feed_seq = r.n FROM (
+                 SELECT user_id, feed_seq, ROW_NUMBER() OVER (ORDER BY feed_seq, user_id) AS n
+                 FROM user_feed) r
+             WHERE r.user_id = f.user_id AND r.feed_seq = f.feed_seq;
+             ALTER TABLE user_feed ADD PRIMARY KEY (feed_seq);
+             ALTER TABLE user_feed ALTER COLUMN feed_seq ADD GENERATED ALWAYS AS IDENTITY;
+             SELECT setval(pg_get_serial_sequence('user_feed', 'feed_seq'),
+                           (SELECT MAX(feed_seq) FROM user_feed));
+             CREATE INDEX user_feed_user ON user_feed(user_id, feed_seq, server_seq);",
+        );
+    } else {
+        execute(
+            db,
+            "DROP TABLE feed_heads;
+             CREATE TABLE user_feed_v1 (
+                 feed_seq INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL,
+                 server_seq INTEGER NOT NULL);
+             INSERT INTO user_feed_v1 (feed_seq, user_id, server_seq)
+                 SELECT ROW_NUMBER() OVER (ORDER BY feed_seq, user_id), user_id, server_seq
+                 FROM user_feed;
+             DROP TABLE user_feed;
+             ALTER TABLE user_feed_v1 RENAME TO user_feed;
+             CREATE INDEX user_feed_user ON user_feed(user_id, feed_seq, server_seq);
+             CREATE INDEX user_feed_seq ON user_feed(server_seq);",
+        );
+    }
+}
