@@ -2,7 +2,9 @@
 //! measured in the same run, and the reads a chat screen makes on a large database.
 //!
 //! Run: `cargo bench -p studymate-core --bench store` (add `--features encryption` for
-//! `store/tracked_write_encrypted`, the same write on a SQLCipher database).
+//! `store/tracked_write_encrypted`, the same write on a SQLCipher database). The `_cpu` twins of
+//! the two writes time the same work in on-CPU time of the benchmark thread, which other
+//! processes on a shared machine disturb far less than wall time (I/O waits are left out).
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,6 +29,32 @@ fn raw(path: &Path) -> Connection {
     )
     .expect("pragmas");
     conn
+}
+
+/// Runs `f` `n` times and returns the time this thread spent on a CPU meanwhile, so a ratio of
+/// two writes is not skewed by other processes taking the CPU or the disk while one of them
+/// runs. Time spent waiting for I/O is not counted.
+fn on_cpu(n: u64, f: impl Fn()) -> Duration {
+    let start = thread_cpu();
+    for _ in 0..n {
+        f();
+    }
+    thread_cpu().saturating_sub(start)
+}
+
+/// The calling thread's CPU clock (`CLOCK_THREAD_CPUTIME_ID`).
+fn thread_cpu() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid, writable timespec for the duration of the call.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    assert_eq!(status, 0, "the thread's CPU clock is readable");
+    Duration::new(
+        u64::try_from(now.tv_sec).expect("non-negative seconds"),
+        u32::try_from(now.tv_nsec).expect("nanoseconds below one second"),
+    )
 }
 
 fn contact(id: Uuid) -> Profile {
@@ -72,30 +100,34 @@ fn writes(c: &mut Criterion) {
     let room_text = room.to_string();
     let next = AtomicU64::new(1);
 
-    let mut group = c.benchmark_group("store");
-    group.bench_function("plain_write", |b| {
-        b.iter(|| {
-            let tx = conn.unchecked_transaction().expect("begin");
-            tx.prepare_cached(
-                "INSERT INTO chat_messages (message_id, room_id, sender_id, message_type, content, send_state, sort_key, created_at)
-                 VALUES (?1, ?2, ?3, 'TEXT', ?4, 'pending', ?5, ?6)",
-            )
-            .expect("prepare")
-            .execute(params![
-                Uuid::now_v7().to_string(),
-                room_text,
-                me,
-                "Shall we meet at Dongseong-ro at six?",
-                PENDING_SORT_BASE * 2 + next.fetch_add(1, Ordering::Relaxed) as i64,
-                "2026-11-23T08:58:35.123Z",
-            ])
-            .expect("insert");
-            tx.commit().expect("commit");
-        })
-    });
+    let plain = || {
+        let tx = conn.unchecked_transaction().expect("begin");
+        tx.prepare_cached(
+            "INSERT INTO chat_messages (message_id, room_id, sender_id, message_type, content, send_state, sort_key, created_at)
+             VALUES (?1, ?2, ?3, 'TEXT', ?4, 'pending', ?5, ?6)",
+        )
+        .expect("prepare")
+        .execute(params![
+            Uuid::now_v7().to_string(),
+            room_text,
+            me,
+            "Shall we meet at Dongseong-ro at six?",
+            PENDING_SORT_BASE * 2 + next.fetch_add(1, Ordering::Relaxed) as i64,
+            "2026-11-23T08:58:35.123Z",
+        ])
+        .expect("insert");
+        tx.commit().expect("commit");
+    };
     let message = NewMessage::text("Shall we meet at Dongseong-ro at six?");
-    group.bench_function("tracked_write", |b| {
-        b.iter(|| client.send_message(room, &message).expect("send"))
+    let tracked = || {
+        client.send_message(room, &message).expect("send");
+    };
+    let mut group = c.benchmark_group("store");
+    group.bench_function("plain_write", |b| b.iter(plain));
+    group.bench_function("tracked_write", |b| b.iter(tracked));
+    group.bench_function("plain_write_cpu", |b| b.iter_custom(|n| on_cpu(n, plain)));
+    group.bench_function("tracked_write_cpu", |b| {
+        b.iter_custom(|n| on_cpu(n, tracked))
     });
     // The same write on an encrypted database (SQLCipher), measured in the same run.
     if studymate_core::privacy::encryption_available() {

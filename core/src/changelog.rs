@@ -114,17 +114,12 @@ pub(crate) fn append(
 ) -> Result<i64> {
     let encoding =
         |e: serde_json::Error| Error::Storage(format!("change payload could not be encoded: {e}"));
-    let value = serde_json::to_value(payload).map_err(encoding)?;
-    let wire = WireChange {
-        seq: i64::MAX,
-        change_id: Uuid::nil(),
-        entity: entity.as_str().to_owned(),
-        entity_id: entity_id.to_owned(),
-        operation: operation.as_str().to_owned(),
-        payload: value,
-        created_at: now,
-    };
-    let size = wire.wire_len().map_err(encoding)?;
+    // The payload is encoded once, straight from its type; its size on the wire is the entry's
+    // envelope (with the widest sequence) around it.
+    let payload = serde_json::to_string(payload).map_err(encoding)?;
+    let size = envelope_len(entity, entity_id, operation, now)
+        .map_err(encoding)?
+        .saturating_add(payload.len());
     if size > MAX_CHANGE_BYTES {
         return Err(Error::invalid(
             "payload",
@@ -133,7 +128,6 @@ pub(crate) fn append(
             ),
         ));
     }
-    let payload = wire.payload.to_string();
     let mut stmt = tx.prepare_cached(
         "INSERT INTO change_log (change_id, entity, entity_id, operation, payload, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -147,6 +141,26 @@ pub(crate) fn append(
         time::to_db(now)
     ])?;
     Ok(tx.last_insert_rowid())
+}
+
+/// Bytes an entry takes in a push body besides its payload: the compact JSON of the entry with
+/// an empty payload and the widest sequence, less the empty payload's four bytes (`null`).
+fn envelope_len(
+    entity: Entity,
+    entity_id: &str,
+    operation: Operation,
+    created_at: DateTime<Utc>,
+) -> serde_json::Result<usize> {
+    let envelope = WireChange {
+        seq: i64::MAX,
+        change_id: Uuid::nil(),
+        entity: entity.as_str().to_owned(),
+        entity_id: entity_id.to_owned(),
+        operation: operation.as_str().to_owned(),
+        payload: serde_json::Value::Null,
+        created_at,
+    };
+    Ok(envelope.wire_len()?.saturating_sub("null".len()))
 }
 
 /// The sequence the next [`append`] in this transaction will get: the newest entry is never
@@ -227,6 +241,25 @@ mod tests {
             .wire_len()
             .expect("size");
         assert!(wire <= MAX_CHANGE_BYTES, "{wire}");
+    }
+
+    #[test]
+    fn the_size_checked_on_append_is_the_entry_s_size_in_a_push() {
+        let now = DateTime::UNIX_EPOCH;
+        let payload = serde_json::json!({"content": "안녕 \"quoted\"\n", "n": [1, 2.5, null]});
+        let encoded = serde_json::to_string(&payload).expect("encode");
+        let wire = WireChange {
+            seq: i64::MAX,
+            change_id: Uuid::now_v7(),
+            entity: Entity::ChatMessage.as_str().to_owned(),
+            entity_id: "id with \"quotes\" and 한글".to_owned(),
+            operation: Operation::Update.as_str().to_owned(),
+            payload,
+            created_at: now,
+        };
+        let envelope = envelope_len(Entity::ChatMessage, &wire.entity_id, Operation::Update, now)
+            .expect("envelope");
+        assert_eq!(envelope + encoded.len(), wire.wire_len().expect("size"));
     }
 
     #[test]

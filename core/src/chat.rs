@@ -3,6 +3,8 @@
 //! A message sent on the device is stored at once as a local echo (`pending`) and sorts after
 //! every message the server has ordered; the sync engine later gives it the server's order.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -710,21 +712,28 @@ fn require_known_user(tx: &Transaction<'_>, user: Uuid) -> Result<()> {
 
 /// Refuses a room that does not exist locally (not found) or that the user is not an active member of.
 pub(crate) fn require_member(tx: &Transaction<'_>, room_id: Uuid, user: Uuid) -> Result<()> {
-    let membership: Option<bool> = tx
+    let room = room_id.to_string();
+    // One key lookup on the hot path (every send): a membership row implies its room exists (a
+    // foreign key), so the room is looked up only to tell "no such room" from "not a member".
+    let active: Option<bool> = tx
         .prepare_cached(
-            "SELECT (SELECT is_active FROM chat_participants WHERE room_id = r.room_id AND user_id = ?2)
-             FROM chat_rooms r WHERE r.room_id = ?1",
+            "SELECT is_active FROM chat_participants WHERE room_id = ?1 AND user_id = ?2",
         )?
-        .query_row(params![room_id.to_string(), user.to_string()], |r| r.get::<_, Option<bool>>(0))
-        .optional()?
-        .map(|active| active.unwrap_or(false));
-    match membership {
-        None => Err(Error::not_found("chat_room", room_id)),
-        Some(false) => Err(Error::invalid(
+        .query_row(params![room, user.to_string()], |r| r.get(0))
+        .optional()?;
+    if active == Some(true) {
+        return Ok(());
+    }
+    let room_exists = tx
+        .prepare_cached("SELECT 1 FROM chat_rooms WHERE room_id = ?1")?
+        .exists([&room])?;
+    if room_exists {
+        Err(Error::invalid(
             "room_id",
             "the user is not a member of this room",
-        )),
-        Some(true) => Ok(()),
+        ))
+    } else {
+        Err(Error::not_found("chat_room", room_id))
     }
 }
 
@@ -775,11 +784,16 @@ pub(crate) fn queue_pending(
     insert_message(tx, msg)
 }
 
-pub(crate) fn insert_message(tx: &Transaction<'_>, m: &Message) -> Result<()> {
-    tx.prepare_cached(&format!(
+/// The statement of [`insert_message`], built once (every send runs it).
+static INSERT_MESSAGE: LazyLock<String> = LazyLock::new(|| {
+    format!(
         "INSERT INTO chat_messages ({MESSAGE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
-    ))?
-    .execute(message_params(m))?;
+    )
+});
+
+pub(crate) fn insert_message(tx: &Transaction<'_>, m: &Message) -> Result<()> {
+    tx.prepare_cached(&INSERT_MESSAGE)?
+        .execute(message_params(m))?;
     Ok(())
 }
 

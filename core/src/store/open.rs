@@ -14,7 +14,7 @@ mod embedded {
 }
 
 /// The highest migration version this build of the library knows.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Connection-level settings every connection of a store shares.
 #[derive(Debug, Clone)]

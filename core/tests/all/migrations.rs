@@ -62,6 +62,10 @@ const V2_SQL: &str = include_str!("../../../migrations/V2__sync.sql");
 
 const V3_SQL: &str = include_str!("../../../migrations/V3__authority.sql");
 
+const V4_SQL: &str = include_str!("../../../migrations/V4__change_log_checks.sql");
+
+const V3_ANSWER_DATA: &str = include_str!("../fixtures/v3_answer_data.sql");
+
 const V1_DATA: &str = include_str!("../fixtures/v1_data.sql");
 
 const FIXTURES: &[Fixture] = &[
@@ -84,11 +88,19 @@ const FIXTURES: &[Fixture] = &[
             ("V2__sync", V2_SQL),
             ("V3__authority", V3_SQL),
         ],
-        data: &[
-            V1_DATA,
-            V2_DATA,
-            include_str!("../fixtures/v3_answer_data.sql"),
+        data: &[V1_DATA, V2_DATA, V3_ANSWER_DATA],
+        check: check_v3_data,
+    },
+    // V4 only rebuilds the change log with cheaper checks: no new data of its own.
+    Fixture {
+        version: 4,
+        migrations: &[
+            ("V1__init", V1_SQL),
+            ("V2__sync", V2_SQL),
+            ("V3__authority", V3_SQL),
+            ("V4__change_log_checks", V4_SQL),
         ],
+        data: &[V1_DATA, V2_DATA, V3_ANSWER_DATA],
         check: check_v3_data,
     },
 ];
@@ -567,4 +579,47 @@ fn check_v1_data(c: &Client, conn: &Connection) {
         log[7].created_at,
         Utc.with_ymd_and_hms(2026, 1, 10, 8, 5, 0).unwrap()
     );
+}
+
+/// V4 rewrote the change log's checks (comparisons instead of IN lists): every kind and operation
+/// the library logs is still accepted, and anything else, or a payload that is not JSON, is
+/// still refused.
+#[test]
+fn the_rebuilt_change_log_refuses_what_the_old_one_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v4.db");
+    drop(common::open_client(&path, None, &common::TestClock::new()).unwrap());
+    let conn = common::raw(&path);
+    let insert = |entity: &str, operation: &str, payload: &str| {
+        conn.execute(
+            "INSERT INTO change_log (change_id, entity, entity_id, operation, payload, created_at)
+             VALUES (?1, ?2, 'x', ?3, ?4, '2026-11-30T09:00:00.000Z')",
+            rusqlite::params![Uuid::now_v7().to_string(), entity, operation, payload],
+        )
+    };
+    let kinds = [
+        Entity::Profile,
+        Entity::UserLanguage,
+        Entity::UserInterest,
+        Entity::Onboarding,
+        Entity::PracticeSession,
+        Entity::PointTransaction,
+        Entity::UserAchievement,
+        Entity::ChatRoom,
+        Entity::ChatParticipant,
+        Entity::ChatMessage,
+        Entity::ReadMarker,
+    ];
+    for entity in kinds {
+        for operation in [Operation::Insert, Operation::Update, Operation::Delete] {
+            insert(entity.as_str(), operation.as_str(), "{}")
+                .unwrap_or_else(|e| panic!("{entity} {operation}: {e}"));
+        }
+    }
+    let refused = |outcome: rusqlite::Result<usize>| matches!(outcome, Err(e) if e.to_string().contains("CHECK constraint failed"));
+    assert!(refused(insert("voice_note", "insert", "{}")));
+    assert!(refused(insert("Profile", "insert", "{}")));
+    assert!(refused(insert("profile", "upsert", "{}")));
+    assert!(refused(insert("profile", "update", "{not json")));
+    assert_eq!(common::count(&conn, "change_log"), (kinds.len() * 3) as i64);
 }
