@@ -1,6 +1,5 @@
 //! The sync calls on [`Client`]: run a sync, read its state, and deal with refused messages.
 
-use rusqlite::params;
 use uuid::Uuid;
 
 use super::control::SyncState;
@@ -117,14 +116,7 @@ impl Client {
                     &msg,
                     now,
                 )?;
-                tx.prepare_cached(
-                    "UPDATE chat_messages SET send_state = ?2, sort_key = ?3 WHERE message_id = ?1",
-                )?
-                .execute(params![
-                    message_id.to_string(),
-                    msg.send_state,
-                    msg.sort_key
-                ])?;
+                chat::set_send_state(tx, &message_id.to_string(), msg.send_state, msg.sort_key)?;
                 state::clear_rejections(tx, Entity::ChatMessage, &message_id.to_string())?;
                 Ok(msg)
             },
@@ -139,8 +131,7 @@ impl Client {
             |m: &Message| DataChange::in_room(&[DataArea::ChatMessages], m.room_id),
             |tx| {
                 let msg = failed_message(tx, message_id, self.user_id)?;
-                tx.prepare_cached("DELETE FROM chat_messages WHERE message_id = ?1")?
-                    .execute([message_id.to_string()])?;
+                chat::delete_message(tx, &message_id.to_string())?;
                 state::clear_rejections(tx, Entity::ChatMessage, &message_id.to_string())?;
                 rooms::drop_if_abandoned(tx, msg.room_id)?;
                 Ok(msg)
