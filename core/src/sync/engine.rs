@@ -6,7 +6,7 @@ use super::control::SyncState;
 use super::protocol::MAX_PULL_LIMIT;
 use super::state::{self, RejectedChange, SyncStatus};
 use super::transport::{Transport, http_client};
-use super::{Run, SyncConfig, SyncReport, lock, outbox, pull, rooms};
+use super::{MAX_PULL_BYTES_U32, Run, SyncConfig, SyncReport, lock, outbox, pull, rooms};
 use crate::changelog::{self, Entity, Operation};
 use crate::chat::{self, Message, PENDING_SORT_BASE, SendState};
 use crate::client::Client;
@@ -31,6 +31,12 @@ impl Client {
                 format!("must be 1–{MAX_PULL_LIMIT}"),
             ));
         }
+        if !(1..=MAX_PULL_BYTES_U32).contains(&config.pull_max_bytes) {
+            return Err(Error::invalid(
+                "pull_max_bytes",
+                format!("must be 1–{MAX_PULL_BYTES_U32}"),
+            ));
+        }
         let observer = config.observer.as_ref();
         let net = Transport {
             http: http_client(config.connect_timeout, config.request_timeout)?,
@@ -45,6 +51,7 @@ impl Client {
             observer,
             cancel: &config.cancel,
             pull_limit: config.pull_limit,
+            pull_max_bytes: config.pull_max_bytes,
         };
         let mut report = SyncReport::default();
         let outcome = (|| {

@@ -59,6 +59,13 @@ pub use {
     state::{RejectedChange, SyncStatus},
 };
 
+/// [`protocol::MAX_PULL_BYTES`] as the type of [`SyncConfig::pull_max_bytes`].
+#[cfg(feature = "client")]
+pub(crate) const MAX_PULL_BYTES_U32: u32 = {
+    assert!(protocol::MAX_PULL_BYTES <= u32::MAX as usize);
+    protocol::MAX_PULL_BYTES as u32
+};
+
 /// How to reach the server for one [`Client::sync`] run.
 #[cfg(feature = "client")]
 #[derive(Clone)]
@@ -79,6 +86,10 @@ pub struct SyncConfig {
     pub request_timeout: Duration,
     /// Changes per pull page, 1–5000 (default 1000).
     pub pull_limit: u32,
+    /// Most bytes of payloads per pull page, 1–4 MiB (default 4 MiB, [`protocol::MAX_PULL_BYTES`]):
+    /// an app short of memory asks for smaller pages. A page holds at least one change, however
+    /// large; servers that do not know the parameter use their own budget.
+    pub pull_max_bytes: u32,
 }
 
 #[cfg(feature = "client")]
@@ -94,6 +105,7 @@ impl SyncConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
             pull_limit: 1000,
+            pull_max_bytes: MAX_PULL_BYTES_U32,
         }
     }
 }
@@ -105,6 +117,7 @@ impl std::fmt::Debug for SyncConfig {
             .field("base_url", &self.base_url)
             .field("retry", &self.retry)
             .field("pull_limit", &self.pull_limit)
+            .field("pull_max_bytes", &self.pull_max_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -189,4 +202,5 @@ pub(crate) struct Run<'a> {
     pub observer: &'a dyn SyncObserver,
     pub cancel: &'a CancelToken,
     pub pull_limit: u32,
+    pub pull_max_bytes: u32,
 }

@@ -120,7 +120,10 @@ fn fetch(
     count: Count,
 ) -> Result<Fetched> {
     run.cancel.check()?;
-    let mut query = vec![("limit", run.pull_limit.to_string())];
+    let mut query = vec![
+        ("limit", run.pull_limit.to_string()),
+        ("max_bytes", run.pull_max_bytes.to_string()),
+    ];
     if count == Count::Ask {
         query.push(("count", "true".to_owned()));
     }
