@@ -4,8 +4,9 @@
 //! One job per module: [`protocol`] (wire types), `transport` (HTTP, TLS, timeouts, 401 and
 //! retries), `answer` (an answer read off the wire, and errors describing it), `retry`
 //! (backoff), [`auth`] (token provider and session helper), `lock` (one sync per database
-//! file), `outbox` (push and acknowledgements), `pull` (paging and cursor), `feed` (a page parsed
-//! into typed records), `apply` (one page into the local tables, through the domain modules), `state` (saved sync state), `control` (observer and cancellation),
+//! file), `outbox` (push and acknowledgements), `pull` (paging and cursor), `feed` (a pull page
+//! parsed into typed records), `apply` (one page into the local tables, through the domain
+//! modules that own them), `state` (saved sync state), `control` (observer and cancellation),
 //! `engine` (the `Client` calls), `live` (live sync: the channel, pokes and prompt pushes).
 //!
 //! Only [`protocol`] is in every build. The engine is behind the default `client` feature: it
