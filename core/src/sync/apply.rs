@@ -24,6 +24,12 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::{ledger, practice, profile, progress};
 
+/// The writer's page cache while more pages follow, in KiB (SQLite's `cache_size`).
+const PULL_CACHE_KIB: i64 = 16 * 1024;
+
+/// SQLite's default page cache, in KiB, restored with the last page.
+const DEFAULT_CACHE_KIB: i64 = 2000;
+
 /// Rows held back for one multi-row statement before they are written.
 const BATCH_ROWS: usize = 256;
 
@@ -91,6 +97,15 @@ pub(crate) fn page<'a>(
         messages: Vec::new(),
         interests: Vec::new(),
     };
+    // A bulk pull inserts into several large indexes at once: with SQLite's default 2 MB page
+    // cache their pages are evicted and read back for every page of changes. The writer keeps a
+    // larger cache while pages follow, and returns to the default after the last one.
+    let cache_kib = if page.has_more {
+        PULL_CACHE_KIB
+    } else {
+        DEFAULT_CACHE_KIB
+    };
+    tx.pragma_update(None, "cache_size", -cache_kib)?;
     let mut applied = 0;
     for change in &page.changes {
         let Some((entity, operation, record)) = &change.known else {
