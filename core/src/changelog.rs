@@ -205,6 +205,17 @@ pub(crate) fn list(tx: &Transaction<'_>, after_seq: i64, limit: u32) -> Result<V
     Ok(changes)
 }
 
+/// Drops the entries up to `seq` (the server has decided them), except the newest entry of all:
+/// its sequence must never be reused.
+#[cfg(feature = "client")]
+pub(crate) fn trim_through(tx: &Transaction<'_>, seq: i64) -> Result<()> {
+    tx.prepare_cached(
+        "DELETE FROM change_log WHERE seq <= ?1 AND seq < (SELECT max(seq) FROM change_log)",
+    )?
+    .execute([seq])?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

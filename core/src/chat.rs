@@ -14,7 +14,7 @@ use crate::changelog::{self, Entity, Operation};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::notify::{DataArea, DataChange};
-use crate::store::{json_col_opt, uuid_col};
+use crate::store::{MultiRow, json_col_opt, uuid_col};
 use crate::time;
 use crate::validate::{self, string_enum};
 
@@ -496,40 +496,51 @@ impl Client {
     pub fn mark_read(&self, room_id: Uuid, message_id: Uuid) -> Result<u32> {
         let now = self.now();
         let me = self.user_id;
-        self.write_announced(|_| DataChange::in_room(&[DataArea::ChatMessages], room_id), |tx| {
-            require_member(tx, room_id, me)?;
-            let msg = load_message(tx, message_id)?;
-            if msg.room_id != room_id {
-                return Err(Error::invalid("message_id", "is not a message in this room"));
-            }
-            // A local echo has no server position yet; reading it means reading everything ordered so far.
-            let (marker_key, marker_id) = if msg.sort_key >= PENDING_SORT_BASE {
-                let newest: Option<(i64, String)> = tx
-                    .prepare_cached(
-                        "SELECT sort_key, message_id FROM chat_messages
-                         WHERE room_id = ?1 AND sort_key < ?2 ORDER BY sort_key DESC LIMIT 1",
-                    )?
-                    .query_row(params![room_id.to_string(), PENDING_SORT_BASE], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                match newest {
-                    Some((key, id)) => (key, validate::parse_id("message_id", &id)?),
-                    None => return unread_in(tx, room_id, me),
+        self.write_announced(
+            |_| DataChange::in_room(&[DataArea::ChatMessages], room_id),
+            |tx| {
+                require_member(tx, room_id, me)?;
+                let msg = load_message(tx, message_id)?;
+                if msg.room_id != room_id {
+                    return Err(Error::invalid(
+                        "message_id",
+                        "is not a message in this room",
+                    ));
                 }
-            } else {
-                (msg.sort_key, message_id)
-            };
-            let moved = tx
-                .prepare_cached(
-                    "UPDATE chat_participants SET last_read_sort_key = ?3, last_read_message_id = ?4
-                     WHERE room_id = ?1 AND user_id = ?2 AND last_read_sort_key < ?3",
-                )?
-                .execute(params![room_id.to_string(), me.to_string(), marker_key, marker_id.to_string()])?;
-            if moved > 0 {
-                let payload = serde_json::json!({ "room_id": room_id, "message_id": marker_id });
-                changelog::append(tx, Entity::ReadMarker, &room_id.to_string(), Operation::Update, &payload, now)?;
-            }
-            unread_in(tx, room_id, me)
-        })
+                // A local echo has no server position yet; reading it means reading everything ordered so far.
+                let (marker_key, marker_id) = if msg.sort_key >= PENDING_SORT_BASE {
+                    let newest: Option<(i64, String)> = tx
+                        .prepare_cached(
+                            "SELECT sort_key, message_id FROM chat_messages
+                         WHERE room_id = ?1 AND sort_key < ?2 ORDER BY sort_key DESC LIMIT 1",
+                        )?
+                        .query_row(params![room_id.to_string(), PENDING_SORT_BASE], |r| {
+                            Ok((r.get(0)?, r.get(1)?))
+                        })
+                        .optional()?;
+                    match newest {
+                        Some((key, id)) => (key, validate::parse_id("message_id", &id)?),
+                        None => return unread_in(tx, room_id, me),
+                    }
+                } else {
+                    (msg.sort_key, message_id)
+                };
+                let moved = advance_read_marker(tx, room_id, me, marker_key, marker_id)?;
+                if moved > 0 {
+                    let payload =
+                        serde_json::json!({ "room_id": room_id, "message_id": marker_id });
+                    changelog::append(
+                        tx,
+                        Entity::ReadMarker,
+                        &room_id.to_string(),
+                        Operation::Update,
+                        &payload,
+                        now,
+                    )?;
+                }
+                unread_in(tx, room_id, me)
+            },
+        )
     }
 
     /// Unread counts for every room the user belongs to, in one query.
@@ -792,29 +803,32 @@ static INSERT_MESSAGE: LazyLock<String> = LazyLock::new(|| {
 });
 
 pub(crate) fn insert_message(tx: &Transaction<'_>, m: &Message) -> Result<()> {
-    tx.prepare_cached(&INSERT_MESSAGE)?
-        .execute(message_params(m))?;
+    let mut insert = tx.prepare_cached(&INSERT_MESSAGE)?;
+    bind_message(&mut insert, 1, m)?;
+    insert.raw_execute()?;
     Ok(())
 }
 
-fn message_params(m: &Message) -> impl rusqlite::Params + '_ {
-    (
-        m.id.to_string(),
-        m.room_id.to_string(),
-        m.sender_id.to_string(),
-        m.message_type,
-        m.content.as_deref(),
-        m.file_url.as_deref(),
-        m.file_metadata.as_ref().map(|v| v.to_string()),
-        m.reply_to_id.map(|id| id.to_string()),
-        m.is_edited,
-        m.edited_at.map(time::to_db),
-        m.is_deleted,
-        m.deleted_at.map(time::to_db),
-        m.send_state,
-        m.sort_key,
-        time::to_db(m.created_at),
-    )
+/// Parameters per message row: the columns of [`MESSAGE_COLUMNS`].
+const MESSAGE_WIDTH: usize = 15;
+
+/// Binds the [`MESSAGE_COLUMNS`] of `m`, the first at parameter index `at`.
+fn bind_message(s: &mut rusqlite::Statement<'_>, at: usize, m: &Message) -> rusqlite::Result<()> {
+    s.raw_bind_parameter(at, m.id.to_string())?;
+    s.raw_bind_parameter(at + 1, m.room_id.to_string())?;
+    s.raw_bind_parameter(at + 2, m.sender_id.to_string())?;
+    s.raw_bind_parameter(at + 3, m.message_type)?;
+    s.raw_bind_parameter(at + 4, m.content.as_deref())?;
+    s.raw_bind_parameter(at + 5, m.file_url.as_deref())?;
+    s.raw_bind_parameter(at + 6, m.file_metadata.as_ref().map(|v| v.to_string()))?;
+    s.raw_bind_parameter(at + 7, m.reply_to_id.map(|id| id.to_string()))?;
+    s.raw_bind_parameter(at + 8, m.is_edited)?;
+    s.raw_bind_parameter(at + 9, m.edited_at.map(time::to_db))?;
+    s.raw_bind_parameter(at + 10, m.is_deleted)?;
+    s.raw_bind_parameter(at + 11, m.deleted_at.map(time::to_db))?;
+    s.raw_bind_parameter(at + 12, m.send_state)?;
+    s.raw_bind_parameter(at + 13, m.sort_key)?;
+    s.raw_bind_parameter(at + 14, time::to_db(m.created_at))
 }
 
 /// Writes an edit onto a live message's row; the one definition of an edit, for the user's own
@@ -846,19 +860,124 @@ pub(crate) fn write_tombstone(
     Ok(())
 }
 
-/// Stores a message's whole state as the server sent it (insert, or overwrite of the local echo
-/// or an older state).
+/// Stores messages' whole states as the server sent them (insert, or overwrite of the local echo
+/// or an older state; never a row of another room or sender), in order, one statement per chunk.
 #[cfg(feature = "client")]
-pub(crate) fn upsert_message(tx: &Transaction<'_>, m: &Message) -> Result<()> {
-    tx.prepare_cached(&format!(
-        "INSERT INTO chat_messages ({MESSAGE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-         ON CONFLICT (message_id) DO UPDATE SET message_type = excluded.message_type, content = excluded.content,
-            file_url = excluded.file_url, file_metadata = excluded.file_metadata, reply_to_id = excluded.reply_to_id,
-            is_edited = excluded.is_edited, edited_at = excluded.edited_at, is_deleted = excluded.is_deleted,
-            deleted_at = excluded.deleted_at, send_state = excluded.send_state, sort_key = excluded.sort_key
-         WHERE chat_messages.room_id = excluded.room_id AND chat_messages.sender_id = excluded.sender_id"
-    ))?
-    .execute(message_params(m))?;
+pub(crate) fn upsert_messages(tx: &Transaction<'_>, messages: &[&Message]) -> Result<()> {
+    let upsert = MultiRow {
+        head: &format!("INSERT INTO chat_messages ({MESSAGE_COLUMNS})"),
+        width: MESSAGE_WIDTH,
+        tail: "ON CONFLICT (message_id) DO UPDATE SET message_type = excluded.message_type, content = excluded.content,
+                   file_url = excluded.file_url, file_metadata = excluded.file_metadata, reply_to_id = excluded.reply_to_id,
+                   is_edited = excluded.is_edited, edited_at = excluded.edited_at, is_deleted = excluded.is_deleted,
+                   deleted_at = excluded.deleted_at, send_state = excluded.send_state, sort_key = excluded.sort_key
+               WHERE chat_messages.room_id = excluded.room_id AND chat_messages.sender_id = excluded.sender_id",
+    };
+    upsert.write(tx, messages, |s, at, m| bind_message(s, at, m))?;
+    Ok(())
+}
+
+/// Sets a message's send state and order key: `sent` at the server's position after its push
+/// was accepted, or `pending` at the end of the outbox when the user retries it.
+#[cfg(feature = "client")]
+pub(crate) fn set_send_state(
+    tx: &Transaction<'_>,
+    message_id: &str,
+    state: SendState,
+    sort_key: i64,
+) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE chat_messages SET send_state = ?2, sort_key = ?3 WHERE message_id = ?1",
+    )?
+    .execute(params![message_id, state, sort_key])?;
+    Ok(())
+}
+
+/// Marks a pending message `failed` (the server refused it; its text stays for a retry).
+#[cfg(feature = "client")]
+pub(crate) fn mark_failed(tx: &Transaction<'_>, message_id: &str) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE chat_messages SET send_state = ?2 WHERE message_id = ?1 AND send_state = ?3",
+    )?
+    .execute(params![message_id, SendState::Failed, SendState::Pending])?;
+    Ok(())
+}
+
+/// Deletes a message's row for good (a discarded failed message, or a sent one the server no
+/// longer holds after a history reset).
+#[cfg(feature = "client")]
+pub(crate) fn delete_message(tx: &Transaction<'_>, message_id: &str) -> Result<()> {
+    tx.prepare_cached("DELETE FROM chat_messages WHERE message_id = ?1")?
+        .execute([message_id])?;
+    Ok(())
+}
+
+/// Moves `user`'s read marker in `room` to `sort_key`/`message_id` if that is further on (a
+/// marker only moves forward); returns how many rows moved (0 or 1).
+pub(crate) fn advance_read_marker(
+    tx: &Transaction<'_>,
+    room: Uuid,
+    user: Uuid,
+    sort_key: i64,
+    message_id: Uuid,
+) -> Result<usize> {
+    Ok(tx
+        .prepare_cached(
+            "UPDATE chat_participants SET last_read_sort_key = ?3, last_read_message_id = ?4
+             WHERE room_id = ?1 AND user_id = ?2 AND last_read_sort_key < ?3",
+        )?
+        .execute(params![
+            room.to_string(),
+            user.to_string(),
+            sort_key,
+            message_id.to_string()
+        ])?)
+}
+
+/// Stores a room as the server sent it, with its current members: a new room is inserted, a
+/// known one takes the name and description; the listed members are (re)activated with their
+/// role, and everyone else in the room is marked inactive. `direct_key` is the pair's key of a
+/// direct room.
+#[cfg(feature = "client")]
+pub(crate) fn store_pulled_room(
+    tx: &Transaction<'_>,
+    r: &Room,
+    direct_key: Option<&str>,
+) -> Result<()> {
+    let id = r.id.to_string();
+    let stamp = time::to_db(r.created_at);
+    tx.prepare_cached(
+        "INSERT INTO chat_rooms (room_id, room_type, name, description, created_by_user_id, direct_key, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (room_id) DO UPDATE SET name = excluded.name, description = excluded.description",
+    )?
+    .execute(params![id, r.room_type, r.name, r.description, r.created_by.map(|u| u.to_string()), direct_key, stamp])?;
+    for p in &r.participants {
+        tx.prepare_cached(
+            "INSERT INTO chat_participants (room_id, user_id, role, joined_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (room_id, user_id) DO UPDATE SET role = excluded.role, is_active = 1",
+        )?
+        .execute(params![id, p.user_id.to_string(), p.role, stamp])?;
+    }
+    let members: Vec<String> = r
+        .participants
+        .iter()
+        .map(|p| p.user_id.to_string())
+        .collect();
+    tx.prepare_cached(
+        "UPDATE chat_participants SET is_active = 0
+         WHERE room_id = ?1 AND user_id NOT IN (SELECT value FROM json_each(?2))",
+    )?
+    .execute(params![id, serde_json::to_string(&members)?])?;
+    Ok(())
+}
+
+/// Deletes a room with its members and messages (the cascade): the user left it, the server
+/// refused it and it holds nothing, or the server no longer holds it.
+#[cfg(feature = "client")]
+pub(crate) fn delete_room(tx: &Transaction<'_>, room_id: &str) -> Result<()> {
+    tx.prepare_cached("DELETE FROM chat_rooms WHERE room_id = ?1")?
+        .execute([room_id])?;
     Ok(())
 }
 

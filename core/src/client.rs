@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::changelog::{self, Change};
 use crate::error::{Error, Result};
 use crate::store::{ConnectionSettings, DatabaseKey, Store};
-use crate::time::{self, Clock, SystemClock};
+use crate::time::{Clock, SystemClock};
 
 /// The display name a new database gives its user until the profile is edited or synced.
 pub const DEFAULT_DISPLAY_NAME: &str = "Learner";
@@ -121,11 +121,7 @@ impl Client {
         let (user_id, device_id) = store.write(|tx| {
             let user_id = identity(tx, "user_id", options.user_id)?;
             let device_id = identity(tx, "device_id", None)?;
-            tx.execute(
-                "INSERT OR IGNORE INTO users (user_id, is_self, display_name, updated_at)
-                 VALUES (?1, 1, ?2, ?3)",
-                params![user_id.to_string(), DEFAULT_DISPLAY_NAME, time::to_db(now)],
-            )?;
+            crate::profile::ensure_user(tx, user_id, true, now)?;
             Ok((user_id, device_id))
         })?;
         Ok(Client {
@@ -199,4 +195,15 @@ fn identity(tx: &Transaction<'_>, key: &str, wanted: Option<Uuid>) -> Result<Uui
             Ok(id)
         }
     }
+}
+
+/// Sets `local_meta` entry `key` to `value` unless it holds a greater one (a mark that only
+/// moves forward, such as the practice-day high-water mark).
+pub(crate) fn raise_meta(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO local_meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+    )?
+    .execute(params![key, value])?;
+    Ok(())
 }

@@ -371,6 +371,15 @@ pub(crate) fn insert_pulled(tx: &Transaction<'_>, user: &str, e: &PointTransacti
     write_row(tx, user, e)
 }
 
+/// Removes a ledger entry the server refused or no longer holds (the triggers take it out of the
+/// totals).
+#[cfg(feature = "client")]
+pub(crate) fn delete_entry(tx: &Transaction<'_>, transaction_id: &str) -> Result<()> {
+    tx.prepare_cached("DELETE FROM point_transactions WHERE transaction_id = ?1")?
+        .execute([transaction_id])?;
+    Ok(())
+}
+
 /// The balance derived from the ledger (its running totals, kept by triggers), inside the
 /// caller's transaction.
 pub(crate) fn balance_in(tx: &Transaction<'_>, user: &str) -> Result<Balance> {

@@ -615,12 +615,7 @@ pub(crate) fn high_water(tx: &Transaction<'_>) -> Result<Option<NaiveDate>> {
 
 /// Records `day` as credited, unless a later day already is (the mark only moves forward).
 fn raise_high_water(tx: &Transaction<'_>, day: NaiveDate) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO local_meta (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
-    )?
-    .execute(params![HIGH_WATER_KEY, rewards::day_key(day)])?;
-    Ok(())
+    crate::client::raise_meta(tx, HIGH_WATER_KEY, &rewards::day_key(day))
 }
 
 pub(crate) fn parse_day(text: &str) -> Result<NaiveDate> {
@@ -712,6 +707,14 @@ pub(crate) fn upsert_pulled(tx: &Transaction<'_>, user: &str, s: &PracticeSessio
     for turn in &s.turns {
         insert_turn(tx, s.id, turn)?;
     }
+    Ok(())
+}
+
+/// Deletes a session and its turns (a history-reset cleanup found the server no longer holds it).
+#[cfg(feature = "client")]
+pub(crate) fn delete_session(tx: &Transaction<'_>, session_id: &str) -> Result<()> {
+    tx.prepare_cached("DELETE FROM practice_sessions WHERE session_id = ?1")?
+        .execute([session_id])?;
     Ok(())
 }
 

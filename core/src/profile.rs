@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::changelog::{self, Entity, Operation};
-use crate::client::Client;
+use crate::client::{Client, DEFAULT_DISPLAY_NAME};
 use crate::error::{Error, Result};
 use crate::notify::{DataArea, DataChange};
-use crate::store::uuid_col;
+use crate::store::{MultiRow, uuid_col};
 use crate::time;
 use crate::validate::{self, string_enum};
 
@@ -382,13 +382,7 @@ impl Client {
                     params![user, language.role],
                 )?;
             }
-            tx.execute(
-                "INSERT INTO user_languages (user_id, language_code, language_type, proficiency_level, is_primary, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (user_id, language_code, language_type)
-                 DO UPDATE SET proficiency_level = excluded.proficiency_level, is_primary = excluded.is_primary",
-                params![user, language.language_code, language.role, language.proficiency, language.is_primary, time::to_db(now)],
-            )?;
+            upsert_languages(tx, &user, std::slice::from_ref(language), now)?;
             let key = format!("{}:{}", language.language_code, language.role);
             changelog::append(tx, Entity::UserLanguage, &key, Operation::Insert, language, now)?;
             load_languages(tx, &user)
@@ -403,19 +397,26 @@ impl Client {
     ) -> Result<Vec<UserLanguage>> {
         let now = self.now();
         let user = self.user_id.to_string();
-        self.write_announced(|_| DataChange::of(&[DataArea::Languages]), |tx| {
-            let removed = tx.execute(
-                "DELETE FROM user_languages WHERE user_id = ?1 AND language_code = ?2 AND language_type = ?3",
-                params![user, language_code, role],
-            )?;
-            let key = format!("{language_code}:{role}");
-            if removed == 0 {
-                return Err(Error::not_found("user_language", key));
-            }
-            let payload = serde_json::json!({ "language_code": language_code, "role": role });
-            changelog::append(tx, Entity::UserLanguage, &key, Operation::Delete, &payload, now)?;
-            load_languages(tx, &user)
-        })
+        self.write_announced(
+            |_| DataChange::of(&[DataArea::Languages]),
+            |tx| {
+                let removed = delete_language(tx, &user, language_code, role)?;
+                let key = format!("{language_code}:{role}");
+                if removed == 0 {
+                    return Err(Error::not_found("user_language", key));
+                }
+                let payload = serde_json::json!({ "language_code": language_code, "role": role });
+                changelog::append(
+                    tx,
+                    Entity::UserLanguage,
+                    &key,
+                    Operation::Delete,
+                    &payload,
+                    now,
+                )?;
+                load_languages(tx, &user)
+            },
+        )
     }
 
     /// The user's languages, ordered by role then code.
@@ -429,17 +430,26 @@ impl Client {
         check_interest_tag(tag)?;
         let now = self.now();
         let user = self.user_id.to_string();
-        self.write_announced(|_| DataChange::of(&[DataArea::Interests]), |tx| {
-            let added = tx.execute(
-                "INSERT OR IGNORE INTO user_interests (user_id, interest_tag, created_at) VALUES (?1, ?2, ?3)",
-                params![user, tag, time::to_db(now)],
-            )?;
-            if added == 0 {
-                return Err(Error::Conflict(format!("interest {tag:?} is already in the list")));
-            }
-            changelog::append(tx, Entity::UserInterest, tag, Operation::Insert, &serde_json::json!({ "interest_tag": tag }), now)?;
-            load_interests(tx, &user)
-        })
+        self.write_announced(
+            |_| DataChange::of(&[DataArea::Interests]),
+            |tx| {
+                let added = insert_interests(tx, &user, &[tag], now)?;
+                if added == 0 {
+                    return Err(Error::Conflict(format!(
+                        "interest {tag:?} is already in the list"
+                    )));
+                }
+                changelog::append(
+                    tx,
+                    Entity::UserInterest,
+                    tag,
+                    Operation::Insert,
+                    &serde_json::json!({ "interest_tag": tag }),
+                    now,
+                )?;
+                load_interests(tx, &user)
+            },
+        )
     }
 
     /// Removes an interest tag.
@@ -449,10 +459,7 @@ impl Client {
         self.write_announced(
             |_| DataChange::of(&[DataArea::Interests]),
             |tx| {
-                let removed = tx.execute(
-                    "DELETE FROM user_interests WHERE user_id = ?1 AND interest_tag = ?2",
-                    params![user, tag],
-                )?;
+                let removed = delete_interest(tx, &user, tag)?;
                 if removed == 0 {
                     return Err(Error::not_found("user_interest", tag));
                 }
@@ -548,6 +555,95 @@ pub(crate) fn save_step(
             updated_at = excluded.updated_at",
         params![user, step, completed, stamp],
     )?;
+    Ok(())
+}
+
+/// Adds or updates languages of `user` (level and primary flag), for a local change and pulled
+/// languages alike; the rows are written in order, with one statement per chunk.
+pub(crate) fn upsert_languages(
+    tx: &Transaction<'_>,
+    user: &str,
+    languages: &[UserLanguage],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    const UPSERT: MultiRow<'static> = MultiRow {
+        head: "INSERT INTO user_languages (user_id, language_code, language_type, proficiency_level, is_primary, created_at)",
+        width: 6,
+        tail: "ON CONFLICT (user_id, language_code, language_type)
+               DO UPDATE SET proficiency_level = excluded.proficiency_level, is_primary = excluded.is_primary",
+    };
+    let stamp = time::to_db(now);
+    UPSERT.write(tx, languages, |s, at, l| {
+        s.raw_bind_parameter(at, user)?;
+        s.raw_bind_parameter(at + 1, &l.language_code)?;
+        s.raw_bind_parameter(at + 2, l.role)?;
+        s.raw_bind_parameter(at + 3, l.proficiency)?;
+        s.raw_bind_parameter(at + 4, l.is_primary)?;
+        s.raw_bind_parameter(at + 5, &stamp)
+    })?;
+    Ok(())
+}
+
+/// Removes one language of `user`; returns how many rows went (0 or 1).
+pub(crate) fn delete_language(
+    tx: &Transaction<'_>,
+    user: &str,
+    language_code: &str,
+    role: LanguageRole,
+) -> Result<usize> {
+    Ok(tx
+        .prepare_cached(
+            "DELETE FROM user_languages WHERE user_id = ?1 AND language_code = ?2 AND language_type = ?3",
+        )?
+        .execute(params![user, language_code, role])?)
+}
+
+/// Adds interest tags of `user` (a tag already there stays as it is), for a local change and
+/// pulled tags alike; returns how many were new.
+pub(crate) fn insert_interests(
+    tx: &Transaction<'_>,
+    user: &str,
+    tags: &[&str],
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    const INSERT: MultiRow<'static> = MultiRow {
+        head: "INSERT OR IGNORE INTO user_interests (user_id, interest_tag, created_at)",
+        width: 3,
+        tail: "",
+    };
+    let stamp = time::to_db(now);
+    INSERT.write(tx, tags, |s, at, tag| {
+        s.raw_bind_parameter(at, user)?;
+        s.raw_bind_parameter(at + 1, tag)?;
+        s.raw_bind_parameter(at + 2, &stamp)
+    })
+}
+
+/// Removes one interest tag of `user`; returns how many rows went (0 or 1).
+pub(crate) fn delete_interest(tx: &Transaction<'_>, user: &str, tag: &str) -> Result<usize> {
+    Ok(tx
+        .prepare_cached("DELETE FROM user_interests WHERE user_id = ?1 AND interest_tag = ?2")?
+        .execute(params![user, tag])?)
+}
+
+/// Makes sure `user` has a row: the signed-in user's at open (`is_self`), or a placeholder for a
+/// chat member or sender whose public profile has not arrived yet (it keeps the foreign keys
+/// satisfied until it does). An existing row is left as it is.
+pub(crate) fn ensure_user(
+    tx: &Transaction<'_>,
+    user: Uuid,
+    is_self: bool,
+    updated_at: DateTime<Utc>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO users (user_id, is_self, display_name, updated_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        user.to_string(),
+        is_self,
+        DEFAULT_DISPLAY_NAME,
+        time::to_db(updated_at)
+    ])?;
     Ok(())
 }
 

@@ -22,7 +22,6 @@ use crate::rewards::{
     StreakInfo, StreakMilestoneKey, SummaryRecord, Unlock,
 };
 use crate::time;
-use studymate_protocol::UserAchievementRecord;
 use studymate_protocol::unsigned::to_i64;
 
 /// Where the learner stands: points, level, streak and achievements.
@@ -52,6 +51,26 @@ pub struct AchievementStatus {
     pub target: i64,
     /// When it was unlocked, if it was.
     pub unlocked_at: Option<DateTime<Utc>>,
+}
+
+/// The learner's state of one achievement as the change log and the sync feed carry it (the
+/// entity `user_achievement`, id the achievement id); the sync engine converts the wire form.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UserAchievement {
+    /// The achievement definition.
+    pub achievement_id: Uuid,
+    /// Progress towards it, as the rewards engine tracks it (a JSON object).
+    pub progress: serde_json::Value,
+    /// When it was unlocked; once set, the first value is kept.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Points the unlock awarded.
+    pub points_earned: u32,
+    /// Shown at the top of the profile.
+    pub is_pinned: bool,
+    /// Visible to others.
+    pub is_public: bool,
+    /// When it last changed, by the device clock.
+    pub updated_at: DateTime<Utc>,
 }
 
 /// A recommendation with the situation it names, ready to show.
@@ -301,7 +320,7 @@ pub(crate) fn evaluate_achievements(
             stamp
         ])?;
         if let Some(unlock) = unlock {
-            let payload = UserAchievementRecord {
+            let payload = UserAchievement {
                 achievement_id: unlock.achievement_id,
                 progress: serde_json::json!({ "current": p.current, "target": p.target }),
                 completed_at: Some(now),
@@ -321,6 +340,48 @@ pub(crate) fn evaluate_achievements(
         }
     }
     Ok(unlocks)
+}
+
+/// Stores achievement states pulled from the server (the server decides them): progress, points
+/// and flags are replaced, an unlock time already held is kept (the first one stands). One
+/// statement per chunk of rows.
+#[cfg(feature = "client")]
+pub(crate) fn store_pulled(
+    tx: &Transaction<'_>,
+    user: &str,
+    states: &[UserAchievement],
+) -> Result<()> {
+    const UPSERT: crate::store::MultiRow<'static> = crate::store::MultiRow {
+        head: "INSERT INTO user_achievements (user_id, achievement_id, progress, completed_at, points_earned,
+                   is_pinned, is_public, updated_at)",
+        width: 8,
+        tail: "ON CONFLICT (user_id, achievement_id) DO UPDATE SET progress = excluded.progress,
+                   completed_at = coalesce(user_achievements.completed_at, excluded.completed_at),
+                   points_earned = excluded.points_earned, is_pinned = excluded.is_pinned,
+                   is_public = excluded.is_public, updated_at = excluded.updated_at",
+    };
+    UPSERT.write(tx, states, |s, at, a| {
+        s.raw_bind_parameter(at, user)?;
+        s.raw_bind_parameter(at + 1, a.achievement_id.to_string())?;
+        s.raw_bind_parameter(at + 2, a.progress.to_string())?;
+        s.raw_bind_parameter(at + 3, a.completed_at.map(time::to_db))?;
+        s.raw_bind_parameter(at + 4, a.points_earned)?;
+        s.raw_bind_parameter(at + 5, a.is_pinned)?;
+        s.raw_bind_parameter(at + 6, a.is_public)?;
+        s.raw_bind_parameter(at + 7, time::to_db(a.updated_at))
+    })?;
+    Ok(())
+}
+
+/// Takes back an unlock the server refused: the achievement is locked again (and can be
+/// unlocked later), with no points.
+#[cfg(feature = "client")]
+pub(crate) fn take_back_unlock(tx: &Transaction<'_>, achievement_id: &str) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE user_achievements SET completed_at = NULL, points_earned = 0 WHERE achievement_id = ?1",
+    )?
+    .execute([achievement_id])?;
+    Ok(())
 }
 
 fn definition(a: &Achievement) -> Result<AchievementDef> {

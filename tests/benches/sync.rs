@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use studymate_core::chat::NewMessage;
 use studymate_core::sync::{SyncConfig, SyncObserver, SyncState};
-use studymate_e2e::{Device, Server};
+use studymate_e2e::{Device, Server, own_cpu_ms};
 
 struct PhaseClock(Mutex<Option<Instant>>);
 
@@ -69,14 +69,26 @@ fn timed_push(d: &Device, base: &str) -> Duration {
     pulled_at - start
 }
 
-fn fresh_pull(dir: &std::path::Path, of: &Device, base: &str, limit: u32) -> Duration {
+/// A fresh device of `of`'s user pulls everything; prints the wall time and the CPU time the
+/// client (this process) and the server used, which a loaded machine distorts less than the wall
+/// time.
+fn fresh_pull(dir: &std::path::Path, of: &Device, server: &Server, limit: u32) -> Duration {
     let name = format!("f{}", uuid::Uuid::now_v7().simple());
-    let d = of.another(dir, &name, base);
-    let mut config = SyncConfig::new(base, d.session.clone());
+    let d = of.another(dir, &name, &server.base);
+    let mut config = SyncConfig::new(server.base.clone(), d.session.clone());
     config.pull_limit = limit;
+    let (client_cpu, server_cpu) = (own_cpu_ms(), server.cpu_ms());
     let start = Instant::now();
-    d.client.sync(&config).unwrap();
-    start.elapsed()
+    let report = d.client.sync(&config).unwrap();
+    let elapsed = start.elapsed();
+    eprintln!(
+        "pull: {} changes in {} ms, CPU {} ms client, {} ms server",
+        report.pulled,
+        elapsed.as_millis(),
+        own_cpu_ms() - client_cpu,
+        server.cpu_ms() - server_cpu
+    );
+    elapsed
 }
 
 fn sync(c: &mut Criterion) {
@@ -102,11 +114,19 @@ fn sync(c: &mut Criterion) {
             total
         })
     });
-    let source = pushed.lock().unwrap().take().expect("a pushed device");
+    // Set up here when `push_100k` was filtered out (`-- sync/pull_100k`), untimed.
+    let source = std::cell::OnceCell::new();
     group.bench_function("pull_100k", |b| {
+        let source = source.get_or_init(|| {
+            pushed.lock().unwrap().take().unwrap_or_else(|| {
+                let d = loaded_device(dir.path(), &base, 100_000);
+                timed_push(&d, &base);
+                d
+            })
+        });
         b.iter_custom(|iters| {
             (0..iters)
-                .map(|_| fresh_pull(dir.path(), &source, &base, 5000))
+                .map(|_| fresh_pull(dir.path(), source, &server, 5000))
                 .sum()
         })
     });
@@ -115,10 +135,15 @@ fn sync(c: &mut Criterion) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let big = loaded_device(dir.path(), &base, initial);
-    timed_push(&big, &base);
+    // Set up only when `initial_1m` runs (writing a million local changes takes long).
+    let big = std::cell::OnceCell::new();
     group.throughput(Throughput::Elements(initial as u64));
     group.bench_function("initial_1m", |b| {
+        let big = big.get_or_init(|| {
+            let d = loaded_device(dir.path(), &base, initial);
+            timed_push(&d, &base);
+            d
+        });
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for _ in 0..iters {

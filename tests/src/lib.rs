@@ -152,6 +152,19 @@ impl Server {
             .expect("the memory line")
     }
 
+    /// CPU time the server process has used so far (user and system), in milliseconds.
+    pub fn cpu_ms(&self) -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
+            .expect("the server's /proc stat");
+        // Fields after the command name (which is in parentheses): state is the 3rd field of
+        // the line, utime and stime the 14th and 15th.
+        let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        let ticks: u64 =
+            fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime");
+        ticks * 1000 / clock_ticks_per_second()
+    }
+
     /// Kills the process (SIGKILL) and waits for it.
     pub fn kill(mut self) {
         let _ = self.child.kill();
@@ -390,4 +403,22 @@ pub fn snapshot(c: &Client) -> Snapshot {
         unread,
         sessions,
     }
+}
+
+/// CPU time this process has used so far (user and system, all threads), in milliseconds.
+pub fn own_cpu_ms() -> u64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let ms = |t: libc::timeval| t.tv_sec as u64 * 1000 + t.tv_usec as u64 / 1000;
+    ms(usage.ru_utime) + ms(usage.ru_stime)
+}
+
+fn clock_ticks_per_second() -> u64 {
+    // SAFETY: sysconf reads a constant of the system.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    u64::try_from(ticks).ok().filter(|&t| t > 0).unwrap_or(100)
 }

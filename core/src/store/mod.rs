@@ -6,6 +6,9 @@
 
 pub(crate) mod encryption;
 mod open;
+mod rows;
+#[cfg(test)]
+mod writers;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -21,6 +24,7 @@ pub use encryption::DatabaseKey;
 pub(crate) type CommitHook = Arc<dyn Fn() + Send + Sync>;
 pub(crate) use open::ConnectionSettings;
 pub use open::SCHEMA_VERSION;
+pub(crate) use rows::MultiRow;
 
 /// How many idle reader connections are kept open for reuse.
 const MAX_IDLE_READERS: usize = 4;

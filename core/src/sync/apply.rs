@@ -12,21 +12,26 @@
 use std::collections::HashSet;
 
 use rusqlite::{Transaction, params};
-use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::protocol::{PublicProfile, ReadMarker, ServerEntity, UserAchievementRecord};
-use super::pull::{FeedChange, FeedPage};
+use super::feed::{FeedChange, FeedPage, Record};
+use super::protocol::ServerEntity;
 use super::{Changed, checks, rooms, state};
-use crate::catalog::{self, Achievement, CatalogBatch, Situation, Variation};
+use crate::catalog::{self, CatalogBatch};
 use crate::changelog::{Entity, Operation};
-use crate::chat::{self, Message, MessageDeletion, MessageEdit, Room, RoomType, SendState};
-use crate::client::{Client, DEFAULT_DISPLAY_NAME};
+use crate::chat::{self, Message, MessageDeletion, MessageEdit, Room, RoomType};
+use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::ledger::{self, PointTransaction};
-use crate::practice::{self, PracticeSession};
-use crate::profile::{self, Profile, UserLanguage};
-use crate::time;
+use crate::{ledger, practice, profile, progress};
+
+/// The writer's page cache while more pages follow, in KiB (SQLite's `cache_size`).
+const PULL_CACHE_KIB: i64 = 16 * 1024;
+
+/// SQLite's default page cache, in KiB, restored with the last page.
+const DEFAULT_CACHE_KIB: i64 = 2000;
+
+/// Rows held back for one multi-row statement before they are written.
+const BATCH_ROWS: usize = 256;
 
 /// What one change touches, for the bookkeeping after the page.
 struct Ctx<'a> {
@@ -45,16 +50,38 @@ struct Ctx<'a> {
     changed: Changed,
     /// Unsent messages moved out of a losing direct room into the pair's room.
     moved: u64,
+    /// Pulled messages not written yet (checked already), in feed order.
+    messages: Vec<&'a Message>,
+    /// Pulled interest tags not written yet, in feed order.
+    interests: Vec<&'a str>,
+}
+
+impl Ctx<'_> {
+    /// Writes the rows held back. Called before any change of another kind is applied, so every
+    /// change still sees the ones before it: the held rows are of tables no other change reads
+    /// or writes in between (messages and interest tags), and a multi-row statement applies its
+    /// rows in order.
+    fn flush(&mut self) -> Result<()> {
+        if !self.messages.is_empty() {
+            chat::upsert_messages(self.tx, &self.messages)?;
+            self.messages.clear();
+        }
+        if !self.interests.is_empty() {
+            profile::insert_interests(self.tx, &self.me_text, &self.interests, self.now)?;
+            self.interests.clear();
+        }
+        Ok(())
+    }
 }
 
 /// Applies a page and saves its cursor; returns how many changes were applied, what they
 /// changed, how many unsent messages moved into a direct room the server holds, and, on a last
 /// page that carries the server's counts, the scopes whose rows disagree with them
 /// ([`checks::mismatches`], compared after the page and any reset cleanup).
-pub(crate) fn page(
-    tx: &Transaction<'_>,
+pub(crate) fn page<'a>(
+    tx: &'a Transaction<'a>,
     client: &Client,
-    page: &FeedPage,
+    page: &'a FeedPage,
 ) -> Result<(u64, Changed, u64, Vec<String>)> {
     let mut ctx = Ctx {
         me: client.user_id,
@@ -67,34 +94,40 @@ pub(crate) fn page(
         known_users: HashSet::new(),
         changed: Changed::default(),
         moved: 0,
+        messages: Vec::new(),
+        interests: Vec::new(),
     };
+    // A bulk pull inserts into several large indexes at once: with SQLite's default 2 MB page
+    // cache their pages are evicted and read back for every page of changes. The writer keeps a
+    // larger cache while pages follow, and returns to the default after the last one.
+    let cache_kib = if page.has_more {
+        PULL_CACHE_KIB
+    } else {
+        DEFAULT_CACHE_KIB
+    };
+    tx.pragma_update(None, "cache_size", -cache_kib)?;
     let mut applied = 0;
     for change in &page.changes {
-        let (Some(entity), Ok(operation)) = (
-            ServerEntity::parse(&change.entity),
-            Operation::parse("operation", &change.operation),
-        ) else {
+        let Some((entity, operation, record)) = &change.known else {
             // A kind of record or an operation this version does not know: skipped, as the
             // protocol says (the page and its cursor still count).
             tracing::debug!(entity = %change.entity, operation = %change.operation, "skipped an unknown feed change");
             continue;
         };
-        one(&mut ctx, entity, operation, change).map_err(|e| match e {
+        one(&mut ctx, change, record).map_err(|e| match e {
             Error::InvalidInput { field, reason } => Error::Protocol(format!(
                 "{} {} cannot be stored: {field}: {reason}",
                 change.entity, change.entity_id
             )),
             other => other,
         })?;
-        ctx.changed.note_entity(entity);
-        if ctx.resetting && operation != Operation::Delete {
-            tx.prepare_cached(
-                "INSERT OR IGNORE INTO sync_reset_seen (entity, entity_id) VALUES (?1, ?2)",
-            )?
-            .execute(params![change.entity, change.entity_id])?;
+        ctx.changed.note_entity(*entity);
+        if ctx.resetting && *operation != Operation::Delete {
+            state::note_seen(tx, &change.entity, &change.entity_id)?;
         }
         applied += 1;
     }
+    ctx.flush()?;
     if ctx.profile_pulled {
         reapply_pending_patches(tx, ctx.me)?;
     }
@@ -113,15 +146,6 @@ pub(crate) fn page(
     Ok((applied, ctx.changed, ctx.moved, mismatched))
 }
 
-fn payload<T: DeserializeOwned>(change: &FeedChange) -> Result<T> {
-    serde_json::from_str(change.payload.get()).map_err(|e| {
-        Error::Protocol(format!(
-            "{} {} has a malformed payload: {e}",
-            change.entity, change.entity_id
-        ))
-    })
-}
-
 fn out_of_scope(change: &FeedChange, why: &str) -> Error {
     Error::Protocol(format!(
         "refused {} {} outside the user's scope: {why}",
@@ -129,88 +153,69 @@ fn out_of_scope(change: &FeedChange, why: &str) -> Error {
     ))
 }
 
-fn one(
-    ctx: &mut Ctx<'_>,
-    entity: ServerEntity,
-    operation: Operation,
-    c: &FeedChange,
-) -> Result<()> {
+fn one<'a>(ctx: &mut Ctx<'a>, c: &FeedChange, record: &'a Record) -> Result<()> {
+    // The bulk kinds are held back for a multi-row statement; anything else first writes them.
+    match record {
+        Record::Message(m) => return message(ctx, c, m),
+        Record::Interest(i) => {
+            ctx.interests.push(&i.interest_tag);
+            if ctx.interests.len() >= BATCH_ROWS {
+                ctx.flush()?;
+            }
+            return Ok(());
+        }
+        _ => ctx.flush()?,
+    }
     let tx = ctx.tx;
-    let delete = operation == Operation::Delete;
-    match entity {
-        ServerEntity::Situation => catalog_batch(
+    match record {
+        Record::Message(_) | Record::Interest(_) => Ok(()),
+        Record::Situation(s) => catalog_batch(
             tx,
             CatalogBatch {
-                situations: vec![payload::<Situation>(c)?],
+                situations: vec![s.clone()],
                 ..CatalogBatch::default()
             },
         ),
-        ServerEntity::Variation => catalog_batch(
+        Record::Variation(v) => catalog_batch(
             tx,
             CatalogBatch {
-                variations: vec![payload::<Variation>(c)?],
+                variations: vec![v.clone()],
                 ..CatalogBatch::default()
             },
         ),
-        ServerEntity::Achievement => catalog_batch(
+        Record::Achievement(a) => catalog_batch(
             tx,
             CatalogBatch {
-                achievements: vec![payload::<Achievement>(c)?],
+                achievements: vec![a.clone()],
                 ..CatalogBatch::default()
             },
         ),
-        ServerEntity::Profile => {
-            let p: Profile = payload(c)?;
+        Record::Profile(p) => {
             if p.user_id != ctx.me {
                 return Err(out_of_scope(c, "the full profile of another user"));
             }
-            profile::store_self_profile(tx, &p)?;
+            profile::store_self_profile(tx, p)?;
             ctx.profile_pulled = true;
             Ok(())
         }
-        ServerEntity::PublicProfile => {
-            let p: PublicProfile = payload(c)?;
+        Record::PublicProfile(p) => {
             if p.user_id == ctx.me {
                 return Ok(()); // the user's own full profile arrives as `profile`
             }
-            profile::upsert_public_profile(tx, &Profile::from(p))
+            profile::upsert_public_profile(tx, &profile::Profile::from(p.clone()))
         }
-        ServerEntity::UserLanguage if delete => {
-            let key: LanguageKey = payload(c)?;
-            tx.prepare_cached(
-                "DELETE FROM user_languages WHERE user_id = ?1 AND language_code = ?2 AND language_type = ?3",
-            )?
-            .execute(params![ctx.me_text, key.language_code, key.role])?;
+        Record::LanguageRemoved(key) => {
+            profile::delete_language(tx, &ctx.me_text, &key.language_code, key.role)?;
             Ok(())
         }
-        ServerEntity::UserLanguage => {
-            let l: UserLanguage = payload(c)?;
-            tx.prepare_cached(
-                "INSERT INTO user_languages (user_id, language_code, language_type, proficiency_level, is_primary, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (user_id, language_code, language_type)
-                 DO UPDATE SET proficiency_level = excluded.proficiency_level, is_primary = excluded.is_primary",
-            )?
-            .execute(params![ctx.me_text, l.language_code, l.role, l.proficiency, l.is_primary, time::to_db(ctx.now)])?;
+        Record::Language(l) => {
+            profile::upsert_languages(tx, &ctx.me_text, std::slice::from_ref(l), ctx.now)
+        }
+        Record::InterestRemoved(i) => {
+            profile::delete_interest(tx, &ctx.me_text, &i.interest_tag)?;
             Ok(())
         }
-        ServerEntity::UserInterest => {
-            let i: Interest = payload(c)?;
-            if delete {
-                tx.prepare_cached(
-                    "DELETE FROM user_interests WHERE user_id = ?1 AND interest_tag = ?2",
-                )?
-                .execute(params![ctx.me_text, i.interest_tag])?;
-            } else {
-                tx.prepare_cached(
-                    "INSERT OR IGNORE INTO user_interests (user_id, interest_tag, created_at) VALUES (?1, ?2, ?3)",
-                )?
-                .execute(params![ctx.me_text, i.interest_tag, time::to_db(ctx.now)])?;
-            }
-            Ok(())
-        }
-        ServerEntity::Onboarding => {
-            let s: Step = payload(c)?;
+        Record::Onboarding(s) => {
             if !(1..=6).contains(&s.step) {
                 return Err(Error::Protocol(format!(
                     "onboarding step {} is out of range",
@@ -219,62 +224,24 @@ fn one(
             }
             profile::save_step(tx, &ctx.me_text, s.step, &s.data, ctx.now)
         }
-        ServerEntity::PracticeSession => {
-            practice::upsert_pulled(tx, &ctx.me_text, &payload::<PracticeSession>(c)?)
+        Record::PracticeSession(s) => practice::upsert_pulled(tx, &ctx.me_text, s),
+        Record::PointTransaction(e) => ledger::insert_pulled(tx, &ctx.me_text, e),
+        Record::UserAchievement(a) => {
+            progress::store_pulled(tx, &ctx.me_text, std::slice::from_ref(a))
         }
-        ServerEntity::PointTransaction => {
-            ledger::insert_pulled(tx, &ctx.me_text, &payload::<PointTransaction>(c)?)
-        }
-        ServerEntity::UserAchievement => {
-            let a: UserAchievementRecord = payload(c)?;
-            tx.prepare_cached(
-                "INSERT INTO user_achievements (user_id, achievement_id, progress, completed_at, points_earned,
-                     is_pinned, is_public, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (user_id, achievement_id) DO UPDATE SET progress = excluded.progress,
-                     completed_at = coalesce(user_achievements.completed_at, excluded.completed_at),
-                     points_earned = excluded.points_earned, is_pinned = excluded.is_pinned,
-                     is_public = excluded.is_public, updated_at = excluded.updated_at",
-            )?
-            .execute(params![
-                ctx.me_text,
-                a.achievement_id.to_string(),
-                a.progress.to_string(),
-                a.completed_at.map(time::to_db),
-                a.points_earned,
-                a.is_pinned,
-                a.is_public,
-                time::to_db(a.updated_at)
-            ])?;
-            Ok(())
-        }
-        ServerEntity::ChatRoom if delete => {
+        Record::RoomRemoved(key) => {
             ctx.member_of.clear();
-            let key: RoomKey = payload(c)?;
             ctx.changed.note_room(key.room_id);
-            tx.prepare_cached("DELETE FROM chat_rooms WHERE room_id = ?1")?
-                .execute([key.room_id.to_string()])?;
-            Ok(())
+            chat::delete_room(tx, &key.room_id.to_string())
         }
-        ServerEntity::ChatRoom => {
+        Record::Room(r) => {
             ctx.member_of.clear();
-            room(ctx, c)
+            room(ctx, c, r)
         }
-        ServerEntity::ChatMessage => message(ctx, c),
-        ServerEntity::ReadMarker => {
-            let m: ReadMarker = payload(c)?;
+        Record::ReadMarker(m) => {
             require_member(ctx, c, m.room_id)?;
             ctx.changed.note_room(m.room_id);
-            tx.prepare_cached(
-                "UPDATE chat_participants SET last_read_sort_key = ?3, last_read_message_id = ?4
-                 WHERE room_id = ?1 AND user_id = ?2 AND last_read_sort_key < ?3",
-            )?
-            .execute(params![
-                m.room_id.to_string(),
-                m.user_id.to_string(),
-                m.sort_key,
-                m.message_id.to_string()
-            ])?;
+            chat::advance_read_marker(tx, m.room_id, m.user_id, m.sort_key, m.message_id)?;
             Ok(())
         }
     }
@@ -285,9 +252,8 @@ fn catalog_batch(tx: &Transaction<'_>, batch: CatalogBatch) -> Result<()> {
 }
 
 /// A room (with its current members) the user belongs to.
-fn room(ctx: &mut Ctx<'_>, c: &FeedChange) -> Result<()> {
+fn room(ctx: &mut Ctx<'_>, c: &FeedChange, r: &Room) -> Result<()> {
     let tx = ctx.tx;
-    let r: Room = payload(c)?;
     if !r.participants.iter().any(|p| p.user_id == ctx.me) {
         return Err(out_of_scope(c, "a room the user is not a member of"));
     }
@@ -322,32 +288,9 @@ fn room(ctx: &mut Ctx<'_>, c: &FeedChange) -> Result<()> {
         .iter()
         .chain(r.participants.iter().map(|p| &p.user_id))
     {
-        ensure_user(tx, *user)?;
+        profile::ensure_user(tx, *user, false, chrono::DateTime::UNIX_EPOCH)?;
     }
-    let stamp = time::to_db(r.created_at);
-    tx.prepare_cached(
-        "INSERT INTO chat_rooms (room_id, room_type, name, description, created_by_user_id, direct_key, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (room_id) DO UPDATE SET name = excluded.name, description = excluded.description",
-    )?
-    .execute(params![r.id.to_string(), r.room_type, r.name, r.description, r.created_by.map(|u| u.to_string()), direct_key, stamp])?;
-    for p in &r.participants {
-        tx.prepare_cached(
-            "INSERT INTO chat_participants (room_id, user_id, role, joined_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (room_id, user_id) DO UPDATE SET role = excluded.role, is_active = 1",
-        )?
-        .execute(params![r.id.to_string(), p.user_id.to_string(), p.role, stamp])?;
-    }
-    let members: Vec<String> = r
-        .participants
-        .iter()
-        .map(|p| p.user_id.to_string())
-        .collect();
-    tx.prepare_cached(
-        "UPDATE chat_participants SET is_active = 0
-         WHERE room_id = ?1 AND user_id NOT IN (SELECT value FROM json_each(?2))",
-    )?
-    .execute(params![r.id.to_string(), serde_json::to_string(&members)?])?;
+    chat::store_pulled_room(tx, r, direct_key.as_deref())?;
     if !stranded.is_empty() {
         ctx.changed.note_entity(ServerEntity::ChatMessage);
         ctx.moved += rooms::resend_in(tx, r.id, stranded, ctx.now)?;
@@ -355,10 +298,9 @@ fn room(ctx: &mut Ctx<'_>, c: &FeedChange) -> Result<()> {
     Ok(())
 }
 
-/// A message's whole state in a room the user belongs to.
-fn message(ctx: &mut Ctx<'_>, c: &FeedChange) -> Result<()> {
-    let tx = ctx.tx;
-    let mut m: Message = payload(c)?;
+/// A message's whole state in a room the user belongs to: checked now, written with the next
+/// batch.
+fn message<'a>(ctx: &mut Ctx<'a>, c: &FeedChange, m: &'a Message) -> Result<()> {
     require_member(ctx, c, m.room_id)?;
     if m.sort_key <= 0 || m.sort_key >= chat::PENDING_SORT_BASE {
         return Err(Error::Protocol(format!(
@@ -367,11 +309,14 @@ fn message(ctx: &mut Ctx<'_>, c: &FeedChange) -> Result<()> {
         )));
     }
     if ctx.known_users.insert(m.sender_id) {
-        ensure_user(tx, m.sender_id)?;
+        profile::ensure_user(ctx.tx, m.sender_id, false, chrono::DateTime::UNIX_EPOCH)?;
     }
     ctx.changed.note_room(m.room_id);
-    m.send_state = SendState::Sent;
-    chat::upsert_message(tx, &m)
+    ctx.messages.push(m);
+    if ctx.messages.len() >= BATCH_ROWS {
+        ctx.flush()?;
+    }
+    Ok(())
 }
 
 /// Refuses a row about a room the user is not an active member of (as far as this device knows,
@@ -393,16 +338,6 @@ fn require_member(ctx: &mut Ctx<'_>, c: &FeedChange, room_id: Uuid) -> Result<()
     } else {
         Err(out_of_scope(c, "a room the user is not a member of"))
     }
-}
-
-/// Makes sure a user row exists for a member or sender (their public profile normally arrives
-/// first; this placeholder keeps the foreign keys satisfied until it does).
-fn ensure_user(tx: &Transaction<'_>, user: Uuid) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO users (user_id, is_self, display_name, updated_at) VALUES (?1, 0, ?2, ?3)",
-    )?
-    .execute(params![user.to_string(), DEFAULT_DISPLAY_NAME, time::to_db(chrono::DateTime::UNIX_EPOCH)])?;
-    Ok(())
 }
 
 /// Re-applies the user's undecided profile patches on top of the pulled profile.
@@ -466,10 +401,9 @@ fn drop_unmentioned(tx: &Transaction<'_>, me: &str) -> Result<()> {
         if let Some((code, role)) = key.split_once(':')
             && !state::has_pending(tx, Entity::UserLanguage, &key)?
         {
-            tx.execute(
-                "DELETE FROM user_languages WHERE user_id = ?1 AND language_code = ?2 AND language_type = ?3",
-                params![me, code, role],
-            )?;
+            let role = profile::LanguageRole::parse("language_type", role)
+                .map_err(|e| Error::Storage(format!("a stored language role: {e}")))?;
+            profile::delete_language(tx, me, code, role)?;
         }
     }
     for tag in doomed(
@@ -480,10 +414,7 @@ fn drop_unmentioned(tx: &Transaction<'_>, me: &str) -> Result<()> {
         &[&me],
     )? {
         if !state::has_pending(tx, Entity::UserInterest, &tag)? {
-            tx.execute(
-                "DELETE FROM user_interests WHERE user_id = ?1 AND interest_tag = ?2",
-                params![me, tag],
-            )?;
+            profile::delete_interest(tx, me, &tag)?;
         }
     }
     for room in doomed(
@@ -497,16 +428,18 @@ fn drop_unmentioned(tx: &Transaction<'_>, me: &str) -> Result<()> {
         if !state::has_pending(tx, Entity::ChatRoom, &room)?
             && !state::is_rejected(tx, Entity::ChatRoom, &room)?
         {
-            tx.execute("DELETE FROM chat_rooms WHERE room_id = ?1", [room])?;
+            chat::delete_room(tx, &room)?;
         }
     }
-    tx.execute(
+    for message in doomed(
         &format!(
-            "DELETE FROM chat_messages WHERE send_state = 'sent' AND message_id {}",
+            "SELECT message_id FROM chat_messages WHERE send_state = 'sent' AND message_id {}",
             unseen("chat_message")
         ),
-        [],
-    )?;
+        &[],
+    )? {
+        chat::delete_message(tx, &message)?;
+    }
     for session in doomed(
         &format!(
             "SELECT session_id FROM practice_sessions WHERE user_id = ?1
@@ -518,10 +451,7 @@ fn drop_unmentioned(tx: &Transaction<'_>, me: &str) -> Result<()> {
         if !state::has_pending(tx, Entity::PracticeSession, &session)?
             && !state::is_rejected(tx, Entity::PracticeSession, &session)?
         {
-            tx.execute(
-                "DELETE FROM practice_sessions WHERE session_id = ?1",
-                [session],
-            )?;
+            practice::delete_session(tx, &session)?;
         }
     }
     for entry in doomed(
@@ -534,33 +464,8 @@ fn drop_unmentioned(tx: &Transaction<'_>, me: &str) -> Result<()> {
         if !state::has_pending(tx, Entity::PointTransaction, &entry)?
             && !state::is_rejected(tx, Entity::PointTransaction, &entry)?
         {
-            tx.execute(
-                "DELETE FROM point_transactions WHERE transaction_id = ?1",
-                [entry],
-            )?;
+            ledger::delete_entry(tx, &entry)?;
         }
     }
     Ok(())
-}
-
-#[derive(serde::Deserialize)]
-struct LanguageKey {
-    language_code: String,
-    role: crate::profile::LanguageRole,
-}
-
-#[derive(serde::Deserialize)]
-struct Interest {
-    interest_tag: String,
-}
-
-#[derive(serde::Deserialize)]
-struct Step {
-    step: u8,
-    data: serde_json::Value,
-}
-
-#[derive(serde::Deserialize)]
-struct RoomKey {
-    room_id: Uuid,
 }

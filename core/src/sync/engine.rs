@@ -1,13 +1,12 @@
 //! The sync calls on [`Client`]: run a sync, read its state, and deal with refused messages.
 
-use rusqlite::params;
 use uuid::Uuid;
 
 use super::control::SyncState;
 use super::protocol::MAX_PULL_LIMIT;
 use super::state::{self, RejectedChange, SyncStatus};
 use super::transport::{Transport, http_client};
-use super::{Run, SyncConfig, SyncReport, lock, outbox, pull, rooms};
+use super::{MAX_PULL_BYTES_U32, Run, SyncConfig, SyncReport, lock, outbox, pull, rooms};
 use crate::changelog::{self, Entity, Operation};
 use crate::chat::{self, Message, PENDING_SORT_BASE, SendState};
 use crate::client::Client;
@@ -32,6 +31,12 @@ impl Client {
                 format!("must be 1–{MAX_PULL_LIMIT}"),
             ));
         }
+        if !(1..=MAX_PULL_BYTES_U32).contains(&config.pull_max_bytes) {
+            return Err(Error::invalid(
+                "pull_max_bytes",
+                format!("must be 1–{MAX_PULL_BYTES_U32}"),
+            ));
+        }
         let observer = config.observer.as_ref();
         let net = Transport {
             http: http_client(config.connect_timeout, config.request_timeout)?,
@@ -46,6 +51,7 @@ impl Client {
             observer,
             cancel: &config.cancel,
             pull_limit: config.pull_limit,
+            pull_max_bytes: config.pull_max_bytes,
         };
         let mut report = SyncReport::default();
         let outcome = (|| {
@@ -117,14 +123,7 @@ impl Client {
                     &msg,
                     now,
                 )?;
-                tx.prepare_cached(
-                    "UPDATE chat_messages SET send_state = ?2, sort_key = ?3 WHERE message_id = ?1",
-                )?
-                .execute(params![
-                    message_id.to_string(),
-                    msg.send_state,
-                    msg.sort_key
-                ])?;
+                chat::set_send_state(tx, &message_id.to_string(), msg.send_state, msg.sort_key)?;
                 state::clear_rejections(tx, Entity::ChatMessage, &message_id.to_string())?;
                 Ok(msg)
             },
@@ -139,8 +138,7 @@ impl Client {
             |m: &Message| DataChange::in_room(&[DataArea::ChatMessages], m.room_id),
             |tx| {
                 let msg = failed_message(tx, message_id, self.user_id)?;
-                tx.prepare_cached("DELETE FROM chat_messages WHERE message_id = ?1")?
-                    .execute([message_id.to_string()])?;
+                chat::delete_message(tx, &message_id.to_string())?;
                 state::clear_rejections(tx, Entity::ChatMessage, &message_id.to_string())?;
                 rooms::drop_if_abandoned(tx, msg.room_id)?;
                 Ok(msg)

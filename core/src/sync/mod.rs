@@ -4,8 +4,9 @@
 //! One job per module: [`protocol`] (wire types), `transport` (HTTP, TLS, timeouts, 401 and
 //! retries), `answer` (an answer read off the wire, and errors describing it), `retry`
 //! (backoff), [`auth`] (token provider and session helper), `lock` (one sync per database
-//! file), `outbox` (push and acknowledgements), `pull` (paging and cursor), `apply` (one page
-//! into the local tables), `state` (saved sync state), `control` (observer and cancellation),
+//! file), `outbox` (push and acknowledgements), `pull` (paging and cursor), `feed` (a pull page
+//! parsed into typed records), `apply` (one page into the local tables, through the domain
+//! modules that own them), `state` (saved sync state), `control` (observer and cancellation),
 //! `engine` (the `Client` calls), `live` (live sync: the channel, pokes and prompt pushes).
 //!
 //! Only [`protocol`] is in every build. The engine is behind the default `client` feature: it
@@ -27,6 +28,8 @@ mod checks;
 mod control;
 #[cfg(feature = "client")]
 mod engine;
+#[cfg(feature = "client")]
+mod feed;
 #[cfg(feature = "client")]
 pub(crate) mod live;
 #[cfg(feature = "client")]
@@ -57,6 +60,13 @@ pub use {
     state::{RejectedChange, SyncStatus},
 };
 
+/// [`protocol::MAX_PULL_BYTES`] as the type of [`SyncConfig::pull_max_bytes`].
+#[cfg(feature = "client")]
+pub(crate) const MAX_PULL_BYTES_U32: u32 = {
+    assert!(protocol::MAX_PULL_BYTES <= u32::MAX as usize);
+    protocol::MAX_PULL_BYTES as u32
+};
+
 /// How to reach the server for one [`Client::sync`] run.
 #[cfg(feature = "client")]
 #[derive(Clone)]
@@ -77,6 +87,10 @@ pub struct SyncConfig {
     pub request_timeout: Duration,
     /// Changes per pull page, 1–5000 (default 1000).
     pub pull_limit: u32,
+    /// Most bytes of payloads per pull page, 1–4 MiB (default 4 MiB, [`protocol::MAX_PULL_BYTES`]):
+    /// an app short of memory asks for smaller pages. A page holds at least one change, however
+    /// large; servers that do not know the parameter use their own budget.
+    pub pull_max_bytes: u32,
 }
 
 #[cfg(feature = "client")]
@@ -92,6 +106,7 @@ impl SyncConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
             pull_limit: 1000,
+            pull_max_bytes: MAX_PULL_BYTES_U32,
         }
     }
 }
@@ -103,6 +118,7 @@ impl std::fmt::Debug for SyncConfig {
             .field("base_url", &self.base_url)
             .field("retry", &self.retry)
             .field("pull_limit", &self.pull_limit)
+            .field("pull_max_bytes", &self.pull_max_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -187,4 +203,5 @@ pub(crate) struct Run<'a> {
     pub observer: &'a dyn SyncObserver,
     pub cancel: &'a CancelToken,
     pub pull_limit: u32,
+    pub pull_max_bytes: u32,
 }

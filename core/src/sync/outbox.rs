@@ -5,7 +5,7 @@
 //! local row is corrected. A batch the server still finds too large (413) is halved and sent
 //! again, so no outbox can wedge on its size.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction};
 
 use super::control::SyncProgress;
 use super::protocol::{
@@ -16,8 +16,9 @@ use super::state::{self, RejectedChange};
 use super::transport::{Reply, Transport, parse};
 use super::{Run, SyncReport, rooms};
 use crate::changelog::{self, Change, Entity, Operation};
-use crate::chat::SendState;
+use crate::chat::{self, SendState};
 use crate::error::{Error, Result};
+use crate::{ledger, progress};
 use studymate_protocol::unsigned::to_i64;
 
 /// Pushes the whole outbox; returns when it is empty.
@@ -150,14 +151,7 @@ fn record(
             if let (Entity::ChatMessage, Operation::Insert, Some(server_seq)) =
                 (change.entity, change.operation, result.server_seq)
             {
-                tx.prepare_cached(
-                    "UPDATE chat_messages SET send_state = ?2, sort_key = ?3 WHERE message_id = ?1",
-                )?
-                .execute(params![
-                    change.entity_id,
-                    SendState::Sent,
-                    server_seq
-                ])?;
+                chat::set_send_state(tx, &change.entity_id, SendState::Sent, server_seq)?;
                 report
                     .changed
                     .note(ServerEntity::ChatMessage, room_of(change));
@@ -245,19 +239,11 @@ fn correct_rejected(
     }
     let corrected = match change.entity {
         Entity::ChatMessage => {
-            tx.prepare_cached(
-                "UPDATE chat_messages SET send_state = ?2 WHERE message_id = ?1 AND send_state = ?3",
-            )?
-            .execute(params![
-                change.entity_id,
-                SendState::Failed,
-                SendState::Pending
-            ])?;
+            chat::mark_failed(tx, &change.entity_id)?;
             ServerEntity::ChatMessage
         }
         Entity::PointTransaction => {
-            tx.prepare_cached("DELETE FROM point_transactions WHERE transaction_id = ?1")?
-                .execute([&change.entity_id])?;
+            ledger::delete_entry(tx, &change.entity_id)?;
             ServerEntity::PointTransaction
         }
         Entity::ChatRoom => {
@@ -265,10 +251,7 @@ fn correct_rejected(
             ServerEntity::ChatRoom
         }
         Entity::UserAchievement => {
-            tx.prepare_cached(
-                "UPDATE user_achievements SET completed_at = NULL, points_earned = 0 WHERE achievement_id = ?1",
-            )?
-            .execute([&change.entity_id])?;
+            progress::take_back_unlock(tx, &change.entity_id)?;
             ServerEntity::UserAchievement
         }
         _ => return Ok(None),

@@ -3,41 +3,13 @@
 //! `history_reset` starts a full re-pull (see [`super::apply`] for its cleanup), and so does a
 //! last page whose counts disagree with this device's rows (see [`super::checks`]).
 
-use serde::Deserialize;
-use serde_json::value::RawValue;
-
 use super::control::SyncProgress;
-use super::protocol::ScopeChecks;
+use super::feed::{self, FeedPage};
 use super::state;
-use super::transport::{Reply, Transport, parse};
+use super::transport::{Reply, Transport};
 use super::{Run, SyncReport, apply};
 use crate::error::{Error, Result};
 use studymate_protocol::unsigned::to_i64;
-
-/// One feed change as received. The entity and the operation stay strings so that kinds and
-/// operations this version does not know are skipped (the protocol lets servers add them); the
-/// payload stays raw JSON until the entity's type parses it.
-#[derive(Debug, Deserialize)]
-pub(crate) struct FeedChange {
-    pub entity: String,
-    pub entity_id: String,
-    pub operation: String,
-    pub payload: Box<RawValue>,
-}
-
-/// One pull page as received.
-#[derive(Debug, Deserialize)]
-pub(crate) struct FeedPage {
-    pub changes: Vec<FeedChange>,
-    pub next_cursor: String,
-    pub has_more: bool,
-    /// The server's counts, on its last page (absent from servers that do not send them).
-    #[serde(default)]
-    pub checks: Option<ScopeChecks>,
-    /// How many changes follow this page, when asked for (see [`Count`]) and the server counts.
-    #[serde(default)]
-    pub remaining: Option<u64>,
-}
 
 /// Whether a pull request asks the server to count the changes behind the page: the first
 /// request of a pull (and of a re-pull) does, so the progress can show a total; the pages after
@@ -148,7 +120,10 @@ fn fetch(
     count: Count,
 ) -> Result<Fetched> {
     run.cancel.check()?;
-    let mut query = vec![("limit", run.pull_limit.to_string())];
+    let mut query = vec![
+        ("limit", run.pull_limit.to_string()),
+        ("max_bytes", run.pull_max_bytes.to_string()),
+    ];
     if count == Count::Ask {
         query.push(("count", "true".to_owned()));
     }
@@ -156,7 +131,7 @@ fn fetch(
         query.push(("cursor", c.to_owned()));
     }
     match net.call(&|http, base| http.get(format!("{base}/v1/sync/pull")).query(&query))? {
-        Reply::Body(bytes) => Ok(Fetched::Page(parse(&bytes, "pull")?)),
+        Reply::Body(answer) => Ok(Fetched::Page(feed::read_page(&answer)?)),
         Reply::HistoryReset => Ok(Fetched::HistoryReset),
         Reply::TooLarge => Err(Error::Protocol("the pull request was answered 413".into())),
     }

@@ -23,8 +23,7 @@ pub(crate) fn on_refused(tx: &Transaction<'_>, room_id: &str) -> Result<bool> {
     if holds_messages(tx, room_id)? {
         return Ok(false);
     }
-    tx.prepare_cached("DELETE FROM chat_rooms WHERE room_id = ?1")?
-        .execute([room_id])?;
+    chat::delete_room(tx, room_id)?;
     Ok(true)
 }
 
@@ -52,8 +51,7 @@ pub(crate) fn drop_if_abandoned(tx: &Transaction<'_>, room_id: Uuid) -> Result<b
     if !state::is_rejected(tx, Entity::ChatRoom, &id)? || holds_messages(tx, &id)? {
         return Ok(false);
     }
-    tx.prepare_cached("DELETE FROM chat_rooms WHERE room_id = ?1")?
-        .execute([&id])?;
+    chat::delete_room(tx, &id)?;
     state::clear_rejections(tx, Entity::ChatRoom, &id)?;
     Ok(true)
 }
@@ -96,8 +94,7 @@ pub(crate) fn take_losing_direct_room(
         state::clear_rejections(tx, Entity::ChatMessage, id)?;
     }
     state::clear_rejections(tx, Entity::ChatRoom, &loser)?;
-    tx.prepare_cached("DELETE FROM chat_rooms WHERE room_id = ?1")?
-        .execute([&loser])?;
+    chat::delete_room(tx, &loser)?;
     Ok(Some((loser_id, unsent)))
 }
 

@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::changelog::{Entity, Operation};
+use crate::changelog::{self, Entity, Operation};
 use crate::error::{Error, Result};
 use crate::profile::ProfilePatch;
 use crate::store::uuid_col;
@@ -96,11 +96,7 @@ pub(crate) fn acked_seq(tx: &Transaction<'_>) -> Result<i64> {
 /// except the newest entry of all (its sequence must never be reused).
 pub(crate) fn acknowledge_through(tx: &Transaction<'_>, seq: i64) -> Result<()> {
     set(tx, ACKED, &seq.to_string())?;
-    tx.prepare_cached(
-        "DELETE FROM change_log WHERE seq <= ?1 AND seq < (SELECT max(seq) FROM change_log)",
-    )?
-    .execute([seq])?;
-    Ok(())
+    changelog::trim_through(tx, seq)
 }
 
 /// Whether a full re-pull after a history reset is in progress.
@@ -113,6 +109,13 @@ pub(crate) fn begin_reset(tx: &Transaction<'_>) -> Result<()> {
     clear(tx, CURSOR)?;
     set(tx, RESETTING, "1")?;
     tx.execute("DELETE FROM sync_reset_seen", [])?;
+    Ok(())
+}
+
+/// Remembers that a full re-pull mentioned `entity`/`entity_id` (see [`super::apply`]).
+pub(crate) fn note_seen(tx: &Transaction<'_>, entity: &str, entity_id: &str) -> Result<()> {
+    tx.prepare_cached("INSERT OR IGNORE INTO sync_reset_seen (entity, entity_id) VALUES (?1, ?2)")?
+        .execute(params![entity, entity_id])?;
     Ok(())
 }
 

@@ -28,6 +28,10 @@ pub struct PullParams {
     /// `true`: also count the changes after the page (the answer's `remaining`).
     #[serde(default)]
     count: bool,
+    /// Most bytes of payloads the client wants in the page, at least 1; the server's own budget
+    /// (`MAX_PULL_BYTES`) caps it. Absent: that budget.
+    #[serde(default)]
+    max_bytes: Option<usize>,
 }
 
 /// `POST /v1/sync/push`.
@@ -75,6 +79,16 @@ pub async fn pull(
             format!("limit must be 1–{MAX_PULL_LIMIT}"),
         ));
     }
+    let max_bytes = match params.max_bytes {
+        None => MAX_PULL_BYTES,
+        Some(0) => {
+            return Err(ApiError::bad_request(
+                "invalid_request",
+                "max_bytes must be at least 1",
+            ));
+        }
+        Some(n) => n.min(MAX_PULL_BYTES),
+    };
     let after = params
         .cursor
         .filter(|c| !c.is_empty())
@@ -95,7 +109,7 @@ pub async fn pull(
                 None => 0,
             };
             let user = user.to_string();
-            let page = feed::pull(conn, &user, after, limit, MAX_PULL_BYTES)?;
+            let page = feed::pull(conn, &user, after, limit, max_bytes)?;
             let checks = if page.has_more {
                 None
             } else {

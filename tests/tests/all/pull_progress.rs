@@ -107,3 +107,46 @@ fn a_pull_without_a_count_asked_has_no_total_in_its_answer() {
         "nothing after the last page"
     );
 }
+
+#[test]
+fn a_device_can_ask_for_pages_by_bytes_and_zero_bytes_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("server.db"));
+    let phone = Device::open(dir.path(), "phone", None, None, &server.base, "pia");
+    for i in 0..6 {
+        phone.client.add_interest(&format!("topic{i}")).unwrap();
+    }
+    phone.sync(&server.base).unwrap();
+
+    let tablet = phone.another(dir.path(), "tablet", &server.base);
+    let mut config = SyncConfig::new(server.base.clone(), tablet.session.clone());
+    config.retry = test_retry();
+    config.pull_max_bytes = 0;
+    let refused = tablet.client.sync(&config);
+    assert!(
+        matches!(&refused, Err(studymate_core::Error::InvalidInput { field, .. }) if field == "pull_max_bytes"),
+        "{refused:?}"
+    );
+    assert!(
+        !tablet.client.sync_status().unwrap().has_cursor,
+        "nothing pulled"
+    );
+
+    // One byte a page: the server still sends one change per page, so every change is a page.
+    let observer = Arc::new(PullProgress::new());
+    config.pull_max_bytes = 1;
+    config.observer = observer.clone();
+    let report = tablet.client.sync(&config).unwrap();
+    assert!(
+        report.pulled >= 6,
+        "the interests and the profile: {report:?}"
+    );
+    let seen = observer.seen.lock().unwrap();
+    let per_page: Vec<i64> = seen.iter().map(|p| p.pulled).collect();
+    assert_eq!(
+        per_page,
+        (1..=report.pulled).collect::<Vec<_>>(),
+        "one change per page"
+    );
+    assert_eq!(tablet.client.interests().unwrap().len(), 6);
+}

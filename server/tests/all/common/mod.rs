@@ -197,7 +197,21 @@ impl Server {
 
     /// One pull page.
     pub fn pull_page(&self, session: &Session, cursor: Option<&str>, limit: u32) -> (u16, Value) {
+        self.pull_page_within(session, cursor, limit, None)
+    }
+
+    /// [`Server::pull_page`] asking for at most `max_bytes` of payloads when given.
+    pub fn pull_page_within(
+        &self,
+        session: &Session,
+        cursor: Option<&str>,
+        limit: u32,
+        max_bytes: Option<usize>,
+    ) -> (u16, Value) {
         let mut query = vec![("limit".to_owned(), limit.to_string())];
+        if let Some(n) = max_bytes {
+            query.push(("max_bytes".to_owned(), n.to_string()));
+        }
         if let Some(c) = cursor {
             query.push(("cursor".to_owned(), c.to_owned()));
         }

@@ -293,7 +293,8 @@ pub fn oversized_and_hostile_fields_are_refused(db: &str) {
 }
 
 /// A feed of large messages is pulled in pages of at most [`MAX_PULL_BYTES`] of payloads even
-/// when the page size would allow all of it, and the pages together hold every message once.
+/// when the page size would allow all of it (or of the smaller `max_bytes` a client asks for),
+/// and the pages together hold every message once.
 pub fn pull_pages_are_bounded_by_bytes(db: &str) {
     let server = Server::start(db, &[]);
     let ann = server.signup("ann");
@@ -334,6 +335,19 @@ pub fn pull_pages_are_bounded_by_bytes(db: &str) {
         "the page is filled up to the budget, got {bytes} bytes"
     );
     assert_eq!(first["has_more"], json!(true), "the rest follows");
+
+    // A client may ask for smaller pages by bytes; asking for nothing is refused.
+    let (status, small) = server.pull_page_within(&bob, None, 5000, Some(50_000));
+    assert_eq!(status, 200, "{small}");
+    let page = small["changes"].as_array().expect("changes");
+    let bytes: usize = page.iter().map(|c| c["payload"].to_string().len()).sum();
+    assert!(
+        (50_000 - 13_000..=50_000).contains(&bytes),
+        "a page of 50,000 bytes carries {bytes}"
+    );
+    let (status, none) = server.pull_page_within(&bob, None, 5000, Some(0));
+    assert_eq!(status, 400, "{none}");
+    assert_eq!(none["code"], json!("invalid_request"));
 
     let (everything, _) = server.pull_all(&bob, None);
     let received: Vec<String> = everything
