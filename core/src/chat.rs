@@ -14,7 +14,7 @@ use crate::changelog::{self, Entity, Operation};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::notify::{DataArea, DataChange};
-use crate::store::{MultiRow, json_col_opt, uuid_col};
+use crate::store::{json_col_opt, uuid_col};
 use crate::time;
 use crate::validate::{self, string_enum};
 
@@ -810,6 +810,7 @@ pub(crate) fn insert_message(tx: &Transaction<'_>, m: &Message) -> Result<()> {
 }
 
 /// Parameters per message row: the columns of [`MESSAGE_COLUMNS`].
+#[cfg(feature = "client")]
 const MESSAGE_WIDTH: usize = 15;
 
 /// Binds the [`MESSAGE_COLUMNS`] of `m`, the first at parameter index `at`.
@@ -864,7 +865,7 @@ pub(crate) fn write_tombstone(
 /// or an older state; never a row of another room or sender), in order, one statement per chunk.
 #[cfg(feature = "client")]
 pub(crate) fn upsert_messages(tx: &Transaction<'_>, messages: &[&Message]) -> Result<()> {
-    let upsert = MultiRow {
+    let upsert = crate::store::MultiRow {
         head: &format!("INSERT INTO chat_messages ({MESSAGE_COLUMNS})"),
         width: MESSAGE_WIDTH,
         tail: "ON CONFLICT (message_id) DO UPDATE SET message_type = excluded.message_type, content = excluded.content,
