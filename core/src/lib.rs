@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod changelog;
 pub mod chat;
 mod client;
+mod days;
 pub mod error;
 #[cfg(feature = "uniffi")]
 pub mod ffi;

@@ -27,6 +27,7 @@ use uuid::Uuid;
 use crate::catalog::{self, HintLevel};
 use crate::changelog::{self, Entity, Operation};
 use crate::client::Client;
+use crate::days::{high_water, parse_day, raise_high_water, self_time_zone};
 use crate::error::{Error, Result};
 use crate::ledger::{self, Balance, PointTransaction};
 use crate::notify::{DataArea, DataChange};
@@ -225,10 +226,6 @@ pub struct Completion {
 const SESSION_COLUMNS: &str = "session_id, situation_id, variation_id, status, started_at, ended_at, \
      total_duration_seconds, time_zone, utc_offset_seconds, local_day, hints_used, overall_score, \
      appropriateness_score, fluency_score, pronunciation_score, feedback";
-
-/// `local_meta` key of the latest practice day this device has credited (see `rewards::practice_day`):
-/// raised only by this device's own completions, by its own clock.
-const HIGH_WATER_KEY: &str = "practice_high_water";
 
 impl Client {
     /// Starts practising `situation_id`. With `variation_id` `None`, the variation practised least
@@ -595,32 +592,6 @@ fn least_recent_variation(tx: &Transaction<'_>, situation_id: Uuid) -> Result<ca
         tx,
         Uuid::parse_str(&id).map_err(|e| Error::Storage(e.to_string()))?,
     )
-}
-
-/// The signed-in user's IANA time zone.
-pub(crate) fn self_time_zone(tx: &Transaction<'_>) -> Result<String> {
-    Ok(tx
-        .prepare_cached("SELECT time_zone FROM users WHERE is_self = 1")?
-        .query_row([], |r| r.get(0))?)
-}
-
-/// The latest practice day this device has credited.
-pub(crate) fn high_water(tx: &Transaction<'_>) -> Result<Option<NaiveDate>> {
-    let text: Option<String> = tx
-        .prepare_cached("SELECT value FROM local_meta WHERE key = ?1")?
-        .query_row([HIGH_WATER_KEY], |r| r.get(0))
-        .optional()?;
-    text.map(|t| parse_day(&t)).transpose()
-}
-
-/// Records `day` as credited, unless a later day already is (the mark only moves forward).
-fn raise_high_water(tx: &Transaction<'_>, day: NaiveDate) -> Result<()> {
-    crate::client::raise_meta(tx, HIGH_WATER_KEY, &rewards::day_key(day))
-}
-
-pub(crate) fn parse_day(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|e| Error::Storage(format!("stored day {text:?} is malformed: {e}")))
 }
 
 fn utc_offset_seconds(now: DateTime<Utc>, zone: &str) -> Result<i32> {

@@ -11,12 +11,12 @@ use uuid::Uuid;
 use crate::catalog::{self, Achievement};
 use crate::changelog::{self, Entity, Operation};
 use crate::client::Client;
+use crate::days::{high_water, parse_day, self_time_zone};
 use crate::error::{Error, Result};
 use crate::ledger::{self, Balance, PointSource, PointTransaction, TransactionType};
 #[cfg(feature = "client")]
 use crate::next_up::{self, PracticeRecord, Recommendation, SituationInfo};
 use crate::notify::{DataArea, DataChange};
-use crate::practice::{high_water, parse_day, self_time_zone};
 use crate::rewards::{
     self, AchievementDef, FREEZE_RULE, LearnerStats, LearningSummary, LevelInfo, PeriodType,
     StreakInfo, StreakMilestoneKey, SummaryRecord, Unlock,

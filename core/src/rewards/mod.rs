@@ -8,6 +8,7 @@
 mod achievements;
 mod error;
 mod freeze;
+mod kinds;
 mod levels;
 mod period;
 mod rules;
@@ -15,7 +16,6 @@ mod spend;
 mod streak;
 mod summary;
 
-pub use crate::ledger::{PointSource, TransactionType};
 pub use achievements::{
     AchievementDef, AchievementProgress, LearnerStats, Requirement, Unlock, newly_unlocked,
 };
@@ -24,6 +24,7 @@ pub use freeze::{
     FREEZE_PRICE, FREEZE_RULE, MAX_FREEZES_HELD, check_freeze_purchase, freeze_day,
     freeze_period_key,
 };
+pub use kinds::{PointSource, TransactionType};
 pub use levels::{LevelInfo, MAX_LEVEL, level_for, level_ups, points_for_level};
 pub use period::{day_key, iso_week_bounds, local_day, practice_day, week_key};
 pub use rules::{

@@ -26,6 +26,15 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
+    /// Whether `answer` is the server's 410 `account_deleted`: the token belongs to an account that
+    /// was deleted (every token of it is revoked, so a refresh cannot help).
+    pub(crate) fn is_account_deleted(&self) -> bool {
+        self.status == StatusCode::GONE
+            && self
+                .error_body()
+                .is_some_and(|e| e.code == "account_deleted")
+    }
+
     /// Reads `response` to its end. A transport failure while reading (a dropped connection, a
     /// body shorter than announced, a broken gzip stream) is returned as reqwest's error.
     pub(crate) fn read(response: Response) -> reqwest::Result<Answer> {

@@ -19,9 +19,9 @@ use serde::Serialize;
 
 use super::answer::{Answer, describe_failure};
 use super::control::CancelToken;
+use super::http::http_client;
 use super::protocol::{AuthResponse, LoginRequest, RefreshRequest, SignupRequest};
 use super::retry::{self, Backoff, RetryPolicy};
-use super::transport::http_client;
 use crate::error::{Error, Result};
 
 /// Supplies bearer tokens to the sync engine. The app implements it over its own token storage,
@@ -232,7 +232,7 @@ fn post(
 /// The typed error for an auth endpoint's refusal. Too many attempts (429) and a busy server
 /// (503) are [`Error::Network`]: worth retrying later.
 fn refusal(answer: &Answer) -> Error {
-    if super::transport::is_account_deleted(answer) {
+    if answer.is_account_deleted() {
         return Error::AccountDeleted;
     }
     let message = answer.refusal();

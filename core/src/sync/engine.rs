@@ -3,9 +3,10 @@
 use uuid::Uuid;
 
 use super::control::SyncState;
+use super::http::http_client;
 use super::protocol::MAX_PULL_LIMIT;
 use super::state::{self, RejectedChange, SyncStatus};
-use super::transport::{Transport, http_client};
+use super::transport::Transport;
 use super::{MAX_PULL_BYTES_U32, Run, SyncConfig, SyncReport, lock, outbox, pull, rooms};
 use crate::changelog::{self, Entity, Operation};
 use crate::chat::{self, Message, PENDING_SORT_BASE, SendState};

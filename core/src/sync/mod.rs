@@ -31,6 +31,8 @@ mod engine;
 #[cfg(feature = "client")]
 mod feed;
 #[cfg(feature = "client")]
+mod http;
+#[cfg(feature = "client")]
 pub(crate) mod live;
 #[cfg(feature = "client")]
 mod lock;

@@ -32,18 +32,6 @@ pub(crate) enum Reply {
     TooLarge,
 }
 
-/// Builds the blocking HTTP client with the timeouts and the rustls/webpki-roots TLS stack.
-/// With reqwest's `gzip` feature it asks for gzip answers and decompresses them.
-pub(crate) fn http_client(connect_timeout: Duration, request_timeout: Duration) -> Result<Http> {
-    Http::builder()
-        .use_rustls_tls()
-        .gzip(true)
-        .connect_timeout(connect_timeout)
-        .timeout(request_timeout)
-        .build()
-        .map_err(|e| Error::Network(format!("could not build the HTTP client: {e}")))
-}
-
 /// One server's endpoint with everything a request needs.
 pub(crate) struct Transport<'a> {
     pub http: Http,
@@ -125,7 +113,7 @@ fn attempt(request: RequestBuilder) -> Result<Attempt> {
             Attempt::Done(Reply::HistoryReset)
         }
         StatusCode::PAYLOAD_TOO_LARGE => Attempt::Done(Reply::TooLarge),
-        StatusCode::GONE if is_account_deleted(&answer) => return Err(Error::AccountDeleted),
+        StatusCode::GONE if answer.is_account_deleted() => return Err(Error::AccountDeleted),
         s if retry::is_transient(s) => Attempt::Transient(message, retry_after),
         _ => {
             return Err(Error::Protocol(format!(
@@ -133,15 +121,6 @@ fn attempt(request: RequestBuilder) -> Result<Attempt> {
             )));
         }
     })
-}
-
-/// Whether `answer` is the server's 410 `account_deleted`: the token belongs to an account that
-/// was deleted (every token of it is revoked, so a refresh cannot help).
-pub(crate) fn is_account_deleted(answer: &Answer) -> bool {
-    answer.status == StatusCode::GONE
-        && answer
-            .error_body()
-            .is_some_and(|e| e.code == "account_deleted")
 }
 
 /// Parses a 2xx answer, any failure being the server's (the error describes the answer).

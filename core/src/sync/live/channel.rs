@@ -16,9 +16,9 @@ use super::stream::{self, Ended, Said};
 use super::{LiveConfig, LiveListener};
 use crate::error::{Error, Result};
 use crate::sync::auth::{Refresh, TokenProvider};
+use crate::sync::http::http_client;
 use crate::sync::protocol::{LIVE_PATH, PROTOCOL_HEADER, PROTOCOL_VERSION};
 use crate::sync::retry::RetryPolicy;
-use crate::sync::transport::http_client;
 
 /// Everything the channel thread holds: no database, so it may outlive a stopped [`super::LiveSync`].
 struct Channel {
