@@ -140,6 +140,10 @@ pub struct SyncOptions {
     /// Changes per pull page, 1–5000.
     #[uniffi(default = 1000)]
     pub pull_limit: i32,
+    /// Most bytes of payloads per pull page, 1–4,194,304 (4 MiB, the default): an app short of
+    /// memory asks for smaller pages. A page holds at least one change, however large.
+    #[uniffi(default = 4194304)]
+    pub pull_max_bytes: i32,
     /// Limit on establishing a connection, in milliseconds.
     #[uniffi(default = 10000)]
     pub connect_timeout_ms: i32,
@@ -376,6 +380,7 @@ pub(crate) fn sync_config(
 ) -> Result<SyncConfig> {
     let mut config = SyncConfig::new(options.base_url, Arc::new(Tokens(tokens)));
     config.pull_limit = count("pullLimit", options.pull_limit)?;
+    config.pull_max_bytes = count("pullMaxBytes", options.pull_max_bytes)?;
     config.connect_timeout = millis("connectTimeoutMs", options.connect_timeout_ms)?;
     config.request_timeout = millis("requestTimeoutMs", options.request_timeout_ms)?;
     config.retry = RetryPolicy {
@@ -496,6 +501,7 @@ mod tests {
         let options = SyncOptions {
             base_url: format!("http://127.0.0.1:{port}"),
             pull_limit: 1000,
+            pull_max_bytes: 4096,
             connect_timeout_ms: 1000,
             request_timeout_ms: 1000,
             max_attempts: 1,
@@ -511,22 +517,35 @@ mod tests {
         handle.cancel();
         let out = block_on(client.sync(options, Arc::new(Fixed), None, Some(handle)));
         assert_eq!(out, Err(StudyMateError::Cancelled));
-        let negative = SyncOptions {
-            pull_limit: -1,
-            ..SyncOptions {
-                base_url: "http://127.0.0.1:1".into(),
-                pull_limit: 1,
-                connect_timeout_ms: 1,
-                request_timeout_ms: 1,
-                max_attempts: 1,
-                retry_base_delay_ms: 1,
-                retry_max_delay_ms: 1,
-            }
+        let valid = SyncOptions {
+            base_url: "http://127.0.0.1:1".into(),
+            pull_limit: 1,
+            pull_max_bytes: 1,
+            connect_timeout_ms: 1,
+            request_timeout_ms: 1,
+            max_attempts: 1,
+            retry_base_delay_ms: 1,
+            retry_max_delay_ms: 1,
         };
-        let out = block_on(client.sync(negative, Arc::new(Fixed), None, None));
-        assert!(
-            matches!(out, Err(StudyMateError::InvalidInput { .. })),
-            "{out:?}"
-        );
+        for negative in [
+            SyncOptions {
+                pull_limit: -1,
+                ..valid.clone()
+            },
+            SyncOptions {
+                pull_max_bytes: -1,
+                ..valid.clone()
+            },
+            SyncOptions {
+                pull_max_bytes: 0,
+                ..valid
+            },
+        ] {
+            let out = block_on(client.sync(negative, Arc::new(Fixed), None, None));
+            assert!(
+                matches!(out, Err(StudyMateError::InvalidInput { .. })),
+                "{out:?}"
+            );
+        }
     }
 }
