@@ -103,7 +103,7 @@ impl Server {
             .args(extra)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
-            .stderr(server_log())
+            .stderr(process::server_log())
             .spawn()
             .expect("server starts");
         let stdout = child.stdout.take().expect("piped stdout");
@@ -176,20 +176,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = process::stop(&mut self.child, STOP_GRACE);
     }
-}
-
-/// Where a server's log goes: the file named by `STUDYMATE_TEST_SERVER_LOG` (appended), or
-/// nowhere.
-fn server_log() -> Stdio {
-    std::env::var_os("STUDYMATE_TEST_SERVER_LOG")
-        .and_then(|path| {
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .ok()
-        })
-        .map_or_else(Stdio::null, Stdio::from)
 }
 
 /// Fast retries for tests: faults clear within a few attempts.

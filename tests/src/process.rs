@@ -34,3 +34,17 @@ pub fn stop(child: &mut Child, grace: Duration) -> io::Result<ExitStatus> {
     let _ = child.kill();
     child.wait()
 }
+
+/// Where a test server's log goes: the file named by `STUDYMATE_TEST_SERVER_LOG` (appended), or
+/// nowhere. Shared by the e2e harness and the server's own tests.
+pub fn server_log() -> Stdio {
+    std::env::var_os("STUDYMATE_TEST_SERVER_LOG")
+        .and_then(|path| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .ok()
+        })
+        .map_or_else(Stdio::null, Stdio::from)
+}

@@ -79,7 +79,7 @@ pub fn set_language(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
             params![
                 ServerEntity::UserLanguage.as_str(),
                 &ctx.user_key,
-                language_key(ctx, &entity_id)
+                own_key(ctx, &entity_id)
             ],
         )?;
         for row in others {
@@ -97,7 +97,7 @@ pub fn set_language(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
             }
         }
     }
-    let key = language_key(ctx, &entity_id);
+    let key = own_key(ctx, &entity_id);
     let target = ctx.own(ServerEntity::UserLanguage, &key, &entity_id);
     Ok(Some(records::save(
         conn,
@@ -112,7 +112,7 @@ pub fn remove_language(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     let key: LanguageKey = ctx.payload()?;
     let entity_id = format!("{}:{}", key.language_code, key.role);
     ctx.require_entity_id(&entity_id)?;
-    let record_id = language_key(ctx, &entity_id);
+    let record_id = own_key(ctx, &entity_id);
     if records::get::<UserLanguage>(conn, ServerEntity::UserLanguage, &record_id)?.is_none() {
         return Ok(None);
     }
@@ -123,9 +123,8 @@ pub fn remove_language(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
 
 /// `user_interest` insert. Interests are a set: adding one the server has changes nothing.
 pub fn add_interest<'a>(conn: &mut dyn Conn, ctx: &'a Ctx<'a>) -> Result<Writes<'a>, ApplyError> {
-    let interest = interest(ctx)?;
+    let (interest, record_id) = interest(ctx)?;
     check_interest_tag(&interest.interest_tag).map_err(invalid)?;
-    let record_id = format!("{}:{}", ctx.user_key, interest.interest_tag);
     if records::get::<Interest>(conn, ServerEntity::UserInterest, &record_id)?.is_some() {
         return Ok(Box::new(|_| Ok(None)));
     }
@@ -150,8 +149,7 @@ pub fn remove_interest<'a>(
     conn: &mut dyn Conn,
     ctx: &'a Ctx<'a>,
 ) -> Result<Writes<'a>, ApplyError> {
-    let interest = interest(ctx)?;
-    let record_id = format!("{}:{}", ctx.user_key, interest.interest_tag);
+    let (interest, record_id) = interest(ctx)?;
     if records::get::<Interest>(conn, ServerEntity::UserInterest, &record_id)?.is_none() {
         return Ok(Box::new(|_| Ok(None)));
     }
@@ -175,7 +173,7 @@ pub fn save_onboarding_step<'a>(
     check_onboarding_step(step.step, &step.data).map_err(invalid)?;
     let entity_id = step.step.to_string();
     ctx.require_entity_id(&entity_id)?;
-    let record_id = format!("{}:{}", ctx.user_key, entity_id);
+    let record_id = own_key(ctx, &entity_id);
     Ok(Box::new(move |conn| {
         let target = ctx.own(ServerEntity::Onboarding, &record_id, &entity_id);
         Ok(Some(records::save(
@@ -187,13 +185,17 @@ pub fn save_onboarding_step<'a>(
     }))
 }
 
-/// The interest tag of the payload, which must also be the entry's entity id.
-fn interest(ctx: &Ctx<'_>) -> Result<Interest, ApplyError> {
+/// The interest tag of the payload, which must also be the entry's entity id, with its record
+/// id.
+fn interest(ctx: &Ctx<'_>) -> Result<(Interest, String), ApplyError> {
     let interest: Interest = ctx.payload()?;
     ctx.require_entity_id(&interest.interest_tag)?;
-    Ok(interest)
+    let record_id = own_key(ctx, &interest.interest_tag);
+    Ok((interest, record_id))
 }
 
-fn language_key(ctx: &Ctx<'_>, entity_id: &str) -> String {
+/// The record id of one of the pushing user's own languages, interests or onboarding steps:
+/// `<user>:<entity id>`.
+fn own_key(ctx: &Ctx<'_>, entity_id: &str) -> String {
     format!("{}:{entity_id}", ctx.user_key)
 }

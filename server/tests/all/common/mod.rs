@@ -20,7 +20,7 @@ use chrono::Utc;
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
 use studymate_core::changelog::{Entity, Operation};
-use studymate_e2e::process;
+use studymate_e2e::process::{self, server_log};
 use uuid::Uuid;
 
 /// A running server process; stopped when dropped (SIGTERM, then SIGKILL after 10 s).
@@ -337,20 +337,6 @@ pub fn announce_body(base: &str, path: &str, token: &str, length: usize) -> (u16
         assert!(n > 0, "connection closed without a full answer: {text}");
         raw.extend_from_slice(&buf[..n]);
     }
-}
-
-/// Where the server's log goes: the file named by `STUDYMATE_TEST_SERVER_LOG` (appended), or
-/// nowhere.
-fn server_log() -> Stdio {
-    std::env::var_os("STUDYMATE_TEST_SERVER_LOG")
-        .and_then(|path| {
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .ok()
-        })
-        .map_or_else(Stdio::null, Stdio::from)
 }
 
 /// Sends a request and returns status and JSON body (Null if the body is not JSON).
