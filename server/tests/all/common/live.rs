@@ -23,6 +23,10 @@ pub const ALL: &[(&str, Scenario)] = &[
         "live_refuses_what_every_endpoint_refuses",
         live_refuses_what_every_endpoint_refuses,
     ),
+    (
+        "live_wakes_for_the_operators_adjustment",
+        live_wakes_for_the_operators_adjustment,
+    ),
 ];
 
 /// What the channel sent next.
@@ -279,4 +283,21 @@ fn login(server: &Server, username: &str) -> Session {
     );
     assert_eq!(status, 200, "{body}");
     Session::from_body(&body)
+}
+
+/// The operator's `adjust-points`, a process of its own, wakes the user's channel with the
+/// cursor a pull then ends at: on PostgreSQL through the `NOTIFY` of its transaction, on SQLite
+/// when the serving process next reads the listening users' heads (every 2 s).
+pub fn live_wakes_for_the_operators_adjustment(db: &str) {
+    let server = Server::start(db, &[]);
+    let ann = server.signup("ann");
+    let mut channel = Channel::open(&server, &ann);
+    let (_, start) = server.pull_all(&ann, None);
+    assert_eq!(channel.feed(), start);
+
+    server.adjust_points(ann.user, 25);
+    let (changes, end) = server.pull_all(&ann, Some(&start));
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0]["entity"], "point_transaction");
+    assert_eq!(channel.feed(), end, "the channel hears of the adjustment");
 }
