@@ -97,12 +97,7 @@ fn live_listener_reconnects(db: &str) {
     let mut bobs = Channel::open(&server, &bob);
     let (_, start) = server.pull_all(&bob, None);
     assert_eq!(bobs.feed(), start);
-    let mut phone = Device::new();
-    let (room, create) = phone.room("DIRECT", &[ann.user, bob.user]);
-    assert_eq!(
-        statuses(&server.push(&ann, phone.id, &[create])),
-        ["applied"]
-    );
+    let (mut phone, room) = server.direct_room(&ann, &bob);
     let (_, mut cursor) = server.pull_all(&bob, Some(&start));
     assert_eq!(bobs.feed(), cursor);
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use studymate_core::changelog::{Entity, Operation};
 
-use super::{Device, Server, Session, send, statuses};
+use super::{Device, Server, Session, send, signed_up, statuses};
 use crate::common::scenarios::Scenario;
 
 /// Every live scenario, run on each store.
@@ -134,10 +134,7 @@ fn live_request(server: &Server, token: &str) -> reqwest::blocking::RequestBuild
 /// reaches their feed with the cursor a pull then ends at, and says nothing about other users'
 /// rooms: cid, not in the room, hears of nothing until his own change.
 pub fn live_announces_each_feed_move_and_nothing_else(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
-    let bob = server.signup("bob");
-    let cid = server.signup("cid");
+    let (server, [ann, bob, cid]) = signed_up(db, ["ann", "bob", "cid"]);
     let mut channels: Vec<Channel> = [&ann, &bob, &cid]
         .iter()
         .map(|s| Channel::open(&server, s))
@@ -149,10 +146,7 @@ pub fn live_announces_each_feed_move_and_nothing_else(db: &str) {
         cursors.push(end);
     }
 
-    let mut phone = Device::new();
-    let (room, create) = phone.room("DIRECT", &[ann.user, bob.user]);
-    let results = server.push(&ann, phone.id, &[create]);
-    assert_eq!(statuses(&results), ["applied"]);
+    let (mut phone, room) = server.direct_room(&ann, &bob);
     for (i, session) in [&ann, &bob].into_iter().enumerate() {
         let (changes, end) = server.pull_all(session, Some(&cursors[i]));
         assert!(!changes.is_empty());
@@ -251,8 +245,7 @@ pub fn live_closes_when_the_token_is_revoked_rotated_or_expires(db: &str) {
 /// Without a token, with an unknown one, or without the protocol header, the channel is
 /// refused like any sync call.
 pub fn live_refuses_what_every_endpoint_refuses(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
+    let (server, [ann]) = signed_up(db, ["ann"]);
     let (status, body) = send(server.request(reqwest::Method::GET, "/v1/sync/live"));
     assert_eq!((status, body["code"].clone()), (401, json!("unauthorized")));
     let (status, _) = send(live_request(&server, "not-a-token"));
@@ -289,8 +282,7 @@ fn login(server: &Server, username: &str) -> Session {
 /// cursor a pull then ends at: on PostgreSQL through the `NOTIFY` of its transaction, on SQLite
 /// when the serving process next reads the listening users' heads (every 2 s).
 pub fn live_wakes_for_the_operators_adjustment(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
+    let (server, [ann]) = signed_up(db, ["ann"]);
     let mut channel = Channel::open(&server, &ann);
     let (_, start) = server.pull_all(&ann, None);
     assert_eq!(channel.feed(), start);
