@@ -7,7 +7,7 @@ use crate::pg;
 use std::time::{Duration, Instant};
 
 use common::live::Channel;
-use common::{Device, Server, send, sql, statuses};
+use common::{Device, Server, send, signed_up, sql, statuses};
 use common::{accounts, live, migrations, privacy, robust, scenarios};
 
 #[test]
@@ -44,9 +44,7 @@ fn live_wakes_across_server_processes(db: &str) {
     let second = Server::start(db, &[]);
     let ann = first.signup("ann");
     let bob = first.signup("bob");
-    let mut bobs = Channel::open(&first, &bob);
-    let (_, start) = first.pull_all(&bob, None);
-    assert_eq!(bobs.feed(), start);
+    let (mut bobs, start) = Channel::open_at_end(&first, &bob);
 
     let mut phone = Device::new();
     let (room, create) = phone.room("DIRECT", &[ann.user, bob.user]);
@@ -91,12 +89,8 @@ fn listener_pids(db: &str) -> Vec<i64> {
 /// re-read its feed's end), the server listens again on a new connection, and a message after
 /// that wakes the channel through `NOTIFY` as before.
 fn live_listener_reconnects(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
-    let bob = server.signup("bob");
-    let mut bobs = Channel::open(&server, &bob);
-    let (_, start) = server.pull_all(&bob, None);
-    assert_eq!(bobs.feed(), start);
+    let (server, [ann, bob]) = signed_up(db, ["ann", "bob"]);
+    let (mut bobs, start) = Channel::open_at_end(&server, &bob);
     let (mut phone, room) = server.direct_room(&ann, &bob);
     let (_, mut cursor) = server.pull_all(&bob, Some(&start));
     assert_eq!(bobs.feed(), cursor);

@@ -65,6 +65,15 @@ impl Channel {
         }
     }
 
+    /// Opens `session`'s channel on `server` and checks that its first event names the end of
+    /// the feed a full pull reaches; returns the channel and that cursor.
+    pub fn open_at_end(server: &Server, session: &Session) -> (Channel, String) {
+        let mut channel = Channel::open(server, session);
+        let (_, end) = server.pull_all(session, None);
+        assert_eq!(channel.feed(), end, "the channel opens with the feed's end");
+        (channel, end)
+    }
+
     /// The next event or heartbeat.
     pub fn next(&mut self) -> Next {
         let (mut name, mut data) = (None, String::new());
@@ -135,16 +144,10 @@ fn live_request(server: &Server, token: &str) -> reqwest::blocking::RequestBuild
 /// rooms: cid, not in the room, hears of nothing until his own change.
 pub fn live_announces_each_feed_move_and_nothing_else(db: &str) {
     let (server, [ann, bob, cid]) = signed_up(db, ["ann", "bob", "cid"]);
-    let mut channels: Vec<Channel> = [&ann, &bob, &cid]
+    let (mut channels, mut cursors): (Vec<Channel>, Vec<String>) = [&ann, &bob, &cid]
         .iter()
-        .map(|s| Channel::open(&server, s))
-        .collect();
-    let mut cursors = Vec::new();
-    for (channel, session) in channels.iter_mut().zip([&ann, &bob, &cid]) {
-        let (_, end) = server.pull_all(session, None);
-        assert_eq!(channel.feed(), end, "the channel opens with the feed's end");
-        cursors.push(end);
-    }
+        .map(|s| Channel::open_at_end(&server, s))
+        .unzip();
 
     let (mut phone, room) = server.direct_room(&ann, &bob);
     for (i, session) in [&ann, &bob].into_iter().enumerate() {
@@ -283,9 +286,7 @@ fn login(server: &Server, username: &str) -> Session {
 /// when the serving process next reads the listening users' heads (every 2 s).
 pub fn live_wakes_for_the_operators_adjustment(db: &str) {
     let (server, [ann]) = signed_up(db, ["ann"]);
-    let mut channel = Channel::open(&server, &ann);
-    let (_, start) = server.pull_all(&ann, None);
-    assert_eq!(channel.feed(), start);
+    let (mut channel, start) = Channel::open_at_end(&server, &ann);
 
     server.adjust_points(ann.user, 25);
     let (changes, end) = server.pull_all(&ann, Some(&start));
