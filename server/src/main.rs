@@ -13,6 +13,7 @@ mod db;
 mod devices;
 mod feed;
 mod http;
+mod jitter;
 mod ledger;
 mod live;
 mod privacy;

@@ -5,6 +5,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::jitter;
+
 /// Why the database aborted a transaction because of another one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Conflict {
@@ -36,6 +38,21 @@ impl Conflict {
             Conflict::UniqueRace => "unique_race",
         }
     }
+}
+
+/// The first retry's longest wait; each later one doubles it.
+const FIRST_BACKOFF: Duration = Duration::from_millis(20);
+
+/// How long to wait before running again a transaction whose run `attempt` (from 1) conflicted:
+/// between half and all of 20 ms doubled per earlier attempt (at most 160 ms before the fifth).
+/// Without it, the loser of a deadlock started again at once, took its first row lock back
+/// before the winner could use it, and deadlocked with it again, a second per round
+/// (docs/scaling.md, "Conflicts run again").
+pub fn backoff(attempt: usize) -> Duration {
+    let doublings = u32::try_from(attempt.saturating_sub(1))
+        .unwrap_or(u32::MAX)
+        .min(8);
+    jitter::half_to_full(FIRST_BACKOFF.saturating_mul(1 << doublings))
 }
 
 /// Runs run again because of a conflict since the process started.
@@ -73,7 +90,15 @@ pub fn note_given_up(conflict: Conflict, attempts: usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::Conflict;
+    use super::{Conflict, Duration, backoff};
+
+    #[test]
+    fn backoff_doubles_from_twenty_milliseconds_and_is_bounded() {
+        let ms = |d: Duration| d.as_millis();
+        assert!((10..20).contains(&ms(backoff(1))));
+        assert!((40..80).contains(&ms(backoff(3))));
+        assert!(ms(backoff(usize::MAX)) < 20 * 256);
+    }
 
     #[test]
     fn only_the_three_conflict_codes_are_conflicts() {

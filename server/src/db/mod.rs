@@ -200,7 +200,9 @@ const MAX_ATTEMPTS: usize = 5;
 /// it is returned as [`DbError::Panicked`]. A transaction the database aborted for a conflict
 /// with a concurrent one ([`Conn::conflict`], PostgreSQL) is rolled back and run again, up to
 /// [`MAX_ATTEMPTS`] times in all: each run starts from nothing, so `f` is called once per run.
-/// Every retry is counted and logged ([`conflict::note_retry`]).
+/// Every retry is counted and logged ([`conflict::note_retry`]) and waits a short random time
+/// first ([`conflict::backoff`]), so the transaction it lost to can finish instead of meeting
+/// the same run again. (`in_tx` runs on blocking threads, never on an async worker.)
 pub fn in_tx<T, E: From<DbError>>(
     db: &dyn Backend,
     mode: TxMode,
@@ -213,8 +215,11 @@ pub fn in_tx<T, E: From<DbError>>(
         let outcome = run_once(&mut *conn, mode, &mut f);
         match (outcome, conn.conflict()) {
             (Err(_), Some(conflict)) if attempt < MAX_ATTEMPTS => {
+                conflict::note_retry(conflict, started.elapsed(), attempt + 1);
+                // Dropped first, so the rolled-back connection waits in the pool, not here.
+                drop(conn);
+                std::thread::sleep(conflict::backoff(attempt));
                 attempt += 1;
-                conflict::note_retry(conflict, started.elapsed(), attempt);
             }
             (Err(e), Some(conflict)) => {
                 conflict::note_given_up(conflict, attempt);

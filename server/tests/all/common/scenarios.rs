@@ -173,12 +173,7 @@ pub fn push_applied_duplicate_rejected(db: &str) {
         ["duplicate"]
     );
 
-    let mut cid_phone = Device::new();
-    let (cid_room, cid_create) = cid_phone.room("DIRECT", &[cid.user, bob.user]);
-    assert_eq!(
-        statuses(&server.push(&cid, cid_phone.id, &[cid_create])),
-        ["applied"]
-    );
+    let (_, cid_room) = server.direct_room(&cid, &bob);
 
     let (_, spoofed) = phone.message(room, bob.user, "I am bob");
     let (_, intruding) = phone.message(cid_room, ann.user, "let me in");
