@@ -158,13 +158,13 @@ fn run(cli: &Cli) -> Result<(), String> {
         studymate_server::POISON_ENTITY_ID
     );
     let db: Arc<dyn Backend> = Arc::from(db::open(&cli.database).map_err(|e| e.to_string())?);
+    let route = Route::for_database(&cli.database);
     if let Some(Command::AdjustPoints {
         user,
         points,
         description,
     }) = &cli.command
     {
-        let route = Route::for_database(&cli.database);
         let entry = admin::adjust_points(db.as_ref(), route, *user, *points, description)
             .map_err(|e| e.to_string())?;
         println!(
@@ -173,7 +173,6 @@ fn run(cli: &Cli) -> Result<(), String> {
         );
         return Ok(());
     }
-    let route = Route::for_database(&cli.database);
     if let Some(Command::CompactHistory) = &cli.command {
         let done = compact(db.as_ref(), route, cli.history_retention_seconds)?;
         println!(
