@@ -440,8 +440,7 @@ pub fn pull_is_scoped_to_the_user(db: &str) {
 /// returns the current state, and accounts and tokens survive.
 pub fn history_reset_answers_410(db: &str) {
     let (ann, cursor, before) = {
-        let server = Server::start(db, &[]);
-        let ann = server.signup("ann");
+        let (server, [ann]) = signed_up(db, ["ann"]);
         let mut phone = Device::new();
         let first = phone.change(
             Entity::Profile,
