@@ -6,8 +6,9 @@ use studymate_core::ledger::{
 };
 use uuid::Uuid;
 
-use crate::db::{Backend, DbError, TxMode, in_tx};
-use crate::{feed, ledger, users};
+use crate::db::{Backend, DbError, TxMode};
+use crate::live::{self, Route};
+use crate::{ledger, users};
 
 /// Why an operator command failed.
 #[derive(Debug, thiserror::Error)]
@@ -21,10 +22,13 @@ pub enum AdminError {
 }
 
 /// Credits (positive `points`) or debits (negative) a user's ledger as an `admin_adjustment`,
-/// published to their devices like any entry. A debit may not take the balance below zero.
-/// Returns the entry written.
+/// published to their devices like any entry. Their live channels wake: on PostgreSQL every
+/// serving process hears this transaction's `NOTIFY` (`route`); on SQLite the serving process
+/// reads the moved head within `live::poll::INTERVAL`. A debit may not take the balance below
+/// zero. Returns the entry written.
 pub fn adjust_points(
     db: &dyn Backend,
+    route: Route,
     user: Uuid,
     points: i64,
     description: &str,
@@ -52,7 +56,8 @@ pub fn adjust_points(
     entry
         .validate()
         .map_err(|e| AdminError::Invalid(e.to_string()))?;
-    in_tx(db, TxMode::Write, |conn| {
+    // This process serves no channel, so what `write_tx` would announce in process is dropped.
+    let (entry, _moved) = live::write_tx(db, TxMode::Write, route, |conn| {
         if !users::exists(conn, user)? {
             return Err(AdminError::Invalid(format!("no user {user}")));
         }
@@ -66,7 +71,7 @@ pub fn adjust_points(
             )));
         }
         ledger::write(conn, &key, &entry, None)?;
-        feed::settle(conn)?;
         Ok(entry.clone())
-    })
+    })?;
+    Ok(entry)
 }

@@ -13,6 +13,7 @@ mod db;
 mod devices;
 mod feed;
 mod http;
+mod jitter;
 mod ledger;
 mod live;
 mod privacy;
@@ -37,9 +38,9 @@ use uuid::Uuid;
 use crate::auth::Guards;
 use crate::auth::gate::HashGate;
 use crate::auth::throttle::{AddressLimit, Budget, FailureLimit};
-use crate::db::{Backend, TxMode, in_tx};
+use crate::db::{Backend, TxMode};
 use crate::http::AppState;
-use crate::live::Live;
+use crate::live::{Live, Route};
 
 /// Command-line options.
 #[derive(Debug, Parser)]
@@ -157,13 +158,14 @@ fn run(cli: &Cli) -> Result<(), String> {
         studymate_server::POISON_ENTITY_ID
     );
     let db: Arc<dyn Backend> = Arc::from(db::open(&cli.database).map_err(|e| e.to_string())?);
+    let route = Route::for_database(&cli.database);
     if let Some(Command::AdjustPoints {
         user,
         points,
         description,
     }) = &cli.command
     {
-        let entry = admin::adjust_points(db.as_ref(), *user, *points, description)
+        let entry = admin::adjust_points(db.as_ref(), route, *user, *points, description)
             .map_err(|e| e.to_string())?;
         println!(
             "adjusted {user} by {} points (entry {})",
@@ -172,15 +174,15 @@ fn run(cli: &Cli) -> Result<(), String> {
         return Ok(());
     }
     if let Some(Command::CompactHistory) = &cli.command {
-        let done = compact(db.as_ref(), cli.history_retention_seconds)?;
+        let done = compact(db.as_ref(), route, cli.history_retention_seconds)?;
         println!(
             "compacted history: {} feed rows and {} changes removed",
             done.feed_rows, done.changes
         );
         return Ok(());
     }
-    prepare(db.as_ref(), cli)?;
-    compact(db.as_ref(), cli.history_retention_seconds)?;
+    prepare(db.as_ref(), route, cli)?;
+    compact(db.as_ref(), route, cli.history_retention_seconds)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -195,9 +197,16 @@ fn run(cli: &Cli) -> Result<(), String> {
         token_ttl_seconds: cli.token_ttl_seconds,
         guards: Arc::new(guards(cli)),
     };
+    if route == Route::InProcess {
+        runtime.spawn(live::poll::run(
+            Arc::clone(&db),
+            Arc::clone(state.live.hub()),
+        ));
+    }
     if cli.compaction_interval_seconds > 0 {
         runtime.spawn(compact_periodically(
             Arc::clone(&db),
+            route,
             cli.history_retention_seconds,
             Duration::from_secs(cli.compaction_interval_seconds),
         ));
@@ -233,10 +242,12 @@ fn guards(cli: &Cli) -> Guards {
     }
 }
 
-/// Makes the history epoch, imports the catalog and, if asked, resets the history.
-fn prepare(db: &dyn Backend, cli: &Cli) -> Result<(), String> {
+/// Makes the history epoch, imports the catalog and, if asked, resets the history. On
+/// PostgreSQL, server processes already serving hear the moved feeds (`route`).
+fn prepare(db: &dyn Backend, route: Route, cli: &Cli) -> Result<(), String> {
     let batch = catalog::read(&cli.catalog).map_err(|e| e.to_string())?;
-    let (epoch, published) = in_tx(db, TxMode::Exclusive, |conn| {
+    // Nothing listens in this process yet, so there is nothing to announce in process.
+    let ((epoch, published), _moved) = live::write_tx(db, TxMode::Exclusive, route, |conn| {
         let epoch = if cli.reset_history {
             feed::reset_history(conn)?
         } else {
@@ -250,7 +261,6 @@ fn prepare(db: &dyn Backend, cli: &Cli) -> Result<(), String> {
                 "derived practice days and counts from stored sessions"
             );
         }
-        feed::settle(conn)?;
         Ok::<_, catalog::CatalogError>((epoch, published))
     })
     .map_err(|e| e.to_string())?;
@@ -258,12 +268,14 @@ fn prepare(db: &dyn Backend, cli: &Cli) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs one compaction of superseded history ([`privacy::retention`]) and logs it.
+/// Runs one compaction of superseded history ([`privacy::retention`]) and logs it. (It
+/// delivers nothing, so it moves no feed and wakes nobody.)
 fn compact(
     db: &dyn Backend,
+    route: Route,
     retention_seconds: u64,
 ) -> Result<privacy::retention::Compaction, String> {
-    let done = in_tx(db, TxMode::Exclusive, |conn| {
+    let (done, _moved) = live::write_tx(db, TxMode::Exclusive, route, |conn| {
         privacy::retention::compact(conn, retention_seconds, chrono::Utc::now().timestamp())
     })
     .map_err(|e| format!("history compaction failed: {e}"))?;
@@ -277,14 +289,20 @@ fn compact(
 
 /// Compacts every `interval` on a blocking thread until the server stops. A failed run is
 /// logged and tried again at the next tick.
-async fn compact_periodically(db: Arc<dyn Backend>, retention_seconds: u64, interval: Duration) {
+async fn compact_periodically(
+    db: Arc<dyn Backend>,
+    route: Route,
+    retention_seconds: u64,
+    interval: Duration,
+) {
     let mut ticks = tokio::time::interval(interval);
     ticks.tick().await; // the first tick is immediate; the start already compacted
     loop {
         ticks.tick().await;
         let db = Arc::clone(&db);
         let ran =
-            tokio::task::spawn_blocking(move || compact(db.as_ref(), retention_seconds)).await;
+            tokio::task::spawn_blocking(move || compact(db.as_ref(), route, retention_seconds))
+                .await;
         match ran {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::warn!("{e}"),

@@ -101,7 +101,7 @@ impl Server {
             .arg("--catalog")
             .arg(catalog)
             .args(extra)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", process::server_log_filter())
             .stdout(Stdio::piped())
             .stderr(process::server_log())
             .spawn()

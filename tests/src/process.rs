@@ -35,6 +35,13 @@ pub fn stop(child: &mut Child, grace: Duration) -> io::Result<ExitStatus> {
     child.wait()
 }
 
+/// The log filter of a test server (its `RUST_LOG`): warnings, unless
+/// `STUDYMATE_TEST_SERVER_RUST_LOG` names another filter (e.g.
+/// `warn,studymate_server::db::conflict=info` to log every transaction retry).
+pub fn server_log_filter() -> String {
+    std::env::var("STUDYMATE_TEST_SERVER_RUST_LOG").unwrap_or_else(|_| "warn".to_owned())
+}
+
 /// Where a test server's log goes: the file named by `STUDYMATE_TEST_SERVER_LOG` (appended), or
 /// nowhere. Shared by the e2e harness and the server's own tests.
 pub fn server_log() -> Stdio {

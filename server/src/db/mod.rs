@@ -2,6 +2,7 @@
 //! (the common subset of SQLite and PostgreSQL, `$n` placeholders, TEXT and BIGINT columns),
 //! so the sync logic is written once and runs unchanged on either database.
 
+mod conflict;
 mod postgres;
 mod schema;
 mod sqlite;
@@ -9,6 +10,9 @@ mod sqlite;
 use std::any::Any;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
+use std::time::Instant;
+
+pub use self::conflict::Conflict;
 
 pub use self::postgres::PostgresBackend;
 pub use self::sqlite::SqliteBackend;
@@ -124,6 +128,11 @@ pub enum DbError {
     /// The transaction's body panicked; the transaction was rolled back.
     #[error("the request panicked and was rolled back: {0}")]
     Panicked(String),
+    /// The transaction staged feed deliveries it never appended (`crate::feed::settle`), a bug
+    /// of its write path: it was rolled back instead of committing, so the staged rows cannot
+    /// end up in the connection's next transaction.
+    #[error("the transaction left staged feed rows unsettled and was rolled back: {0}")]
+    Unsettled(String),
 }
 
 /// Whether a transaction will write, and what it must not run beside.
@@ -147,7 +156,9 @@ pub enum TxMode {
 pub trait Conn {
     /// Starts a transaction.
     fn begin(&mut self, mode: TxMode) -> Result<(), DbError>;
-    /// Commits the open transaction.
+    /// Commits the open transaction, unless it still holds staged feed rows (`feed_pending`,
+    /// which `crate::feed::settle` empties): then it fails with [`DbError::Unsettled`] and
+    /// leaves the transaction open for the caller to roll back.
     fn commit(&mut self) -> Result<(), DbError>;
     /// Rolls back the open transaction.
     fn rollback(&mut self) -> Result<(), DbError>;
@@ -160,9 +171,10 @@ pub trait Conn {
     /// Marks the connection unusable so the pool drops it instead of reusing it.
     fn discard(&mut self);
     /// Whether a statement since the last `begin` failed because of a concurrent transaction
-    /// (a deadlock, a serialization failure, or a unique key another transaction took first):
-    /// the transaction is worth running again, and then sees what the other one committed.
-    fn conflicted(&self) -> bool;
+    /// (a deadlock, a serialization failure, or a unique key another transaction took first),
+    /// and which: the transaction is worth running again, and then sees what the other one
+    /// committed.
+    fn conflict(&self) -> Option<Conflict>;
 }
 
 /// A database the server can run on.
@@ -186,8 +198,11 @@ const MAX_ATTEMPTS: usize = 5;
 /// `f` (a bug, or a hostile input that reaches one) is caught and rolled back like an error, so
 /// nothing of the failed request is committed and the connection goes back to the pool clean;
 /// it is returned as [`DbError::Panicked`]. A transaction the database aborted for a conflict
-/// with a concurrent one ([`Conn::conflicted`], PostgreSQL) is rolled back and run again, up to
+/// with a concurrent one ([`Conn::conflict`], PostgreSQL) is rolled back and run again, up to
 /// [`MAX_ATTEMPTS`] times in all: each run starts from nothing, so `f` is called once per run.
+/// Every retry is counted and logged ([`conflict::note_retry`]) and waits a short random time
+/// first ([`conflict::backoff`]), so the transaction it lost to can finish instead of meeting
+/// the same run again. (`in_tx` runs on blocking threads, never on an async worker.)
 pub fn in_tx<T, E: From<DbError>>(
     db: &dyn Backend,
     mode: TxMode,
@@ -196,9 +211,21 @@ pub fn in_tx<T, E: From<DbError>>(
     let mut attempt = 1;
     loop {
         let mut conn = db.acquire()?;
-        match run_once(&mut *conn, mode, &mut f) {
-            Err(_) if conn.conflicted() && attempt < MAX_ATTEMPTS => attempt += 1,
-            outcome => return outcome,
+        let started = Instant::now();
+        let outcome = run_once(&mut *conn, mode, &mut f);
+        match (outcome, conn.conflict()) {
+            (Err(_), Some(conflict)) if attempt < MAX_ATTEMPTS => {
+                conflict::note_retry(conflict, started.elapsed(), attempt + 1);
+                // Dropped first, so the rolled-back connection waits in the pool, not here.
+                drop(conn);
+                std::thread::sleep(conflict::backoff(attempt));
+                attempt += 1;
+            }
+            (Err(e), Some(conflict)) => {
+                conflict::note_given_up(conflict, attempt);
+                return Err(e);
+            }
+            (outcome, _) => return outcome,
         }
     }
 }
@@ -225,6 +252,9 @@ fn run_once<T, E: From<DbError>>(
     match outcome {
         Ok(value) => {
             if let Err(e) = conn.commit() {
+                if let DbError::Unsettled(detail) = &e {
+                    tracing::error!(%detail, "refused to commit a transaction with unsettled feed rows");
+                }
                 if conn.rollback().is_err() {
                     conn.discard();
                 }
@@ -324,9 +354,70 @@ pub fn is_postgres(target: &str) -> bool {
     target.starts_with("postgres://") || target.starts_with("postgresql://")
 }
 
+/// The integration tests' throwaway PostgreSQL cluster, for the tests below.
+#[cfg(test)]
+#[path = "../../tests/all/pg/mod.rs"]
+mod test_cluster;
+
 #[cfg(test)]
 mod tests {
+    use super::test_cluster as pg;
+    use super::{Backend, DbError, PostgresBackend, SqliteBackend, TxMode, in_tx};
     use super::{pow2_chunks, value_rows};
+
+    /// A write that stages a feed row and never settles it: its commit is refused, nothing of
+    /// it is kept (neither its other write nor the staged row), and the connection's next
+    /// transaction starts with no staged rows.
+    fn unsettled_writes_are_rolled_back(db: &dyn Backend) {
+        let outcome = in_tx(db, TxMode::Write, |conn| {
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('probe', 'written')",
+                params![],
+            )?;
+            conn.execute(
+                "INSERT INTO feed_pending (user_id, server_seq) VALUES ('someone', 1)",
+                params![],
+            )?;
+            Ok::<_, DbError>(())
+        });
+        assert!(
+            matches!(&outcome, Err(DbError::Unsettled(detail)) if detail.contains("1 staged")),
+            "{outcome:?}"
+        );
+        let left = in_tx(db, TxMode::Read, |conn| {
+            let probe = conn.query("SELECT value FROM meta WHERE key = 'probe'", params![])?;
+            let staged = conn.query(
+                "SELECT CAST(count(*) AS BIGINT) FROM feed_pending",
+                params![],
+            )?;
+            Ok::<_, DbError>((probe.len(), staged[0].int(0)?))
+        })
+        .expect("read back");
+        assert_eq!(left, (0, 0), "nothing of the refused write is kept");
+        let settled = in_tx(db, TxMode::Write, |conn| {
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('probe', 'written')",
+                params![],
+            )
+        });
+        assert!(settled.is_ok(), "a write without staged rows commits");
+    }
+
+    #[test]
+    fn a_write_leaving_staged_feed_rows_is_rolled_back_on_sqlite() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = SqliteBackend::open(&dir.path().join("server.db")).expect("open");
+        unsettled_writes_are_rolled_back(&db);
+    }
+
+    #[test]
+    fn a_write_leaving_staged_feed_rows_is_rolled_back_on_postgres() {
+        let Some(mut cluster) = pg::Cluster::start() else {
+            return;
+        };
+        let db = PostgresBackend::open(&cluster.new_database()).expect("open");
+        unsettled_writes_are_rolled_back(&db);
+    }
 
     #[test]
     fn chunks_are_powers_of_two_up_to_the_maximum_and_cover_everything() {

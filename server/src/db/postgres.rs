@@ -3,7 +3,7 @@
 //! per-connection statement cache. Writers run in parallel: each takes a transaction-scoped
 //! advisory lock in shared mode, which only maintenance ([`TxMode::Exclusive`]) takes alone, and
 //! orders what must stay ordered with row locks (a feed's head, a user's row, a room's record).
-//! A transaction PostgreSQL aborts for a conflict is reported by [`Conn::conflicted`] and run
+//! A transaction PostgreSQL aborts for a conflict is reported by [`Conn::conflict`] and run
 //! again by `in_tx`.
 
 use std::collections::HashMap;
@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 
-use super::{Backend, Conn, DbError, Row, TxMode, Value, schema};
+use super::{Backend, Conflict, Conn, DbError, Row, TxMode, Value, schema};
 
 /// How many idle connections are kept for reuse.
 const MAX_IDLE: usize = 8;
@@ -84,7 +84,7 @@ impl Backend for PostgresBackend {
             backend: self,
             conn: Some(conn),
             in_tx: false,
-            conflicted: false,
+            conflict: None,
         }))
     }
 
@@ -100,8 +100,8 @@ struct PooledPg<'a> {
     /// Whether a transaction was begun and not yet committed or rolled back (the blocking client
     /// does not report the server's transaction status).
     in_tx: bool,
-    /// Whether a statement since the last `begin` failed for a conflict with another transaction.
-    conflicted: bool,
+    /// The first conflict with another transaction a statement met since the last `begin`.
+    conflict: Option<Conflict>,
 }
 
 impl Drop for PooledPg<'_> {
@@ -149,7 +149,7 @@ impl PooledPg<'_> {
     /// transaction.
     fn checked<T>(&mut self, outcome: Result<T, postgres::Error>) -> Result<T, DbError> {
         outcome.map_err(|e| {
-            self.conflicted |= is_conflict(&e);
+            self.conflict = self.conflict.or_else(|| conflict_of(&e));
             db_err(e)
         })
     }
@@ -158,9 +158,9 @@ impl PooledPg<'_> {
 /// Whether PostgreSQL refused a statement because of a concurrent transaction: a deadlock
 /// (`40P01`), a serialization failure (`40001`), or a unique key another transaction committed
 /// first (`23505`; run again, the transaction sees that row and decides accordingly).
-fn is_conflict(e: &postgres::Error) -> bool {
+fn conflict_of(e: &postgres::Error) -> Option<Conflict> {
     e.as_db_error()
-        .is_some_and(|db| matches!(db.code().code(), "40P01" | "40001" | "23505"))
+        .and_then(|db| Conflict::from_sqlstate(db.code().code()))
 }
 
 impl Conn for PooledPg<'_> {
@@ -169,7 +169,7 @@ impl Conn for PooledPg<'_> {
     /// same state; a write transaction reads the latest committed state at each statement
     /// (`READ COMMITTED`), so a statement after a row lock sees what the lock's holder committed.
     fn begin(&mut self, mode: TxMode) -> Result<(), DbError> {
-        self.conflicted = false;
+        self.conflict = None;
         self.batch(match mode {
             TxMode::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ",
             TxMode::Write | TxMode::Exclusive => "BEGIN",
@@ -185,7 +185,7 @@ impl Conn for PooledPg<'_> {
     }
 
     fn commit(&mut self) -> Result<(), DbError> {
-        self.batch("COMMIT")?;
+        self.batch(schema::POSTGRES_COMMIT)?;
         self.in_tx = false;
         Ok(())
     }
@@ -221,8 +221,8 @@ impl Conn for PooledPg<'_> {
         self.conn = None;
     }
 
-    fn conflicted(&self) -> bool {
-        self.conflicted
+    fn conflict(&self) -> Option<Conflict> {
+        self.conflict
     }
 }
 
@@ -251,6 +251,9 @@ fn read(row: &postgres::Row, i: usize) -> Result<Value, DbError> {
 
 fn db_err(e: postgres::Error) -> DbError {
     match e.as_db_error() {
+        Some(db) if db.code().code() == schema::UNSETTLED_SQLSTATE => {
+            DbError::Unsettled(db.message().to_owned())
+        }
         Some(db) => DbError::Database(format!("{}: {}", db.code().code(), db.message())),
         None => DbError::Database(e.to_string()),
     }

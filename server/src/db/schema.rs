@@ -46,12 +46,32 @@ mod postgres_migrations {
 pub const SQLITE_SESSION: &str = "CREATE TEMP TABLE IF NOT EXISTS feed_pending (
     ord INTEGER PRIMARY KEY, user_id TEXT NOT NULL, server_seq INTEGER NOT NULL)";
 
-/// PostgreSQL, on every new connection: the same staging table. `ON COMMIT DELETE ROWS` also
-/// truncates it at each commit that touched it, so the rows `settle` deleted leave no dead
-/// tuples behind (autovacuum never visits temporary tables).
+/// SQLite: how many staged feed rows the transaction still holds, read before each commit.
+pub const SQLITE_UNSETTLED: &str = "SELECT count(*) FROM feed_pending";
+
+/// PostgreSQL, on every new connection: the same staging table, and
+/// `pg_temp.feed_settled()`, which raises [`UNSETTLED_SQLSTATE`] while the table holds rows.
+/// `ON COMMIT DELETE ROWS` also truncates the table at each commit that touched it, so the rows
+/// `settle` deleted leave no dead tuples behind (autovacuum never visits temporary tables).
 pub const POSTGRES_SESSION: &str = "CREATE TEMP TABLE IF NOT EXISTS feed_pending (
     ord BIGINT GENERATED ALWAYS AS IDENTITY, user_id TEXT NOT NULL, server_seq BIGINT NOT NULL)
-    ON COMMIT DELETE ROWS";
+    ON COMMIT DELETE ROWS;
+    CREATE OR REPLACE FUNCTION pg_temp.feed_settled() RETURNS void LANGUAGE plpgsql AS $$
+    DECLARE staged BIGINT;
+    BEGIN
+        SELECT count(*) INTO staged FROM feed_pending;
+        IF staged > 0 THEN
+            RAISE EXCEPTION USING ERRCODE = 'SMF01',
+                MESSAGE = format('%s staged feed rows were never settled', staged);
+        END IF;
+    END $$";
+
+/// PostgreSQL: the commit of every transaction, in one round trip. The check's error aborts the
+/// transaction before `COMMIT` runs (a failed statement skips the rest of the string).
+pub const POSTGRES_COMMIT: &str = "SELECT pg_temp.feed_settled(); COMMIT";
+
+/// The SQLSTATE `pg_temp.feed_settled()` raises.
+pub const UNSETTLED_SQLSTATE: &str = "SMF01";
 
 /// The advisory lock held while PostgreSQL is migrated, so servers starting together on one
 /// database apply each version once (the second waits, then finds nothing left to do).

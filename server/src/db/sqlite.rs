@@ -10,7 +10,7 @@ use std::time::Duration;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, params_from_iter};
 
-use super::{Backend, Conn, DbError, Row, TxMode, Value, schema};
+use super::{Backend, Conflict, Conn, DbError, Row, TxMode, Value, schema};
 
 /// How many idle connections are kept for reuse.
 const MAX_IDLE: usize = 8;
@@ -116,6 +116,16 @@ impl Conn for PooledSqlite<'_> {
     }
 
     fn commit(&mut self) -> Result<(), DbError> {
+        let staged: i64 = self
+            .conn()?
+            .prepare_cached(schema::SQLITE_UNSETTLED)
+            .and_then(|mut stmt| stmt.query_row([], |row| row.get(0)))
+            .map_err(db_err)?;
+        if staged > 0 {
+            return Err(DbError::Unsettled(format!(
+                "{staged} staged feed rows were never settled"
+            )));
+        }
         self.batch("COMMIT")
     }
 
@@ -169,8 +179,8 @@ impl Conn for PooledSqlite<'_> {
     }
 
     /// Never: one writer at a time cannot deadlock or lose a race for a key.
-    fn conflicted(&self) -> bool {
-        false
+    fn conflict(&self) -> Option<Conflict> {
+        None
     }
 }
 

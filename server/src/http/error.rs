@@ -16,6 +16,10 @@ pub struct ApiError {
     pub code: &'static str,
     /// What went wrong.
     pub message: String,
+    /// For a 500: what failed, for the log only. Logged when the answer is sent, not when the
+    /// error is made, so a transaction's failed run that `in_tx` then runs again (a PostgreSQL
+    /// conflict) logs nothing as a failed request.
+    pub detail: Option<String>,
 }
 
 impl ApiError {
@@ -25,6 +29,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            detail: None,
         }
     }
 
@@ -38,14 +43,16 @@ impl ApiError {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
     }
 
-    /// 500 `internal`: the details go to the log, not to the client.
+    /// 500 `internal`: the details go to the log (when it is answered), not to the client.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
-        tracing::error!(%detail, "request failed");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "the server failed; try again later",
-        )
+        ApiError {
+            detail: Some(detail.to_string()),
+            ..Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the server failed; try again later",
+            )
+        }
     }
 }
 
@@ -57,6 +64,9 @@ impl From<DbError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        if let Some(detail) = &self.detail {
+            tracing::error!(%detail, "request failed");
+        }
         let body = ErrorBody {
             code: self.code.to_owned(),
             message: self.message,

@@ -139,7 +139,7 @@ impl Channel {
                             Ok(Some(stored)) => head = head.max(stored),
                             Ok(None) => break Close::Refused,
                             Err(e) => {
-                                tracing::warn!(error = %e.message, "a live channel could not recheck its token");
+                                tracing::warn!(error = %e.detail.as_deref().unwrap_or(&e.message), "a live channel could not recheck its token");
                                 break Close::Refused;
                             }
                         }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::error::ApiError;
 use crate::auth::Guards;
 use crate::db::{Backend, Conn, TxMode, in_tx};
-use crate::live::Live;
+use crate::live::{self, Live};
 
 /// Shared by every request.
 #[derive(Clone)]
@@ -23,20 +23,20 @@ pub struct AppState {
 
 impl AppState {
     /// Runs `f` in one transaction on a blocking thread, so the async workers never wait on the
-    /// database. A write transaction wakes the live channels of every feed it moved, once it
-    /// has committed. `f` runs again if the database aborts the transaction for a conflict with
-    /// a concurrent one (`in_tx`).
+    /// database. A write transaction ([`live::write_tx`]) settles its feed deliveries and wakes
+    /// the live channels of every feed it moved, once it has committed. `f` runs again if the
+    /// database aborts the transaction for a conflict with a concurrent one (`in_tx`).
     pub async fn run<T: Send + 'static>(
         &self,
         mode: TxMode,
-        mut f: impl FnMut(&mut dyn Conn) -> Result<T, ApiError> + Send + 'static,
+        f: impl FnMut(&mut dyn Conn) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let db = Arc::clone(&self.db);
         let live = Arc::clone(&self.live);
         tokio::task::spawn_blocking(move || match mode {
             TxMode::Read => in_tx(db.as_ref(), mode, f),
             TxMode::Write | TxMode::Exclusive => {
-                let (value, moved) = in_tx(db.as_ref(), mode, |conn| live.tracking(conn, &mut f))?;
+                let (value, moved) = live::write_tx(db.as_ref(), mode, live.route(), f)?;
                 live.announce(moved);
                 Ok(value)
             }

@@ -80,6 +80,16 @@ impl Hub {
         self.update(None, bump_recheck);
     }
 
+    /// The users with a live connection here.
+    pub fn listening(&self) -> Vec<Uuid> {
+        self.users
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .keys()
+            .copied()
+            .collect()
+    }
+
     /// How many users have a live connection here.
     #[cfg(test)]
     fn listening_users(&self) -> usize {

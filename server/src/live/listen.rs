@@ -12,6 +12,7 @@ use postgres::{Client, NoTls};
 
 use super::hub::Hub;
 use super::moved::{self, CHANNEL, Wake};
+use crate::jitter;
 
 /// Longest wait between reconnection attempts.
 const MAX_RECONNECT_WAIT: Duration = Duration::from_secs(30);
@@ -66,8 +67,7 @@ fn drain(hub: &Hub, client: &mut Client) {
 fn reconnect(url: &str) -> Client {
     let mut wait = Duration::from_millis(500);
     loop {
-        let half = wait / 2;
-        std::thread::sleep(half + half.mul_f64(random_fraction()));
+        std::thread::sleep(jitter::half_to_full(wait));
         match connect(url) {
             Ok(client) => {
                 tracing::info!("the live listening connection is back");
@@ -76,14 +76,5 @@ fn reconnect(url: &str) -> Client {
             Err(e) => tracing::warn!(error = %e, "reconnecting the live listening connection"),
         }
         wait = (wait * 2).min(MAX_RECONNECT_WAIT);
-    }
-}
-
-/// A number in [0, 1) from the OS's randomness (0.5 when it has none).
-fn random_fraction() -> f64 {
-    let mut bytes = [0u8; 4];
-    match getrandom::fill(&mut bytes) {
-        Ok(()) => f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0),
-        Err(_) => 0.5,
     }
 }

@@ -4,8 +4,10 @@
 use crate::common;
 use crate::pg;
 
+use std::time::{Duration, Instant};
+
 use common::live::Channel;
-use common::{Device, Server, send, statuses};
+use common::{Device, Server, send, signed_up, sql, statuses};
 use common::{accounts, live, migrations, privacy, robust, scenarios};
 
 #[test]
@@ -42,9 +44,7 @@ fn live_wakes_across_server_processes(db: &str) {
     let second = Server::start(db, &[]);
     let ann = first.signup("ann");
     let bob = first.signup("bob");
-    let mut bobs = Channel::open(&first, &bob);
-    let (_, start) = first.pull_all(&bob, None);
-    assert_eq!(bobs.feed(), start);
+    let (mut bobs, start) = Channel::open_at_end(&first, &bob);
 
     let mut phone = Device::new();
     let (room, create) = phone.room("DIRECT", &[ann.user, bob.user]);
@@ -66,6 +66,67 @@ fn live_wakes_across_server_processes(db: &str) {
     );
     assert_eq!(status, 204);
     assert_eq!(bobs.closed(), "unauthorized");
+}
+
+#[test]
+fn the_live_listener_reconnects_after_its_connection_is_killed_on_postgres() {
+    let Some(mut cluster) = pg::Cluster::start() else {
+        return;
+    };
+    live_listener_reconnects(&cluster.new_database());
+}
+
+/// The backends whose last statement was the live listener's `LISTEN`.
+fn listener_pids(db: &str) -> Vec<i64> {
+    sql::integers(
+        db,
+        "SELECT CAST(pid AS BIGINT) FROM pg_stat_activity WHERE query = 'LISTEN studymate_live'",
+    )
+}
+
+/// PostgreSQL: the server's `LISTEN` connection is killed (`pg_terminate_backend`). A message
+/// sent while it is away still reaches the receiver's channel (the reconnect has every channel
+/// re-read its feed's end), the server listens again on a new connection, and a message after
+/// that wakes the channel through `NOTIFY` as before.
+fn live_listener_reconnects(db: &str) {
+    let (server, [ann, bob]) = signed_up(db, ["ann", "bob"]);
+    let (mut bobs, start) = Channel::open_at_end(&server, &bob);
+    let (mut phone, room) = server.direct_room(&ann, &bob);
+    let (_, mut cursor) = server.pull_all(&bob, Some(&start));
+    assert_eq!(bobs.feed(), cursor);
+
+    let before = listener_pids(db);
+    assert_eq!(before.len(), 1, "one listening connection: {before:?}");
+    sql::execute(db, &format!("SELECT pg_terminate_backend({})", before[0]));
+    let mut say = |text: &str| {
+        let (_, message) = phone.message(room, ann.user, text);
+        assert_eq!(
+            statuses(&server.push(&ann, phone.id, &[message])),
+            ["applied"]
+        );
+        let (changes, end) = server.pull_all(&bob, Some(&cursor));
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        cursor = end;
+        cursor.clone()
+    };
+    let end = say("while the listener is away");
+    assert_eq!(bobs.feed(), end, "the message sent meanwhile is announced");
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let after = loop {
+        let after = listener_pids(db);
+        if after.len() == 1 && after != before {
+            break after;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no new LISTEN connection: {after:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_ne!(after, before);
+    let end = say("after the reconnect");
+    assert_eq!(bobs.feed(), end, "NOTIFY wakes the channel again");
 }
 
 #[test]

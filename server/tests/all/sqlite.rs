@@ -78,4 +78,5 @@ scenario_tests!(
     live_announces_each_feed_move_and_nothing_else,
     live_closes_when_the_token_is_revoked_rotated_or_expires,
     live_refuses_what_every_endpoint_refuses,
+    live_wakes_for_the_operators_adjustment,
 );

@@ -9,7 +9,7 @@ use studymate_core::rewards::{self, RuleId};
 use studymate_core::scoring::{Answer, score_answer};
 use uuid::Uuid;
 
-use super::{CAFE_IDEAL, CAFE_VARIATION, Device, Server, Session, statuses};
+use super::{CAFE_IDEAL, CAFE_VARIATION, Device, Server, Session, signed_up, statuses};
 
 /// The user's ledger as their feed delivers it: (rule, period key, points) of each entry.
 fn ledger(server: &Server, user: &Session) -> Vec<(Option<String>, Option<String>, i64, Uuid)> {
@@ -56,8 +56,7 @@ fn cafe_variation(server: &Server, user: &Session) -> Variation {
 /// A session's scores are the server's: a forged perfect score on a poor answer is scored again,
 /// and a session that breaks the shape rules is refused.
 pub fn forged_sessions_are_scored_again(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
+    let (server, [ann]) = signed_up(db, ["ann"]);
     let mut phone = Device::new();
     let (_, empty) = phone.session(None, 100);
     let (poor_id, poor) = phone.session(Some("banana"), 100);
@@ -138,8 +137,7 @@ pub fn forged_sessions_are_scored_again(db: &str) {
 /// periods are refused, extreme amounts are refused without harm, only a streak freeze at its
 /// price can be bought, and a real session earns exactly what the rules grant.
 pub fn points_come_only_from_the_rules(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
+    let (server, [ann]) = signed_up(db, ["ann"]);
     let mut forger = Device::new();
     let mut entry = |kind: &str, points: i64, source: &str, rule: Option<(&str, &str)>| {
         let mut change = forger.points(kind, points, rule);
@@ -275,8 +273,7 @@ pub fn points_come_only_from_the_rules(db: &str) {
 
 /// Achievements are unlocked by the server's own state; a forged unlock is refused.
 pub fn achievements_only_when_earned(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
+    let (server, [ann]) = signed_up(db, ["ann"]);
     let mut phone = Device::new();
     let unlock = |phone: &mut Device, id: &str, points: u64| {
         phone.change(
@@ -323,8 +320,7 @@ pub fn achievements_only_when_earned(db: &str) {
 /// Two devices of one user predict the same awards for sessions on the same day: the server
 /// grants each once and confirms every prediction; nothing is refused.
 pub fn one_award_from_two_devices_is_one_grant(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
+    let (server, [ann]) = signed_up(db, ["ann"]);
     let day = rewards::day_key(rewards::local_day(Utc::now(), "Asia/Seoul").expect("zone"));
     let daily_id = rewards::award_id(ann.user, RuleId::DailyPractice, &day);
     for _ in 0..2 {

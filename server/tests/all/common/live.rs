@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use studymate_core::changelog::{Entity, Operation};
 
-use super::{Device, Server, Session, send, statuses};
+use super::{Device, Server, Session, send, signed_up, statuses};
 use crate::common::scenarios::Scenario;
 
 /// Every live scenario, run on each store.
@@ -22,6 +22,10 @@ pub const ALL: &[(&str, Scenario)] = &[
     (
         "live_refuses_what_every_endpoint_refuses",
         live_refuses_what_every_endpoint_refuses,
+    ),
+    (
+        "live_wakes_for_the_operators_adjustment",
+        live_wakes_for_the_operators_adjustment,
     ),
 ];
 
@@ -59,6 +63,15 @@ impl Channel {
         Channel {
             lines: BufReader::new(response),
         }
+    }
+
+    /// Opens `session`'s channel on `server` and checks that its first event names the end of
+    /// the feed a full pull reaches; returns the channel and that cursor.
+    pub fn open_at_end(server: &Server, session: &Session) -> (Channel, String) {
+        let mut channel = Channel::open(server, session);
+        let (_, end) = server.pull_all(session, None);
+        assert_eq!(channel.feed(), end, "the channel opens with the feed's end");
+        (channel, end)
     }
 
     /// The next event or heartbeat.
@@ -130,25 +143,13 @@ fn live_request(server: &Server, token: &str) -> reqwest::blocking::RequestBuild
 /// reaches their feed with the cursor a pull then ends at, and says nothing about other users'
 /// rooms: cid, not in the room, hears of nothing until his own change.
 pub fn live_announces_each_feed_move_and_nothing_else(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
-    let bob = server.signup("bob");
-    let cid = server.signup("cid");
-    let mut channels: Vec<Channel> = [&ann, &bob, &cid]
+    let (server, [ann, bob, cid]) = signed_up(db, ["ann", "bob", "cid"]);
+    let (mut channels, mut cursors): (Vec<Channel>, Vec<String>) = [&ann, &bob, &cid]
         .iter()
-        .map(|s| Channel::open(&server, s))
-        .collect();
-    let mut cursors = Vec::new();
-    for (channel, session) in channels.iter_mut().zip([&ann, &bob, &cid]) {
-        let (_, end) = server.pull_all(session, None);
-        assert_eq!(channel.feed(), end, "the channel opens with the feed's end");
-        cursors.push(end);
-    }
+        .map(|s| Channel::open_at_end(&server, s))
+        .unzip();
 
-    let mut phone = Device::new();
-    let (room, create) = phone.room("DIRECT", &[ann.user, bob.user]);
-    let results = server.push(&ann, phone.id, &[create]);
-    assert_eq!(statuses(&results), ["applied"]);
+    let (mut phone, room) = server.direct_room(&ann, &bob);
     for (i, session) in [&ann, &bob].into_iter().enumerate() {
         let (changes, end) = server.pull_all(session, Some(&cursors[i]));
         assert!(!changes.is_empty());
@@ -247,8 +248,7 @@ pub fn live_closes_when_the_token_is_revoked_rotated_or_expires(db: &str) {
 /// Without a token, with an unknown one, or without the protocol header, the channel is
 /// refused like any sync call.
 pub fn live_refuses_what_every_endpoint_refuses(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
+    let (server, [ann]) = signed_up(db, ["ann"]);
     let (status, body) = send(server.request(reqwest::Method::GET, "/v1/sync/live"));
     assert_eq!((status, body["code"].clone()), (401, json!("unauthorized")));
     let (status, _) = send(live_request(&server, "not-a-token"));
@@ -279,4 +279,18 @@ fn login(server: &Server, username: &str) -> Session {
     );
     assert_eq!(status, 200, "{body}");
     Session::from_body(&body)
+}
+
+/// The operator's `adjust-points`, a process of its own, wakes the user's channel with the
+/// cursor a pull then ends at: on PostgreSQL through the `NOTIFY` of its transaction, on SQLite
+/// when the serving process next reads the listening users' heads (every 2 s).
+pub fn live_wakes_for_the_operators_adjustment(db: &str) {
+    let (server, [ann]) = signed_up(db, ["ann"]);
+    let (mut channel, start) = Channel::open_at_end(&server, &ann);
+
+    server.adjust_points(ann.user, 25);
+    let (changes, end) = server.pull_all(&ann, Some(&start));
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0]["entity"], "point_transaction");
+    assert_eq!(channel.feed(), end, "the channel hears of the adjustment");
 }

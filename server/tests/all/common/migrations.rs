@@ -6,7 +6,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{Device, Server, sql, statuses};
+use super::{Device, Server, signed_up, sql, statuses};
 use crate::common::scenarios::Scenario;
 
 /// Every migration scenario, by name, for the stores' test drivers.
@@ -72,9 +72,7 @@ pub fn an_empty_database_gets_every_migration_once(db: &str) {
 /// cursor handed out before means the same place: it is answered nothing old, and then exactly
 /// what was delivered after it.
 pub fn a_database_from_before_migrations_is_adopted_with_its_data(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
-    let bob = server.signup("bob");
+    let (server, [ann, bob]) = signed_up(db, ["ann", "bob"]);
     let mut phone = Device::new();
     let (room, create) = phone.room("DIRECT", &[ann.user, bob.user]);
     let (_, hello) = phone.message(room, ann.user, "hello bob");

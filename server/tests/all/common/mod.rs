@@ -173,6 +173,19 @@ impl Server {
         Session::from_body(&body)
     }
 
+    /// `creator`'s new phone, having pushed the direct room of `creator` and `other` (applied):
+    /// the opening of the chat scenarios. Returns the phone and the room.
+    pub fn direct_room(&self, creator: &Session, other: &Session) -> (Device, Uuid) {
+        let mut phone = Device::new();
+        let (room, create) = phone.room("DIRECT", &[creator.user, other.user]);
+        assert_eq!(
+            statuses(&self.push(creator, phone.id, &[create])),
+            ["applied"],
+            "the direct room is created"
+        );
+        (phone, room)
+    }
+
     /// Signs in a user that [`Server::signup`] made; returns the new session.
     pub fn login(&self, username: &str) -> Session {
         let (status, body) = self.post(
@@ -372,6 +385,14 @@ impl Session {
                 .to_owned(),
         }
     }
+}
+
+/// A server on `db` (default flags) with one user signed up per name, in order: the opening of
+/// most scenarios.
+pub fn signed_up<const N: usize>(db: &str, names: [&str; N]) -> (Server, [Session; N]) {
+    let server = Server::start(db, &[]);
+    let sessions = names.map(|name| server.signup(name));
+    (server, sessions)
 }
 
 /// Makes change-log entries with increasing device sequences.

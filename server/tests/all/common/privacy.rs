@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use studymate_core::changelog::{Entity, Operation};
 
 use super::scenarios::Scenario;
-use super::{Device, Server, Session, send, server_log, statuses};
+use super::{Device, Server, Session, send, server_log, signed_up, statuses};
 
 /// Every privacy scenario, by name.
 pub const ALL: &[(&str, Scenario)] = &[
@@ -224,9 +224,7 @@ pub fn deleting_an_account_erases_it_and_anonymises_its_messages(db: &str) {
 }
 
 pub fn superseded_history_is_compacted_after_the_retention_period(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
-    let bob = server.signup("bob");
+    let (server, [ann, bob]) = signed_up(db, ["ann", "bob"]);
     let mut phone = Device::new();
     let (room, create) = phone.room("DIRECT", &[ann.user, bob.user]);
     let (message, hello) = phone.message(room, ann.user, "first draft");

@@ -11,7 +11,7 @@ use studymate_server::POISON_ENTITY_ID;
 use uuid::Uuid;
 
 use super::scenarios::Scenario;
-use super::{Device, Server, Session, send, statuses};
+use super::{Device, Server, Session, send, signed_up, statuses};
 
 /// Every scenario of this file, by name, for the stores' test drivers.
 pub const ALL: &[(&str, Scenario)] = &[
@@ -53,8 +53,7 @@ pub const ALL: &[(&str, Scenario)] = &[
 /// know: each is one entry refused `unsupported_operation` (recorded, so answered the same way
 /// again), and the entries around them apply.
 pub fn unknown_kinds_refuse_only_their_entry(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
+    let (server, [ann]) = signed_up(db, ["ann"]);
     let mut phone = Device::new();
     let mut batch = vec![phone.interest("hiking")];
     let mut unknown = phone.interest("chess");
@@ -78,8 +77,7 @@ pub fn unknown_kinds_refuse_only_their_entry(db: &str) {
 /// A device's award for a session the server refused is refused `session_refused`, naming the
 /// session and the points; an award for no session stays `not_earned`.
 pub fn awards_of_a_refused_session_name_it(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
+    let (server, [ann]) = signed_up(db, ["ann"]);
     let mut phone = Device::new();
     // A completed session without an answer is refused (invalid_payload).
     let (session, refused) = phone.session(None, 90);
@@ -109,15 +107,8 @@ pub fn awards_of_a_refused_session_name_it(db: &str) {
 /// such push answers 500 `internal`, nothing of the batch is committed (not even the decisions
 /// on its entries), and health, signup, other users' pushes and pulls keep working.
 pub fn a_panicking_push_commits_nothing_and_the_server_keeps_serving(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
-    let bob = server.signup("bob");
-    let mut phone = Device::new();
-    let (room, create) = phone.room("DIRECT", &[ann.user, bob.user]);
-    assert_eq!(
-        statuses(&server.push(&ann, phone.id, &[create])),
-        ["applied"]
-    );
+    let (server, [ann, bob]) = signed_up(db, ["ann", "bob"]);
+    let (mut phone, room) = server.direct_room(&ann, &bob);
     let (_, undone) = phone.message(room, ann.user, "written, then rolled back");
     let poison = phone.change(
         Entity::ChatMessage,
@@ -159,9 +150,7 @@ pub fn a_panicking_push_commits_nothing_and_the_server_keeps_serving(db: &str) {
 /// A penalty of `i64::MIN` points (whose negation overflows) must not take the server down: it is
 /// refused or fails alone, and the server keeps serving everyone with nothing of it committed.
 pub fn an_overflowing_penalty_leaves_the_server_serving(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
-    let bob = server.signup("bob");
+    let (server, [ann, bob]) = signed_up(db, ["ann", "bob"]);
     let mut phone = Device::new();
     let penalty = phone.points("penalty", i64::MIN, None);
     let (status, body) = push_raw(&server, &ann, phone.id, &[penalty]);
@@ -193,10 +182,7 @@ pub fn an_overflowing_penalty_leaves_the_server_serving(db: &str) {
 /// each oversized or hostile value is refused as `invalid_payload` and reaches no feed, while the
 /// same fields within the limits are applied.
 pub fn oversized_and_hostile_fields_are_refused(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
-    let bob = server.signup("bob");
-    let cid = server.signup("cid");
+    let (server, [ann, bob, cid]) = signed_up(db, ["ann", "bob", "cid"]);
     let mut phone = Device::new();
     let (room, create) = phone.room("DIRECT", &[ann.user, bob.user]);
     let (sent, text) = phone.message(room, ann.user, "hello");
@@ -296,15 +282,8 @@ pub fn oversized_and_hostile_fields_are_refused(db: &str) {
 /// when the page size would allow all of it (or of the smaller `max_bytes` a client asks for),
 /// and the pages together hold every message once.
 pub fn pull_pages_are_bounded_by_bytes(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
-    let bob = server.signup("bob");
-    let mut phone = Device::new();
-    let (room, create) = phone.room("DIRECT", &[ann.user, bob.user]);
-    assert_eq!(
-        statuses(&server.push(&ann, phone.id, &[create])),
-        ["applied"]
-    );
+    let (server, [ann, bob]) = signed_up(db, ["ann", "bob"]);
+    let (mut phone, room) = server.direct_room(&ann, &bob);
     // 4000 three-byte characters: about 12 KB a message, so 360 of them exceed the budget.
     let text = "가".repeat(4000);
     let mut sent = Vec::new();
@@ -362,9 +341,7 @@ pub fn pull_pages_are_bounded_by_bytes(db: &str) {
 /// it is refused as a whole with 403 `device_id_taken`, so it cannot take the owner's next
 /// sequence numbers.
 pub fn a_device_id_belongs_to_the_first_account(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
-    let mallory = server.signup("mallory");
+    let (server, [ann, mallory]) = signed_up(db, ["ann", "mallory"]);
     let mut phone = Device::new();
     let first = phone.interest("tea");
     assert_eq!(

@@ -7,7 +7,9 @@ use serde_json::{Value, json};
 use studymate_core::changelog::{Entity, Operation};
 use uuid::Uuid;
 
-use super::{Device, Server, Session, announce_body, authority, entities, send, statuses};
+use super::{
+    Device, Server, Session, announce_body, authority, entities, send, signed_up, statuses,
+};
 
 /// A scenario: runs against the database it is given.
 pub type Scenario = fn(&str);
@@ -150,10 +152,7 @@ pub fn auth_signup_login_refresh_expiry(db: &str) {
 /// Applied, duplicate (same id twice, whole batch replayed) and each kind of rejection, with the
 /// entries behind a rejection still applied.
 pub fn push_applied_duplicate_rejected(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
-    let bob = server.signup("bob");
-    let cid = server.signup("cid");
+    let (server, [ann, bob, cid]) = signed_up(db, ["ann", "bob", "cid"]);
     let mut phone = Device::new();
 
     let (room, create) = phone.room("DIRECT", &[ann.user, bob.user]);
@@ -174,12 +173,7 @@ pub fn push_applied_duplicate_rejected(db: &str) {
         ["duplicate"]
     );
 
-    let mut cid_phone = Device::new();
-    let (cid_room, cid_create) = cid_phone.room("DIRECT", &[cid.user, bob.user]);
-    assert_eq!(
-        statuses(&server.push(&cid, cid_phone.id, &[cid_create])),
-        ["applied"]
-    );
+    let (_, cid_room) = server.direct_room(&cid, &bob);
 
     let (_, spoofed) = phone.message(room, bob.user, "I am bob");
     let (_, intruding) = phone.message(cid_room, ann.user, "let me in");
@@ -265,8 +259,7 @@ pub fn push_applied_duplicate_rejected(db: &str) {
 
 /// Two devices spend the same points offline: the second spend is refused.
 pub fn spends_from_two_devices_cannot_overdraw(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
+    let (server, [ann]) = signed_up(db, ["ann"]);
     server.adjust_points(ann.user, 150);
     let (mut phone, mut tablet) = (Device::new(), Device::new());
     let phone_spend = phone.freeze();
@@ -283,8 +276,7 @@ pub fn spends_from_two_devices_cannot_overdraw(db: &str) {
 
 /// Pages follow the cursor without gaps or repeats; `has_more` turns false on the last page.
 pub fn pull_pages_with_cursor(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
+    let (server, [ann]) = signed_up(db, ["ann"]);
     let (everything, _) = server.pull_all(&ann, None);
     assert_eq!(
         everything.len(),
@@ -340,10 +332,7 @@ pub fn pull_pages_with_cursor(db: &str) {
 /// Users see their own records, the catalog, their rooms, those rooms' messages and members'
 /// public profiles, and nothing else; joining a room brings its history.
 pub fn pull_is_scoped_to_the_user(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
-    let bob = server.signup("bob");
-    let cid = server.signup("cid");
+    let (server, [ann, bob, cid]) = signed_up(db, ["ann", "bob", "cid"]);
     let mut phone = Device::new();
     let (direct, create) = phone.room("DIRECT", &[ann.user, bob.user]);
     let (_, secret) = phone.message(direct, ann.user, "just between us");
@@ -451,8 +440,7 @@ pub fn pull_is_scoped_to_the_user(db: &str) {
 /// returns the current state, and accounts and tokens survive.
 pub fn history_reset_answers_410(db: &str) {
     let (ann, cursor, before) = {
-        let server = Server::start(db, &[]);
-        let ann = server.signup("ann");
+        let (server, [ann]) = signed_up(db, ["ann"]);
         let mut phone = Device::new();
         let first = phone.change(
             Entity::Profile,
@@ -500,8 +488,7 @@ pub fn history_reset_answers_410(db: &str) {
 /// Malformed JSON, an oversized body, wrong protocol versions, bad cursors and limits are
 /// refused with a 4xx and a code, and change nothing.
 pub fn bad_requests_get_4xx_and_change_nothing(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
+    let (server, [ann]) = signed_up(db, ["ann"]);
     let (before, _) = server.pull_all(&ann, None);
     let mut phone = Device::new();
     let (_, msg) = phone.message(Uuid::now_v7(), ann.user, "x");
@@ -603,8 +590,7 @@ pub fn bad_requests_get_4xx_and_change_nothing(db: &str) {
 
 /// SIGTERM stops the server after the request in flight has been answered.
 pub fn sigterm_finishes_in_flight_requests(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
+    let (server, [ann]) = signed_up(db, ["ann"]);
     let mut phone = Device::new();
     let batch: Vec<Value> = (0..1000)
         .map(|i| phone.interest(&format!("tag{i}")))
@@ -650,9 +636,7 @@ pub fn sigterm_stops_a_server_started_with_it_blocked(db: &str) {
 /// practice sessions, and each room they are in with its messages, tombstones included; they
 /// agree with what the feed delivered.
 pub fn the_last_page_carries_the_users_counts(db: &str) {
-    let server = Server::start(db, &[]);
-    let ann = server.signup("ann");
-    let bob = server.signup("bob");
+    let (server, [ann, bob]) = signed_up(db, ["ann", "bob"]);
     let mut phone = Device::new();
     let (direct, create) = phone.room("DIRECT", &[ann.user, bob.user]);
     let (gone, first) = phone.message(direct, ann.user, "soon deleted");
