@@ -878,8 +878,8 @@ pub(crate) fn upsert_messages(tx: &Transaction<'_>, messages: &[&Message]) -> Re
     Ok(())
 }
 
-/// Sets a message's send state and order key: `sent` at the server's position after its push
-/// was accepted, or `pending` at the end of the outbox when the user retries it.
+/// Sets a message's send state and order key (`pending` at the end of the outbox when the user
+/// retries it; a push marks messages sent with [`mark_sent`]).
 #[cfg(feature = "client")]
 pub(crate) fn set_send_state(
     tx: &Transaction<'_>,
@@ -891,6 +891,36 @@ pub(crate) fn set_send_state(
         "UPDATE chat_messages SET send_state = ?2, sort_key = ?3 WHERE message_id = ?1",
     )?
     .execute(params![message_id, state, sort_key])?;
+    Ok(())
+}
+
+/// Marks messages `sent` at the server's positions after their push was accepted: `(message id,
+/// server position)` pairs in the order the server decided them, one statement per chunk of
+/// rows (a push batch marks up to a thousand). A message listed twice ends at its last position,
+/// as if each pair were written in turn.
+#[cfg(feature = "client")]
+pub(crate) fn mark_sent(tx: &Transaction<'_>, sent: &[(&str, i64)]) -> Result<()> {
+    const SENT: crate::store::MultiRow<'static> = crate::store::MultiRow {
+        head: "UPDATE chat_messages SET send_state = 'sent', sort_key = v.column2 FROM (",
+        width: 2,
+        tail: ") AS v WHERE chat_messages.message_id = v.column1",
+    };
+    // One row of the join per message: with two, SQLite would pick either.
+    let last: std::collections::HashMap<&str, usize> = sent
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (*id, i))
+        .collect();
+    let rows: Vec<&(&str, i64)> = sent
+        .iter()
+        .enumerate()
+        .filter(|(i, (id, _))| last.get(id) == Some(i))
+        .map(|(_, row)| row)
+        .collect();
+    SENT.write(tx, &rows, |s, at, (id, position)| {
+        s.raw_bind_parameter(at, id)?;
+        s.raw_bind_parameter(at + 1, position)
+    })?;
     Ok(())
 }
 
