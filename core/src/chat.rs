@@ -1116,4 +1116,52 @@ mod tests {
         assert!(refused_members(RoomType::Group, MAX_GROUP_MEMBERS + 1));
         assert!(refused_members(RoomType::Group, usize::MAX));
     }
+
+    #[cfg(feature = "client")]
+    #[test]
+    fn more_sent_messages_than_one_chunk_are_each_marked_at_their_position_the_last_winning() {
+        let client = Client::open_in_memory(crate::OpenOptions::default()).expect("open");
+        let mut friend = client.profile().expect("own profile");
+        friend.user_id = Uuid::now_v7();
+        friend.username = None;
+        client.save_contact(&friend).expect("contact");
+        let room = client.create_direct_room(friend.user_id).expect("room");
+        let sent: Vec<Message> = (0..150)
+            .map(|i| {
+                client
+                    .send_message(room.id, &NewMessage::text(format!("m{i}")))
+                    .expect("send")
+            })
+            .collect();
+        let ids: Vec<String> = sent.iter().map(|m| m.id.to_string()).collect();
+        // All but the last are marked, at positions 10, 20, …; the first is listed again later
+        // (a retried push answered anew): its later position stands.
+        let mut marks: Vec<(&str, i64)> = ids[..149]
+            .iter()
+            .zip(1..)
+            .map(|(id, n)| (id.as_str(), n * 10))
+            .collect();
+        marks.push((ids[0].as_str(), 5_000));
+        client
+            .store
+            .write(|tx| mark_sent(tx, &marks))
+            .expect("mark sent");
+
+        let page = client.messages(room.id, None, 200).expect("messages");
+        assert_eq!(page.messages.len(), 150);
+        for m in &page.messages {
+            let at = ids
+                .iter()
+                .position(|id| *id == m.id.to_string())
+                .expect("known");
+            match at {
+                0 => assert_eq!((m.send_state, m.sort_key), (SendState::Sent, 5_000)),
+                149 => assert_eq!(m.send_state, SendState::Pending, "not listed, not marked"),
+                n => {
+                    let n = i64::try_from(n).expect("small");
+                    assert_eq!((m.send_state, m.sort_key), (SendState::Sent, (n + 1) * 10));
+                }
+            }
+        }
+    }
 }

@@ -164,7 +164,7 @@ mod tests {
     #[test]
     fn a_batch_stops_before_the_byte_limit_and_never_below_one_entry() {
         let device = Uuid::now_v7();
-        let filler = "x".repeat(100_000);
+        let filler = "x".repeat(MAX_PUSH_BYTES / 8);
         let listed: Vec<_> = (1..=30)
             .map(|seq| logged(seq, &format!(r#"{{"content":"{filler}"}}"#)))
             .collect();
