@@ -14,7 +14,7 @@ use studymate_core::Error;
 use studymate_core::chat::{NewMessage, SendState};
 use studymate_core::sync::{CancelToken, SyncConfig, SyncObserver, SyncProgress};
 use studymate_e2e::proxy::{Fault, Proxy};
-use studymate_e2e::{Device, Server, snapshot};
+use studymate_e2e::{Device, MessageRow, Server, snapshot};
 
 /// A user with a direct room to a second user and `n` unsent messages in it.
 fn chatty_pair(dir: &std::path::Path, base: &str, n: usize) -> (Device, Device, uuid::Uuid) {
@@ -37,9 +37,14 @@ fn fresh_copy(dir: &std::path::Path, of: &Device, name: &str, base: &str) -> Dev
     d
 }
 
-fn assert_all_sent_once(d: &Device, room: uuid::Uuid, n: usize) {
+/// `room`'s messages on `d`, as the snapshot compares them.
+fn timeline(d: &Device, room: uuid::Uuid) -> Vec<MessageRow> {
     let s = snapshot(&d.client);
-    let timeline = &s.rooms.iter().find(|r| r.0 == room).unwrap().1;
+    s.rooms.into_iter().find(|r| r.0 == room).unwrap().1
+}
+
+fn assert_all_sent_once(d: &Device, room: uuid::Uuid, n: usize) {
+    let timeline = timeline(d, room);
     assert_eq!(timeline.len(), n, "every message exactly once");
     assert!(timeline.iter().all(|m| m.3 == SendState::Sent.as_str()));
     let mut contents: Vec<_> = timeline.iter().map(|m| m.2.clone()).collect();
@@ -121,9 +126,7 @@ fn a_server_restart_mid_sync_loses_nothing() {
 
 /// How many of `room`'s messages on `d` are sent.
 fn sent_in(d: &Device, room: uuid::Uuid) -> usize {
-    let s = snapshot(&d.client);
-    let timeline = &s.rooms.iter().find(|r| r.0 == room).unwrap().1;
-    timeline
+    timeline(d, room)
         .iter()
         .filter(|m| m.3 == SendState::Sent.as_str())
         .count()
