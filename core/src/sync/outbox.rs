@@ -81,10 +81,19 @@ pub(crate) fn push_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
                 Reply::Body(bytes) => {
                     let response: PushResponse = parse(&bytes, "push")?;
                     decisions::check_results(&batch.changes, &response.results)?;
-                    let (read, tail) = ahead?;
-                    outbox.decided(to_i64(batch.changes.len()), tail);
-                    next = read;
+                    let decided = to_i64(batch.changes.len());
                     answered = Some(Answered { batch, response });
+                    match ahead {
+                        Ok((read, tail)) => {
+                            outbox.decided(decided, tail);
+                            next = read;
+                        }
+                        // The answer is still recorded, as it would be without reading ahead.
+                        Err(e) => {
+                            record(run, answered.take(), report)?;
+                            return Err(e);
+                        }
+                    }
                 }
                 Reply::TooLarge if batch.changes.len() > 1 => {
                     cap = batch.changes.len() / 2;
