@@ -1,8 +1,9 @@
 //! Sync throughput against the real server (release build, SQLite store, loopback):
 //! `sync/push_100k` (a device pushes 100,000 changes: 99,700 chat messages and 300 interest tags,
-//! see [`INTEREST_TAGS`]; the time is the push phase, up to the observer's `Pulling`), `sync/pull_100k` (a fresh device of the same
-//! user pulls those 100,000 changes) and `sync/initial_1m` (a fresh device pulls a feed of
-//! 1,000,000 changes in the `sync-child` process, which prints its peak RSS, VmHWM).
+//! see [`INTEREST_TAGS`]; the time is the push phase, up to the observer's `Pulling`),
+//! `sync/pull_100k` (a fresh device of the same user pulls those 100,000 changes) and
+//! `sync/initial_1m` (a fresh device pulls a feed of 1,000,000 changes in the `sync-child`
+//! process, which prints its peak RSS, VmHWM, and CPU time; the bench adds the server's).
 //! `SYNC_BENCH_INITIAL` overrides the size of the initial pull (default 1,000,000).
 //!
 //! `cargo bench -p studymate-e2e --bench sync`
@@ -172,6 +173,7 @@ fn sync(c: &mut Criterion) {
                     serde_json::to_string(&big.session.tokens()).unwrap(),
                 )
                 .unwrap();
+                let server_cpu = server.cpu_ms();
                 let out = Command::new(env!("CARGO_BIN_EXE_sync-child"))
                     .arg(&db)
                     .arg(&base)
@@ -185,8 +187,11 @@ fn sync(c: &mut Criterion) {
                 assert_eq!(fields.first(), Some(&"ok"), "{line}");
                 let ms: u64 = fields[1].parse().unwrap();
                 eprintln!(
-                    "initial pull: {} changes in {ms} ms, peak RSS {} kB",
-                    fields[3], fields[2]
+                    "initial pull: {} changes in {ms} ms, peak RSS {} kB, CPU {} ms client, {} ms server",
+                    fields[3],
+                    fields[2],
+                    fields[5],
+                    server.cpu_ms() - server_cpu
                 );
                 total += Duration::from_millis(ms);
             }
