@@ -109,10 +109,13 @@ pub(crate) fn push_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
                     })?;
                 }
                 Reply::TooLarge => {
-                    let first = &batch.changes[0];
+                    let (id, seq) = batch
+                        .changes
+                        .first()
+                        .map(|c| (c.change_id.to_string(), c.seq))
+                        .unwrap_or_default();
                     return Err(Error::Protocol(format!(
-                        "the server refused change {} (seq {}) as too large even alone",
-                        first.change_id, first.seq
+                        "the server refused change {id} (seq {seq}) as too large even alone"
                     )));
                 }
                 Reply::HistoryReset => return Err(Error::Protocol("push answered 410".into())),
@@ -123,7 +126,8 @@ pub(crate) fn push_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncRepo
 
 /// The size of the outbox as the progress reports it: counted once when the push begins, then
 /// kept by subtracting what the server decided and adding what was logged since (sequences are
-/// never reused, so the next one tells how many), instead of counting the rest of the log again for every batch.
+/// never reused, so the next one tells how many), instead of counting the rest of the log again
+/// for every batch.
 struct OutboxSize {
     /// Entries not decided yet.
     waiting: i64,
