@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Transaction, params};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::validate::string_enum;
 use uuid::Uuid;
@@ -171,35 +172,78 @@ pub(crate) fn next_seq(tx: &Transaction<'_>) -> Result<i64> {
         .query_row([], |row| row.get(0))?)
 }
 
+/// One entry of the change log as stored, its payload kept as the JSON text it was logged as:
+/// the push sends that text as it is, so an entry is neither parsed into a JSON tree nor encoded
+/// again on its way out (see `sync::push_body`).
+#[derive(Debug)]
+pub(crate) struct LoggedChange {
+    /// Per-device sequence number.
+    pub seq: i64,
+    /// Idempotency key.
+    pub change_id: Uuid,
+    /// Kind of record.
+    pub entity: Entity,
+    /// Id of the record.
+    pub entity_id: String,
+    /// What happened.
+    pub operation: Operation,
+    /// The payload's JSON text (checked to be JSON when read).
+    pub payload: Box<RawValue>,
+    /// When the change was made, by the device clock.
+    pub created_at: DateTime<Utc>,
+}
+
+impl LoggedChange {
+    /// The entry with its payload parsed, as the app lists it.
+    fn parsed(self) -> Result<Change> {
+        Ok(Change {
+            seq: self.seq,
+            change_id: self.change_id,
+            entity: self.entity,
+            entity_id: self.entity_id,
+            operation: self.operation,
+            payload: serde_json::from_str(self.payload.get())?,
+            created_at: self.created_at,
+        })
+    }
+}
+
 /// Lists up to `limit` entries with a sequence greater than `after_seq`, oldest first.
 pub(crate) fn list(tx: &Transaction<'_>, after_seq: i64, limit: u32) -> Result<Vec<Change>> {
+    list_logged(tx, after_seq, limit)?
+        .into_iter()
+        .map(LoggedChange::parsed)
+        .collect()
+}
+
+/// [`list`] with each payload left as its JSON text.
+pub(crate) fn list_logged(
+    tx: &Transaction<'_>,
+    after_seq: i64,
+    limit: u32,
+) -> Result<Vec<LoggedChange>> {
     let mut stmt = tx.prepare_cached(
         "SELECT seq, change_id, entity, entity_id, operation, payload, created_at
          FROM change_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     )?;
-    let rows = stmt.query_map(params![after_seq, limit], |row| {
-        Ok((
-            row.get::<_, i64>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, Entity>(2)?,
-            row.get::<_, String>(3)?,
-            row.get::<_, Operation>(4)?,
-            row.get::<_, String>(5)?,
-            row.get::<_, String>(6)?,
-        ))
-    })?;
+    let mut rows = stmt.query(params![after_seq, limit])?;
     let mut changes = Vec::new();
-    for row in rows {
-        let (seq, change_id, entity, entity_id, operation, payload, created_at) = row?;
-        changes.push(Change {
-            seq,
-            change_id: Uuid::parse_str(&change_id)
+    while let Some(row) = rows.next()? {
+        let text = |column| -> Result<&str> {
+            row.get_ref(column)?
+                .as_str()
+                .map_err(|e| Error::Storage(format!("stored change-log column is not text: {e}")))
+        };
+        let (change_id, created_at) = (text(1)?, text(6)?);
+        changes.push(LoggedChange {
+            seq: row.get(0)?,
+            change_id: Uuid::parse_str(change_id)
                 .map_err(|e| Error::Storage(format!("stored change id is malformed: {e}")))?,
-            entity,
-            entity_id,
-            operation,
-            payload: serde_json::from_str(&payload)?,
-            created_at: time::from_db(&created_at)?,
+            entity: row.get(2)?,
+            entity_id: row.get(3)?,
+            operation: row.get(4)?,
+            payload: RawValue::from_string(row.get(5)?)?,
+            created_at: time::from_db(created_at)?,
         });
     }
     Ok(changes)

@@ -878,8 +878,8 @@ pub(crate) fn upsert_messages(tx: &Transaction<'_>, messages: &[&Message]) -> Re
     Ok(())
 }
 
-/// Sets a message's send state and order key: `sent` at the server's position after its push
-/// was accepted, or `pending` at the end of the outbox when the user retries it.
+/// Sets a message's send state and order key (`pending` at the end of the outbox when the user
+/// retries it; a push marks messages sent with [`mark_sent`]).
 #[cfg(feature = "client")]
 pub(crate) fn set_send_state(
     tx: &Transaction<'_>,
@@ -891,6 +891,36 @@ pub(crate) fn set_send_state(
         "UPDATE chat_messages SET send_state = ?2, sort_key = ?3 WHERE message_id = ?1",
     )?
     .execute(params![message_id, state, sort_key])?;
+    Ok(())
+}
+
+/// Marks messages `sent` at the server's positions after their push was accepted: `(message id,
+/// server position)` pairs in the order the server decided them, one statement per chunk of
+/// rows (a push batch marks up to a thousand). A message listed twice ends at its last position,
+/// as if each pair were written in turn.
+#[cfg(feature = "client")]
+pub(crate) fn mark_sent(tx: &Transaction<'_>, sent: &[(&str, i64)]) -> Result<()> {
+    const SENT: crate::store::MultiRow<'static> = crate::store::MultiRow {
+        head: "UPDATE chat_messages SET send_state = 'sent', sort_key = v.column2 FROM (",
+        width: 2,
+        tail: ") AS v WHERE chat_messages.message_id = v.column1",
+    };
+    // One row of the join per message: with two, SQLite would pick either.
+    let last: std::collections::HashMap<&str, usize> = sent
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (*id, i))
+        .collect();
+    let rows: Vec<&(&str, i64)> = sent
+        .iter()
+        .enumerate()
+        .filter(|(i, (id, _))| last.get(id) == Some(i))
+        .map(|(_, row)| row)
+        .collect();
+    SENT.write(tx, &rows, |s, at, (id, position)| {
+        s.raw_bind_parameter(at, id)?;
+        s.raw_bind_parameter(at + 1, position)
+    })?;
     Ok(())
 }
 
@@ -1085,5 +1115,53 @@ mod tests {
         assert!(refused_members(RoomType::Group, 1));
         assert!(refused_members(RoomType::Group, MAX_GROUP_MEMBERS + 1));
         assert!(refused_members(RoomType::Group, usize::MAX));
+    }
+
+    #[cfg(feature = "client")]
+    #[test]
+    fn more_sent_messages_than_one_chunk_are_each_marked_at_their_position_the_last_winning() {
+        let client = Client::open_in_memory(crate::OpenOptions::default()).expect("open");
+        let mut friend = client.profile().expect("own profile");
+        friend.user_id = Uuid::now_v7();
+        friend.username = None;
+        client.save_contact(&friend).expect("contact");
+        let room = client.create_direct_room(friend.user_id).expect("room");
+        let sent: Vec<Message> = (0..150)
+            .map(|i| {
+                client
+                    .send_message(room.id, &NewMessage::text(format!("m{i}")))
+                    .expect("send")
+            })
+            .collect();
+        let ids: Vec<String> = sent.iter().map(|m| m.id.to_string()).collect();
+        // All but the last are marked, at positions 10, 20, …; the first is listed again later
+        // (a retried push answered anew): its later position stands.
+        let mut marks: Vec<(&str, i64)> = ids[..149]
+            .iter()
+            .zip(1..)
+            .map(|(id, n)| (id.as_str(), n * 10))
+            .collect();
+        marks.push((ids[0].as_str(), 5_000));
+        client
+            .store
+            .write(|tx| mark_sent(tx, &marks))
+            .expect("mark sent");
+
+        let page = client.messages(room.id, None, 200).expect("messages");
+        assert_eq!(page.messages.len(), 150);
+        for m in &page.messages {
+            let at = ids
+                .iter()
+                .position(|id| *id == m.id.to_string())
+                .expect("known");
+            match at {
+                0 => assert_eq!((m.send_state, m.sort_key), (SendState::Sent, 5_000)),
+                149 => assert_eq!(m.send_state, SendState::Pending, "not listed, not marked"),
+                n => {
+                    let n = i64::try_from(n).expect("small");
+                    assert_eq!((m.send_state, m.sort_key), (SendState::Sent, (n + 1) * 10));
+                }
+            }
+        }
     }
 }

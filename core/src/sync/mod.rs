@@ -4,8 +4,9 @@
 //! One job per module: [`protocol`] (wire types), `transport` (HTTP, TLS, timeouts, 401 and
 //! retries), `answer` (an answer read off the wire, and errors describing it), `retry`
 //! (backoff), [`auth`] (token provider and session helper), `lock` (one sync per database
-//! file), `outbox` (push and acknowledgements), `pull` (paging and cursor), `feed` (a pull page
-//! parsed into typed records), `apply` (one page into the local tables, through the domain
+//! file), `outbox` (push and acknowledgements), `push_body` (a push batch encoded),
+//! `decisions` (the server's decisions on a batch recorded), `pull` (paging and cursor), `feed`
+//! (a pull page parsed into typed records), `apply` (one page into the local tables, through the domain
 //! modules that own them), `state` (saved sync state), `control` (observer and cancellation),
 //! `engine` (the `Client` calls), `live` (live sync: the channel, pokes and prompt pushes).
 //!
@@ -27,6 +28,8 @@ mod checks;
 #[cfg(feature = "client")]
 mod control;
 #[cfg(feature = "client")]
+mod decisions;
+#[cfg(feature = "client")]
 mod engine;
 #[cfg(feature = "client")]
 mod feed;
@@ -40,6 +43,8 @@ mod lock;
 mod outbox;
 #[cfg(feature = "client")]
 mod pull;
+#[cfg(feature = "client")]
+mod push_body;
 #[cfg(feature = "client")]
 mod retry;
 #[cfg(feature = "client")]

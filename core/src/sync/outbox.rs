@@ -1,260 +1,205 @@
 //! Push: sends the change log after the acknowledged mark in `seq` order, in batches bounded by
-//! count ([`MAX_PUSH_CHANGES`]) and by bytes ([`MAX_PUSH_BYTES`]), and records the server's
-//! decision on every entry in one transaction per batch: accepted entries leave the outbox (a
-//! sent chat message takes the server's order), refused ones are listed for the app and their
-//! local row is corrected. A batch the server still finds too large (413) is halved and sent
-//! again, so no outbox can wedge on its size.
+//! count ([`MAX_PUSH_CHANGES`]) and by bytes ([`MAX_PUSH_BYTES`], see [`super::push_body`]), and
+//! records the server's decision on every entry ([`super::decisions`]) in one transaction per
+//! batch, which also moves the acknowledged mark past it. A batch the server still finds too
+//! large (413) is halved and sent again, so no outbox can wedge on its size.
+//!
+//! The device and the server work at the same time: while the server decides one batch (the
+//! request runs on a helper thread), the device records the batch answered before it and reads
+//! and encodes the batch after it. What is committed, and in which order, is as if the batches
+//! went one by one: a batch's decisions and acknowledgement are one transaction, batches are
+//! recorded in `seq` order, and a batch is recorded only after the one before it. Reading ahead is
+//! safe because the log after the acknowledged mark only grows (entries are appended, and removed
+//! only once acknowledged). When a run stops (an error or a cancellation), every batch
+//! answered so far is recorded and nothing of the others; a batch the server decided whose answer
+//! was not recorded is sent again by the next run and answered `duplicate`.
+//!
+//! [`MAX_PUSH_BYTES`]: super::protocol::MAX_PUSH_BYTES
 
-use rusqlite::{OptionalExtension, Transaction};
+use std::thread::ScopedJoinHandle;
 
 use super::control::SyncProgress;
-use super::protocol::{
-    ChangeResult, ChangeStatus, MAX_PUSH_BYTES, MAX_PUSH_CHANGES, PROTOCOL_VERSION, PushRequest,
-    PushResponse, ServerEntity, WireChange,
-};
-use super::state::{self, RejectedChange};
+use super::protocol::{MAX_PUSH_CHANGES, PushResponse};
+use super::push_body::{self, Batch};
 use super::transport::{Reply, Transport, parse};
-use super::{Run, SyncReport, rooms};
-use crate::changelog::{self, Change, Entity, Operation};
-use crate::chat::{self, SendState};
+use super::{Run, SyncReport, decisions, state};
+use crate::changelog;
 use crate::error::{Error, Result};
-use crate::{ledger, progress};
 use studymate_protocol::unsigned::to_i64;
+
+/// A batch the server has decided and the device has not recorded yet.
+struct Answered {
+    batch: Batch,
+    response: PushResponse,
+}
 
 /// Pushes the whole outbox; returns when it is empty.
 pub(crate) fn push_all(run: &Run<'_>, net: &Transport<'_>, report: &mut SyncReport) -> Result<()> {
     // Most entries per batch; halved whenever the server answers 413, for the rest of this run.
     let mut cap = MAX_PUSH_CHANGES;
-    loop {
-        run.cancel.check()?;
-        let (listed, outbox) = run.client.store.read(|tx| {
-            let acked = state::acked_seq(tx)?;
-            let listed = changelog::list(tx, acked, cap as u32)?;
-            Ok((listed, state::outbox_len(tx, acked)?))
-        })?;
-        if listed.is_empty() {
-            return Ok(());
-        }
-        let (batch, body) = encode_batch(run, listed)?;
-        let Some(last) = batch.last().map(|c| c.seq) else {
-            return Ok(());
+    let (mut next, mut outbox) = run.client.store.read(|tx| {
+        let acked = state::acked_seq(tx)?;
+        let outbox = OutboxSize {
+            waiting: state::outbox_len(tx, acked)?,
+            tail: changelog::next_seq(tx)?,
         };
-        run.observer.progress(SyncProgress {
-            pushed: report.pushed,
-            outbox,
-            pulled: report.pulled,
-            pull_total: None,
-        });
-        let reply = net.call(&|http, base| {
-            http.post(format!("{base}/v1/sync/push"))
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body.clone())
-        })?;
-        let bytes = match reply {
-            Reply::Body(bytes) => bytes,
-            Reply::TooLarge if batch.len() > 1 => {
-                cap = batch.len() / 2;
-                tracing::info!(
-                    entries = batch.len(),
-                    cap,
-                    "push answered 413: halving the batch"
-                );
-                continue;
+        Ok((read_batch(run, tx, acked, cap)?, outbox))
+    })?;
+    let mut answered: Option<Answered> = None;
+    std::thread::scope(|scope| {
+        loop {
+            let Some(batch) = next.take() else {
+                return record(run, answered.take(), report);
+            };
+            if run.cancel.check().is_err() {
+                record(run, answered.take(), report)?;
+                return Err(Error::Cancelled);
             }
-            Reply::TooLarge => {
-                return Err(Error::Protocol(format!(
-                    "the server refused change {} (seq {}) as too large even alone",
-                    batch[0].change_id, batch[0].seq
-                )));
-            }
-            Reply::HistoryReset => return Err(Error::Protocol("push answered 410".into())),
-        };
-        let response: PushResponse = parse(&bytes, "push")?;
-        check_results(&batch, &response.results)?;
-        let now = run.client.now();
-        run.client.store.write(|tx| {
-            for (change, result) in batch.iter().zip(&response.results) {
-                record(tx, change, result, now, report)?;
-            }
-            state::acknowledge_through(tx, last)
-        })?;
-        report.pushed += to_i64(batch.len());
-    }
-}
-
-/// Takes the longest prefix of `listed` whose push body stays within [`MAX_PUSH_BYTES`] (at least
-/// one entry: the write API never logs one that cannot travel alone) and encodes the request.
-fn encode_batch(run: &Run<'_>, listed: Vec<Change>) -> Result<(Vec<Change>, Vec<u8>)> {
-    let encode = |changes: &[Change]| {
-        let request = PushRequest {
-            protocol_version: PROTOCOL_VERSION,
-            device_id: run.client.device_id,
-            changes: changes.iter().cloned().map(WireChange::from).collect(),
-        };
-        serde_json::to_vec(&request)
-            .map_err(|e| Error::Storage(format!("the push could not be encoded: {e}")))
-    };
-    let envelope = encode(&[])?.len();
-    let mut total = envelope;
-    let mut take = 0;
-    for change in &listed {
-        let size = WireChange::from(change.clone()).wire_len()?;
-        // One comma between entries.
-        let grown = total + size + usize::from(take > 0);
-        if take > 0 && grown > MAX_PUSH_BYTES {
-            break;
-        }
-        total = grown;
-        take += 1;
-    }
-    let mut batch = listed;
-    batch.truncate(take);
-    let body = encode(&batch)?;
-    Ok((batch, body))
-}
-
-/// One result per entry, in request order, naming the entry it answers.
-fn check_results(changes: &[Change], results: &[ChangeResult]) -> Result<()> {
-    if changes.len() != results.len() {
-        return Err(Error::Protocol(format!(
-            "push sent {} changes and got {} results",
-            changes.len(),
-            results.len()
-        )));
-    }
-    for (c, r) in changes.iter().zip(results) {
-        if c.change_id != r.change_id || c.seq != r.seq {
-            return Err(Error::Protocol(format!(
-                "push result for {} (seq {}) answers change {} (seq {})",
-                r.change_id, r.seq, c.change_id, c.seq
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Applies the server's decision on one entry to the local rows.
-fn record(
-    tx: &Transaction<'_>,
-    change: &Change,
-    result: &ChangeResult,
-    now: chrono::DateTime<chrono::Utc>,
-    report: &mut SyncReport,
-) -> Result<()> {
-    match result.status {
-        ChangeStatus::Applied | ChangeStatus::Duplicate => {
-            if result.status == ChangeStatus::Applied {
-                report.applied += 1;
-            } else {
-                report.duplicate += 1;
-            }
-            if let (Entity::ChatMessage, Operation::Insert, Some(server_seq)) =
-                (change.entity, change.operation, result.server_seq)
-            {
-                chat::set_send_state(tx, &change.entity_id, SendState::Sent, server_seq)?;
-                report
-                    .changed
-                    .note(ServerEntity::ChatMessage, room_of(change));
+            let in_flight = answered
+                .as_ref()
+                .map_or(0, |a| to_i64(a.batch.changes.len()));
+            run.observer.progress(SyncProgress {
+                pushed: report.pushed + in_flight,
+                outbox: outbox.waiting,
+                pulled: report.pulled,
+                pull_total: None,
+            });
+            let after = batch.last_seq();
+            let sending = scope.spawn(move || {
+                let reply = send(net, &batch.body);
+                (batch, reply)
+            });
+            // While the server decides `batch`: record the one before it, read the one after it.
+            let recorded = record(run, answered.take(), report);
+            let ahead = match (&recorded, after) {
+                (Ok(()), Some(after)) => read_ahead(run, after, cap),
+                _ => Ok((None, 0)),
+            };
+            let (batch, reply) = joined(sending)?;
+            recorded?;
+            match reply? {
+                Reply::Body(bytes) => {
+                    let response: PushResponse = parse(&bytes, "push")?;
+                    decisions::check_results(&batch.changes, &response.results)?;
+                    let decided = to_i64(batch.changes.len());
+                    answered = Some(Answered { batch, response });
+                    match ahead {
+                        Ok((read, tail)) => {
+                            outbox.decided(decided, tail);
+                            next = read;
+                        }
+                        // The answer is still recorded, as it would be without reading ahead.
+                        Err(e) => {
+                            record(run, answered.take(), report)?;
+                            return Err(e);
+                        }
+                    }
+                }
+                Reply::TooLarge if batch.changes.len() > 1 => {
+                    cap = batch.changes.len() / 2;
+                    tracing::info!(
+                        entries = batch.changes.len(),
+                        cap,
+                        "push answered 413: halving the batch"
+                    );
+                    // Everything before `batch` is recorded: read it again, smaller.
+                    next = run.client.store.read(|tx| {
+                        let acked = state::acked_seq(tx)?;
+                        read_batch(run, tx, acked, cap)
+                    })?;
+                }
+                Reply::TooLarge => {
+                    let (id, seq) = batch
+                        .changes
+                        .first()
+                        .map(|c| (c.change_id.to_string(), c.seq))
+                        .unwrap_or_default();
+                    return Err(Error::Protocol(format!(
+                        "the server refused change {id} (seq {seq}) as too large even alone"
+                    )));
+                }
+                Reply::HistoryReset => return Err(Error::Protocol("push answered 410".into())),
             }
         }
-        ChangeStatus::Rejected => {
-            report.rejected += 1;
-            if superseded(tx, change)? {
-                return Ok(());
-            }
-            state::record_rejection(
-                tx,
-                &RejectedChange {
-                    seq: change.seq,
-                    change_id: change.change_id,
-                    entity: change.entity,
-                    entity_id: change.entity_id.clone(),
-                    operation: change.operation,
-                    code: result.code.clone().unwrap_or_else(|| "unknown".into()),
-                    reason: result.reason.clone().unwrap_or_default(),
-                    rejected_at: now,
-                },
-            )?;
-            if let Some(corrected) = correct_rejected(tx, change, result.code.as_deref())? {
-                report.changed.note(corrected, room_of(change));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The chat room a message or room change is about, from its payload.
-fn room_of(change: &Change) -> Option<uuid::Uuid> {
-    match change.entity {
-        Entity::ChatRoom => change.entity_id.parse().ok(),
-        _ => change
-            .payload
-            .get("room_id")
-            .and_then(|v| v.as_str())
-            .and_then(|id| id.parse().ok()),
-    }
-}
-
-/// Whether a refused insert no longer concerns anything on the device: a message that has moved
-/// to another room since it was logged (out of a direct room that lost to the pair's older one,
-/// see [`super::rooms`]) and is sent there under a new change, or a room that is gone. Such a
-/// refusal is not listed and corrects nothing.
-fn superseded(tx: &Transaction<'_>, change: &Change) -> Result<bool> {
-    if change.operation != Operation::Insert {
-        return Ok(false);
-    }
-    let sql = match change.entity {
-        Entity::ChatMessage => "SELECT room_id FROM chat_messages WHERE message_id = ?1",
-        Entity::ChatRoom => "SELECT room_id FROM chat_rooms WHERE room_id = ?1",
-        _ => return Ok(false),
-    };
-    let room: Option<String> = tx
-        .prepare_cached(sql)?
-        .query_row([&change.entity_id], |r| r.get(0))
-        .optional()?;
-    Ok(match (change.entity, room) {
-        (Entity::ChatMessage, Some(room)) => {
-            room_of(change).is_some_and(|logged| logged.to_string() != room)
-        }
-        (Entity::ChatMessage, None) => false,
-        (_, room) => room.is_none(),
     })
 }
 
-/// Undoes the local effect of a refused insert where the record cannot exist on the server:
-/// a refused message is marked `failed`, with its text (the app retries or discards it), a
-/// refused ledger entry (an overdraft, an award the server did not derive) is removed, a refused
-/// new room is removed unless it holds messages (see [`super::rooms`]: what the user wrote is
-/// never deleted by a refusal), and a refused achievement unlock is taken back (the achievement
-/// can be unlocked again later). Other refused records are corrected by the pull that follows:
-/// the server delivers their current state again with the refusal. Returns the kind of record it
-/// corrected, if any.
-fn correct_rejected(
-    tx: &Transaction<'_>,
-    change: &Change,
-    code: Option<&str>,
-) -> Result<Option<ServerEntity>> {
-    if change.operation != Operation::Insert || code == Some("duplicate_record") {
-        return Ok(None);
+/// The size of the outbox as the progress reports it: counted once when the push begins, then
+/// kept by subtracting what the server decided and adding what was logged since (sequences are
+/// never reused, so the next one tells how many), instead of counting the rest of the log again
+/// for every batch.
+struct OutboxSize {
+    /// Entries not decided yet.
+    waiting: i64,
+    /// The sequence of the log's next entry when `waiting` was last brought up to date.
+    tail: i64,
+}
+
+impl OutboxSize {
+    /// `decided` entries were decided; the log's next entry will now get `tail`.
+    fn decided(&mut self, decided: i64, tail: i64) {
+        let logged = tail.saturating_sub(self.tail).max(0);
+        self.waiting = self
+            .waiting
+            .saturating_add(logged)
+            .saturating_sub(decided)
+            .max(0);
+        self.tail = self.tail.max(tail);
     }
-    let corrected = match change.entity {
-        Entity::ChatMessage => {
-            chat::mark_failed(tx, &change.entity_id)?;
-            ServerEntity::ChatMessage
-        }
-        Entity::PointTransaction => {
-            ledger::delete_entry(tx, &change.entity_id)?;
-            ServerEntity::PointTransaction
-        }
-        Entity::ChatRoom => {
-            rooms::on_refused(tx, &change.entity_id)?;
-            ServerEntity::ChatRoom
-        }
-        Entity::UserAchievement => {
-            progress::take_back_unlock(tx, &change.entity_id)?;
-            ServerEntity::UserAchievement
-        }
-        _ => return Ok(None),
+}
+
+/// Reads and encodes the batch after `after`, and the sequence the log's next entry will get
+/// (which moves when entries are logged), in one read.
+fn read_ahead(run: &Run<'_>, after: i64, cap: usize) -> Result<(Option<Batch>, i64)> {
+    run.client
+        .store
+        .read(|tx| Ok((read_batch(run, tx, after, cap)?, changelog::next_seq(tx)?)))
+}
+
+/// Reads up to `cap` entries after `after` and encodes as many as one body carries.
+fn read_batch(
+    run: &Run<'_>,
+    tx: &rusqlite::Transaction<'_>,
+    after: i64,
+    cap: usize,
+) -> Result<Option<Batch>> {
+    let cap = u32::try_from(cap).unwrap_or(u32::MAX);
+    push_body::encode(
+        run.client.device_id,
+        changelog::list_logged(tx, after, cap)?,
+    )
+}
+
+/// Sends one push request.
+fn send(net: &Transport<'_>, body: &[u8]) -> Result<Reply> {
+    net.call(&|http, base| {
+        http.post(format!("{base}/v1/sync/push"))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_vec())
+    })
+}
+
+/// Records an answered batch, if any: its decisions and the acknowledgement through its last
+/// entry, in one transaction.
+fn record(run: &Run<'_>, answered: Option<Answered>, report: &mut SyncReport) -> Result<()> {
+    let Some(Answered { batch, response }) = answered else {
+        return Ok(());
     };
-    Ok(Some(corrected))
+    let Some(last) = batch.last_seq() else {
+        return Ok(());
+    };
+    let now = run.client.now();
+    run.client.store.write(|tx| {
+        decisions::record_batch(tx, &batch.changes, &response.results, now, report)?;
+        state::acknowledge_through(tx, last)
+    })?;
+    report.pushed += to_i64(batch.changes.len());
+    Ok(())
+}
+
+/// The request thread's outcome; its panic becomes an error (never a panic across the FFI).
+fn joined<T>(thread: ScopedJoinHandle<'_, T>) -> Result<T> {
+    thread
+        .join()
+        .map_err(|_| Error::Storage("the thread sending a push batch panicked".into()))
 }

@@ -1,13 +1,15 @@
 //! A device in its own process, for the kill tests and the memory benchmark:
 //! `sync-child DB BASE TOKENS_JSON_FILE USER_ID PULL_LIMIT` opens the database of `USER_ID`, syncs
-//! once and prints `ok ELAPSED_MS PEAK_RSS_KB PULLED PUSHED` (peak RSS from `/proc/self/status`
-//! VmHWM), or `error MESSAGE` with exit code 1.
+//! once and prints `ok ELAPSED_MS PEAK_RSS_KB PULLED PUSHED CPU_MS` (peak RSS from
+//! `/proc/self/status` VmHWM; CPU time of the sync, all threads, user and system), or
+//! `error MESSAGE` with exit code 1.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use studymate_core::sync::{ServerSession, SyncConfig};
 use studymate_core::{Client, OpenOptions};
+use studymate_e2e::own_cpu_ms;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -39,14 +41,15 @@ fn run(args: &[String]) -> Result<String, String> {
     .map_err(|e| e.to_string())?;
     let mut config = SyncConfig::new(args[2].clone(), Arc::new(session));
     config.pull_limit = args[5].parse().map_err(|_| "bad PULL_LIMIT".to_string())?;
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), own_cpu_ms());
     let report = client.sync(&config).map_err(|e| e.to_string())?;
     let elapsed = start.elapsed().as_millis();
     Ok(format!(
-        "ok {elapsed} {} {} {}",
+        "ok {elapsed} {} {} {} {}",
         peak_rss_kb(),
         report.pulled,
-        report.pushed
+        report.pushed,
+        own_cpu_ms().saturating_sub(cpu)
     ))
 }
 

@@ -1,17 +1,20 @@
 //! Faults between a device and the real server: the fault-injecting proxy drops connections
 //! (before and after the server handled the request), delays, answers 500 and 503 with
 //! `Retry-After`, truncates bodies and delivers requests twice; the server is restarted in the
-//! middle of a sync; and sync children are killed with SIGKILL mid-push and mid-pull. After
+//! middle of a sync; a push fails or is cancelled while a batch is decided and the next one
+//! prepared; and sync children are killed with SIGKILL mid-push and mid-pull. After
 //! quiescing, every device equals the server (a fresh device's full pull) and nothing is lost
 //! or doubled.
 
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use studymate_core::Error;
 use studymate_core::chat::{NewMessage, SendState};
+use studymate_core::sync::{CancelToken, SyncConfig, SyncObserver, SyncProgress};
 use studymate_e2e::proxy::{Fault, Proxy};
-use studymate_e2e::{Device, Server, snapshot};
+use studymate_e2e::{Device, MessageRow, Server, snapshot};
 
 /// A user with a direct room to a second user and `n` unsent messages in it.
 fn chatty_pair(dir: &std::path::Path, base: &str, n: usize) -> (Device, Device, uuid::Uuid) {
@@ -34,9 +37,14 @@ fn fresh_copy(dir: &std::path::Path, of: &Device, name: &str, base: &str) -> Dev
     d
 }
 
-fn assert_all_sent_once(d: &Device, room: uuid::Uuid, n: usize) {
+/// `room`'s messages on `d`, as the snapshot compares them.
+fn timeline(d: &Device, room: uuid::Uuid) -> Vec<MessageRow> {
     let s = snapshot(&d.client);
-    let timeline = &s.rooms.iter().find(|r| r.0 == room).unwrap().1;
+    s.rooms.into_iter().find(|r| r.0 == room).unwrap().1
+}
+
+fn assert_all_sent_once(d: &Device, room: uuid::Uuid, n: usize) {
+    let timeline = timeline(d, room);
     assert_eq!(timeline.len(), n, "every message exactly once");
     assert!(timeline.iter().all(|m| m.3 == SendState::Sent.as_str()));
     let mut contents: Vec<_> = timeline.iter().map(|m| m.2.clone()).collect();
@@ -114,6 +122,98 @@ fn a_server_restart_mid_sync_loses_nothing() {
     assert_all_sent_once(&a, room, 3000);
     let copy = fresh_copy(dir.path(), &a, "a2", &restarted.base);
     assert_eq!(snapshot(&copy.client), snapshot(&a.client));
+}
+
+/// How many of `room`'s messages on `d` are sent.
+fn sent_in(d: &Device, room: uuid::Uuid) -> usize {
+    timeline(d, room)
+        .iter()
+        .filter(|m| m.3 == SendState::Sent.as_str())
+        .count()
+}
+
+#[test]
+fn a_failure_while_the_next_batch_is_decided_keeps_the_batch_answered_and_nothing_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("server.db"));
+    let (a, b, room) = chatty_pair(dir.path(), &server.base, 2500);
+    // The first batch passes; the second is answered 400 (not retried) while the device records
+    // the first and has already read and encoded the third.
+    let proxy = Proxy::start(&server.base);
+    proxy.script(&[Fault::Pass, Fault::Status(400)]);
+    // The room's own entries lead the outbox.
+    let outbox = a.client.sync_status().unwrap().outbox;
+    let room_entries = usize::try_from(outbox).unwrap() - 2500;
+    let failed = a.sync(&proxy.base);
+    assert!(matches!(failed, Err(Error::Protocol(_))), "{failed:?}");
+    assert_eq!(a.client.sync_status().unwrap().outbox, outbox - 1000);
+    assert_eq!(
+        sent_in(&a, room),
+        1000 - room_entries,
+        "the first batch is recorded, no other"
+    );
+
+    let report = a.sync(&proxy.base).unwrap();
+    assert_eq!(
+        (report.pushed, report.applied),
+        (outbox - 1000, outbox - 1000),
+        "{report:?}"
+    );
+    assert_all_sent_once(&a, room, 2500);
+    b.sync(&server.base).unwrap();
+    assert_eq!(snapshot(&b.client).rooms, snapshot(&a.client).rooms);
+}
+
+/// Cancels its run when told of the push's second batch, and keeps every progress it was told.
+struct CancelAtSecondBatch {
+    cancel: CancelToken,
+    seen: Mutex<Vec<(i64, i64)>>,
+}
+
+impl SyncObserver for CancelAtSecondBatch {
+    fn progress(&self, progress: SyncProgress) {
+        let mut seen = self.seen.lock().unwrap();
+        seen.push((progress.pushed, progress.outbox));
+        if seen.len() == 2 {
+            self.cancel.cancel();
+        }
+    }
+}
+
+#[test]
+fn a_cancel_while_a_batch_is_decided_records_the_answered_one_and_sends_no_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("server.db"));
+    let (a, b, room) = chatty_pair(dir.path(), &server.base, 2500);
+    let observer = Arc::new(CancelAtSecondBatch {
+        cancel: CancelToken::new(),
+        seen: Mutex::new(Vec::new()),
+    });
+    let mut config = SyncConfig::new(&server.base, a.session.clone());
+    config.cancel = observer.cancel.clone();
+    config.observer = observer.clone();
+    // The room's own entries lead the outbox.
+    let outbox = a.client.sync_status().unwrap().outbox;
+    let room_entries = usize::try_from(outbox).unwrap() - 2500;
+    let cancelled = a.client.sync(&config);
+    assert!(matches!(cancelled, Err(Error::Cancelled)), "{cancelled:?}");
+    // Told before each batch: the first answered batch counts as pushed while it is recorded.
+    assert_eq!(
+        *observer.seen.lock().unwrap(),
+        [(0, outbox), (1000, outbox - 1000)]
+    );
+    assert_eq!(a.client.sync_status().unwrap().outbox, outbox - 1000);
+    assert_eq!(sent_in(&a, room), 1000 - room_entries);
+
+    let report = a.sync(&server.base).unwrap();
+    assert_eq!(
+        (report.pushed, report.duplicate),
+        (outbox - 1000, 0),
+        "{report:?}"
+    );
+    assert_all_sent_once(&a, room, 2500);
+    b.sync(&server.base).unwrap();
+    assert_eq!(snapshot(&b.client).rooms, snapshot(&a.client).rooms);
 }
 
 /// Runs the sync child for `db` and kills it with SIGKILL after `kill_after`, if given.
