@@ -15,12 +15,14 @@
 //! writes to other feeds run beside it. Taking every head at the end, all at once and sorted,
 //! means two writers never wait on each other's heads in a cycle.
 
+use std::collections::HashMap;
+
 use serde_json::value::RawValue;
 use studymate_core::changelog::Operation;
 use studymate_protocol::{LedgerCheck, RoomCheck, ScopeChecks, ServerChange, ServerEntity};
 use uuid::Uuid;
 
-use crate::db::{Conn, DbError, params};
+use crate::db::{Conn, DbError, MAX_ROWS, Value, params, pow2_chunks, value_rows};
 
 /// Who receives a change.
 #[derive(Debug, Clone, Copy)]
@@ -68,17 +70,95 @@ pub fn append(conn: &mut dyn Conn, change: NewChange<'_>) -> Result<i64, DbError
         .int(0)
 }
 
-/// Replaces a change's payload: a chat message's payload holds its own server sequence, which
-/// is only known once the change is written.
-pub fn set_payload(
-    conn: &mut dyn Conn,
-    server_seq: i64,
-    payload: &serde_json::Value,
-) -> Result<(), DbError> {
-    conn.execute(
-        "UPDATE changes SET payload = $1 WHERE server_seq = $2",
-        params![payload.to_string(), server_seq],
-    )?;
+/// A change written together with others ([`append_many`]), its payload already JSON text.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchedChange<'a> {
+    /// Kind of record.
+    pub entity: ServerEntity,
+    /// The record's id as clients name it.
+    pub entity_id: &'a str,
+    /// Insert, update or delete.
+    pub operation: Operation,
+    /// The record's state (or tombstone) as JSON text.
+    pub payload: &'a str,
+    /// The pushed change that caused it: distinct for every change of one call, as the rows
+    /// written are told apart by it.
+    pub origin: Uuid,
+}
+
+/// Writes changes to the history with one multi-row statement per chunk and returns their
+/// server sequences, in the order of `changes`. The order in which a statement returns its
+/// rows is not defined (SQLite says so outright), so each sequence is matched to its change by
+/// the origin.
+pub fn append_many(conn: &mut dyn Conn, changes: &[BatchedChange<'_>]) -> Result<Vec<i64>, DbError> {
+    const COLUMNS: usize = 5;
+    let mut seqs = Vec::with_capacity(changes.len());
+    for chunk in pow2_chunks(changes, MAX_ROWS) {
+        let mut params = Vec::with_capacity(chunk.len() * COLUMNS);
+        for change in chunk {
+            params.extend([
+                Value::from(change.entity.as_str()),
+                Value::from(change.entity_id),
+                Value::from(change.operation.as_str()),
+                Value::from(change.payload),
+                Value::from(change.origin),
+            ]);
+        }
+        let sql = format!(
+            "INSERT INTO changes (entity, entity_id, operation, payload, origin_change_id)
+             VALUES {} RETURNING server_seq, origin_change_id",
+            value_rows(1, COLUMNS, chunk.len())
+        );
+        let mut by_origin = HashMap::with_capacity(chunk.len());
+        for row in conn.query(&sql, &params)? {
+            by_origin.insert(row.text(1)?, row.int(0)?);
+        }
+        for change in chunk {
+            let seq = by_origin.get(&change.origin.to_string()).ok_or_else(|| {
+                DbError::Database(format!("no sequence returned for change {}", change.origin))
+            })?;
+            seqs.push(*seq);
+        }
+    }
+    Ok(seqs)
+}
+
+/// Replaces the payloads of changes, one statement per chunk of `(server_seq, payload)` rows: a
+/// chat message's payload holds its own server sequence, which is only known once the change is
+/// written. (The casts give PostgreSQL the types of the `VALUES` list's parameters.)
+pub fn set_payloads(conn: &mut dyn Conn, rows: &[(i64, String)]) -> Result<(), DbError> {
+    for chunk in pow2_chunks(rows, MAX_ROWS) {
+        let mut params = Vec::with_capacity(chunk.len() * 2);
+        for (seq, payload) in chunk {
+            params.extend([Value::Int(*seq), Value::from(payload.as_str())]);
+        }
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| format!("(CAST(${} AS BIGINT), CAST(${} AS TEXT))", 2 * r + 1, 2 * r + 2))
+            .collect();
+        let sql = format!(
+            "UPDATE changes SET payload = v.column2 FROM (VALUES {}) AS v
+             WHERE changes.server_seq = v.column1",
+            values.join(", ")
+        );
+        conn.execute(&sql, &params)?;
+    }
+    Ok(())
+}
+
+/// Stages deliveries `(user, server_seq)` for [`settle`], in the order given (which is the
+/// order they take in each user's feed), with one multi-row statement per chunk.
+pub fn stage(conn: &mut dyn Conn, rows: &[(&str, i64)]) -> Result<(), DbError> {
+    for chunk in pow2_chunks(rows, MAX_ROWS) {
+        let mut params = Vec::with_capacity(chunk.len() * 2);
+        for (user, seq) in chunk {
+            params.extend([Value::from(*user), Value::Int(*seq)]);
+        }
+        let sql = format!(
+            "INSERT INTO feed_pending (user_id, server_seq) VALUES {}",
+            value_rows(1, 2, chunk.len())
+        );
+        conn.execute(&sql, &params)?;
+    }
     Ok(())
 }
 
@@ -90,10 +170,7 @@ pub fn deliver(
     audience: Audience<'_>,
 ) -> Result<(), DbError> {
     match audience {
-        Audience::User(user) => conn.execute(
-            "INSERT INTO feed_pending (user_id, server_seq) VALUES ($1, $2)",
-            params![user, server_seq],
-        ),
+        Audience::User(user) => return stage(conn, &[(user, server_seq)]),
         Audience::Room(room) => conn.execute(
             "INSERT INTO feed_pending (user_id, server_seq)
              SELECT user_id, CAST($1 AS BIGINT) FROM participants WHERE room_id = $2 ORDER BY user_id",

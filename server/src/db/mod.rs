@@ -250,6 +250,10 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
         .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
+/// Most rows one multi-row statement or `IN (…)` lookup carries; larger sets are split with
+/// [`pow2_chunks`].
+pub const MAX_ROWS: usize = 256;
+
 /// Splits `items` into chunks whose lengths are powers of two, at most `max` (itself a power of
 /// two): a multi-row statement built for each chunk then has one of a few shapes, so the
 /// per-connection prepared-statement caches hold a handful of them, not one per batch size.
