@@ -15,8 +15,6 @@
 //! writes to other feeds run beside it. Taking every head at the end, all at once and sorted,
 //! means two writers never wait on each other's heads in a cycle.
 
-use std::collections::HashMap;
-
 use serde_json::value::RawValue;
 use studymate_core::changelog::Operation;
 use studymate_protocol::{LedgerCheck, RoomCheck, ScopeChecks, ServerChange, ServerEntity};
@@ -73,6 +71,8 @@ pub fn append(conn: &mut dyn Conn, change: NewChange<'_>) -> Result<i64, DbError
 /// A change written together with others ([`append_many`]), its payload already JSON text.
 #[derive(Debug, Clone, Copy)]
 pub struct BatchedChange<'a> {
+    /// Its server sequence, reserved with [`reserve`].
+    pub server_seq: i64,
     /// Kind of record.
     pub entity: ServerEntity,
     /// The record's id as clients name it.
@@ -81,22 +81,26 @@ pub struct BatchedChange<'a> {
     pub operation: Operation,
     /// The record's state (or tombstone) as JSON text.
     pub payload: &'a str,
-    /// The pushed change that caused it: distinct for every change of one call, as the rows
-    /// written are told apart by it.
+    /// The pushed change that caused it.
     pub origin: Uuid,
 }
 
-/// Writes changes to the history with one multi-row statement per chunk and returns their
-/// server sequences, in the order of `changes`. The order in which a statement returns its
-/// rows is not defined (SQLite says so outright), so each sequence is matched to its change by
-/// the origin.
-pub fn append_many(conn: &mut dyn Conn, changes: &[BatchedChange<'_>]) -> Result<Vec<i64>, DbError> {
-    const COLUMNS: usize = 5;
-    let mut seqs = Vec::with_capacity(changes.len());
+/// Reserves the server sequences of `n` changes about to be written with [`append_many`]: a
+/// chat message's payload holds its own server sequence, so it must be known before the change
+/// is written (writing it and then its payload again cost a second write of every row).
+pub fn reserve(conn: &mut dyn Conn, n: usize) -> Result<Vec<i64>, DbError> {
+    conn.reserve_ids("changes", "server_seq", n)
+}
+
+/// Writes changes, their sequences reserved, to the history with one multi-row statement per
+/// chunk.
+pub fn append_many(conn: &mut dyn Conn, changes: &[BatchedChange<'_>]) -> Result<(), DbError> {
+    const COLUMNS: usize = 6;
     for chunk in pow2_chunks(changes, MAX_ROWS) {
         let mut params = Vec::with_capacity(chunk.len() * COLUMNS);
         for change in chunk {
             params.extend([
+                Value::Int(change.server_seq),
                 Value::from(change.entity.as_str()),
                 Value::from(change.entity_id),
                 Value::from(change.operation.as_str()),
@@ -105,40 +109,9 @@ pub fn append_many(conn: &mut dyn Conn, changes: &[BatchedChange<'_>]) -> Result
             ]);
         }
         let sql = format!(
-            "INSERT INTO changes (entity, entity_id, operation, payload, origin_change_id)
-             VALUES {} RETURNING server_seq, origin_change_id",
+            "INSERT INTO changes (server_seq, entity, entity_id, operation, payload, origin_change_id)
+             OVERRIDING SYSTEM VALUE VALUES {}",
             value_rows(1, COLUMNS, chunk.len())
-        );
-        let mut by_origin = HashMap::with_capacity(chunk.len());
-        for row in conn.query(&sql, &params)? {
-            by_origin.insert(row.text(1)?, row.int(0)?);
-        }
-        for change in chunk {
-            let seq = by_origin.get(&change.origin.to_string()).ok_or_else(|| {
-                DbError::Database(format!("no sequence returned for change {}", change.origin))
-            })?;
-            seqs.push(*seq);
-        }
-    }
-    Ok(seqs)
-}
-
-/// Replaces the payloads of changes, one statement per chunk of `(server_seq, payload)` rows: a
-/// chat message's payload holds its own server sequence, which is only known once the change is
-/// written. (The casts give PostgreSQL the types of the `VALUES` list's parameters.)
-pub fn set_payloads(conn: &mut dyn Conn, rows: &[(i64, String)]) -> Result<(), DbError> {
-    for chunk in pow2_chunks(rows, MAX_ROWS) {
-        let mut params = Vec::with_capacity(chunk.len() * 2);
-        for (seq, payload) in chunk {
-            params.extend([Value::Int(*seq), Value::from(payload.as_str())]);
-        }
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| format!("(CAST(${} AS BIGINT), CAST(${} AS TEXT))", 2 * r + 1, 2 * r + 2))
-            .collect();
-        let sql = format!(
-            "UPDATE changes SET payload = v.column2 FROM (VALUES {}) AS v
-             WHERE changes.server_seq = v.column1",
-            values.join(", ")
         );
         conn.execute(&sql, &params)?;
     }

@@ -82,16 +82,13 @@ pub fn store(
     doc: &serde_json::Value,
     last_seq: i64,
 ) -> Result<(), DbError> {
-    store_many(conn, &[(*target, doc.to_string(), last_seq)])
+    store_many(conn, &[(*target, &doc.to_string(), last_seq)])
 }
 
 /// Writes the states of several records without publishing them, with one multi-row statement
 /// per chunk: each row is a target, its document as JSON text and the change carrying it. No
 /// record may appear twice (PostgreSQL refuses to upsert one row twice in a statement).
-pub fn store_many(
-    conn: &mut dyn Conn,
-    rows: &[(Target<'_>, String, i64)],
-) -> Result<(), DbError> {
+pub fn store_many(conn: &mut dyn Conn, rows: &[(Target<'_>, &str, i64)]) -> Result<(), DbError> {
     const COLUMNS: usize = 6;
     for chunk in pow2_chunks(rows, MAX_ROWS) {
         let mut params = Vec::with_capacity(chunk.len() * COLUMNS);
@@ -101,7 +98,7 @@ pub fn store_many(
                 Value::from(target.record_id),
                 Value::from(target.owner),
                 Value::from(target.room),
-                Value::from(doc.as_str()),
+                Value::from(*doc),
                 Value::Int(*last_seq),
             ]);
         }

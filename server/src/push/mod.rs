@@ -137,7 +137,13 @@ impl Ctx<'_> {
         record_id: &'a str,
         entity_id: &'a str,
     ) -> Target<'a> {
-        own_target(&self.user_key, self.change.change_id, kind, record_id, entity_id)
+        own_target(
+            &self.user_key,
+            self.change.change_id,
+            kind,
+            record_id,
+            entity_id,
+        )
     }
 
     /// The pushing user's progress, with this entry as the origin of what it grants.

@@ -3,7 +3,7 @@
 //! decided) reads the state its rules need once — the rooms it writes into with the pusher's
 //! membership and their members, which of its message ids, reply targets and interest tags
 //! exist — decides each entry in memory in request order, and writes the accepted ones with
-//! multi-row statements per table (history, payloads, records, feed deliveries).
+//! multi-row statements per table (history, records, feed deliveries).
 //!
 //! The result is the one deciding the entries one by one would give. What the run accepts is
 //! added to what it knows, so a duplicate or a reply within the run is decided as if the
@@ -153,7 +153,13 @@ impl Accepted<'_> {
         let origin = self.change.change_id;
         match &self.room {
             Some(room) => chat::message_target(user_key, origin, &self.record_id, room),
-            None => own_target(user_key, origin, self.kind, &self.record_id, &self.entity_id),
+            None => own_target(
+                user_key,
+                origin,
+                self.kind,
+                &self.record_id,
+                &self.entity_id,
+            ),
         }
     }
 }
@@ -257,8 +263,8 @@ fn check<'a>(
     }
 }
 
-/// Writes the accepted entries: their changes, the payloads that carry their own sequence,
-/// their records and their deliveries (in entry order, each message to its room's members in
+/// Writes the accepted entries: their changes (under sequences reserved first, as a message's
+/// payload holds its own), their records and their deliveries (in entry order, each message to its room's members in
 /// user order), then completes their results and decisions with their server sequences.
 fn flush(
     conn: &mut dyn Conn,
@@ -271,41 +277,37 @@ fn flush(
     if pending.is_empty() {
         return Ok(());
     }
-    let batched: Vec<BatchedChange<'_>> = pending
-        .iter()
-        .map(|accepted| BatchedChange {
-            entity: accepted.kind,
-            entity_id: &accepted.entity_id,
-            operation: Operation::Insert,
-            payload: match &accepted.doc {
-                Doc::Message(_) => "null",
-                Doc::Ready(json) => json,
-            },
-            origin: accepted.change.change_id,
-        })
-        .collect();
-    let seqs = feed::append_many(conn, &batched)?;
-    let mut payloads = Vec::new();
+    let seqs = feed::reserve(conn, pending.len())?;
     let mut stored = Vec::with_capacity(pending.len());
-    let mut deliveries: Vec<(&str, i64)> = Vec::with_capacity(pending.len());
     for (accepted, &seq) in pending.iter_mut().zip(&seqs) {
         let doc = match &mut accepted.doc {
             Doc::Message(msg) => {
                 msg.sort_key = seq;
-                let json = records::to_json_text(msg)?;
-                payloads.push((seq, json.clone()));
-                json
+                records::to_json_text(msg)?
             }
-            Doc::Ready(json) => json.clone(),
+            Doc::Ready(json) => std::mem::take(json),
         };
         stored.push((seq, doc));
     }
-    feed::set_payloads(conn, &payloads)?;
-    let user_key = pusher.user_key.as_str();
-    let rows: Vec<(Target<'_>, String, i64)> = pending
+    let batched: Vec<BatchedChange<'_>> = pending
         .iter()
-        .zip(stored)
-        .map(|(accepted, (seq, doc))| (accepted.target(user_key), doc, seq))
+        .zip(&stored)
+        .map(|(accepted, (seq, doc))| BatchedChange {
+            server_seq: *seq,
+            entity: accepted.kind,
+            entity_id: &accepted.entity_id,
+            operation: Operation::Insert,
+            payload: doc,
+            origin: accepted.change.change_id,
+        })
+        .collect();
+    feed::append_many(conn, &batched)?;
+    let mut deliveries: Vec<(&str, i64)> = Vec::with_capacity(pending.len());
+    let user_key = pusher.user_key.as_str();
+    let rows: Vec<(Target<'_>, &str, i64)> = pending
+        .iter()
+        .zip(&stored)
+        .map(|(accepted, (seq, doc))| (accepted.target(user_key), doc.as_str(), *seq))
         .collect();
     records::store_many(conn, &rows)?;
     for (target, _, seq) in &rows {

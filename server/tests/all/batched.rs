@@ -51,26 +51,26 @@ struct People {
 
 /// What the entries should come to, in order (as `status` or `status:code`).
 const EXPECTED: [&str; 20] = [
-    "applied",                             // a message
-    "applied",                             // an interest
-    "rejected:not_a_member",               // into a room of others
-    "rejected:not_a_member",               // into a room that does not exist
-    "rejected:sender_mismatch",            // sent as someone else
-    "rejected:duplicate_record",           // the first message's id again, new change id
-    "rejected:duplicate_record",           // a message stored before the batch
-    "applied",                             // a reply to the batch's first message
-    "rejected:unknown_reference",          // a reply to a message that does not exist
-    "rejected:invalid_payload",            // not a message
-    "rejected:invalid_payload",            // an entity id that is not the message's id
-    "applied",                             // an interest stored before: nothing changes
-    "applied",                             // the batch's interest again: nothing changes
-    "applied",                             // a profile update, decided alone
-    "applied",                             // a message after it
-    "rejected:invalid_payload",            // an interest tag with a control character
-    "rejected:invalid_payload",            // an interest tag too long for a tag
-    "duplicate",                           // the first entry again, same change id
-    "applied",                             // a reply to the message stored before
-    "rejected:sequence_conflict",          // another change under the first entry's seq
+    "applied",                    // a message
+    "applied",                    // an interest
+    "rejected:not_a_member",      // into a room of others
+    "rejected:not_a_member",      // into a room that does not exist
+    "rejected:sender_mismatch",   // sent as someone else
+    "rejected:duplicate_record",  // the first message's id again, new change id
+    "rejected:duplicate_record",  // a message stored before the batch
+    "applied",                    // a reply to the batch's first message
+    "rejected:unknown_reference", // a reply to a message that does not exist
+    "rejected:invalid_payload",   // not a message
+    "rejected:invalid_payload",   // an entity id that is not the message's id
+    "applied",                    // an interest stored before: nothing changes
+    "applied",                    // the batch's interest again: nothing changes
+    "applied",                    // a profile update, decided alone
+    "applied",                    // a message after it
+    "rejected:invalid_payload",   // an interest tag with a control character
+    "rejected:invalid_payload",   // an interest tag too long for a tag
+    "duplicate",                  // the first entry again, same change id
+    "applied",                    // a reply to the message stored before
+    "rejected:sequence_conflict", // another change under the first entry's seq
 ];
 
 fn one_batch_and_one_entry_per_batch_agree(batch_db: &str, single_db: &str) {
@@ -98,7 +98,13 @@ fn one_batch_and_one_entry_per_batch_agree(batch_db: &str, single_db: &str) {
     let outcome = |results: &[Value]| -> Vec<(Value, Value, Value)> {
         results
             .iter()
-            .map(|r| (r["status"].clone(), r["code"].clone(), r["server_seq"].clone()))
+            .map(|r| {
+                (
+                    r["status"].clone(),
+                    r["code"].clone(),
+                    r["server_seq"].clone(),
+                )
+            })
             .collect()
     };
     assert_eq!(
