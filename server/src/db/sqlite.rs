@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::types::ValueRef;
+use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, params_from_iter};
 
 use super::{Backend, Conn, DbError, Row, TxMode, Value, params, schema};
@@ -218,11 +218,13 @@ fn dialect(sql: &str) -> String {
         .map_or_else(|| sql.clone(), str::to_owned)
 }
 
-fn to_sql(v: &Value) -> rusqlite::types::Value {
+/// Binds a value; text is bound by reference (SQLite copies it itself), so a payload is not
+/// copied once more on its way in.
+fn to_sql(v: &Value) -> ToSqlOutput<'_> {
     match v {
-        Value::Null => rusqlite::types::Value::Null,
-        Value::Int(i) => rusqlite::types::Value::Integer(*i),
-        Value::Text(t) => rusqlite::types::Value::Text(t.clone()),
+        Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+        Value::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(*i)),
+        Value::Text(t) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
     }
 }
 
