@@ -40,7 +40,7 @@ pub fn is_set_kind(change: &WireChange) -> bool {
 }
 
 /// What a run knows of the store: read once at its start, and grown by each entry it accepts.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Known {
     /// The rooms the run writes into that the pusher is a member of, each with its members in
     /// user order.
