@@ -20,7 +20,7 @@ use studymate_core::changelog::Operation;
 use studymate_protocol::{LedgerCheck, RoomCheck, ScopeChecks, ServerChange, ServerEntity};
 use uuid::Uuid;
 
-use crate::db::{Conn, DbError, params};
+use crate::db::{Conn, DbError, MAX_ROWS, Value, params, pow2_chunks, value_rows};
 
 /// Who receives a change.
 #[derive(Debug, Clone, Copy)]
@@ -68,17 +68,70 @@ pub fn append(conn: &mut dyn Conn, change: NewChange<'_>) -> Result<i64, DbError
         .int(0)
 }
 
-/// Replaces a change's payload: a chat message's payload holds its own server sequence, which
-/// is only known once the change is written.
-pub fn set_payload(
-    conn: &mut dyn Conn,
-    server_seq: i64,
-    payload: &serde_json::Value,
-) -> Result<(), DbError> {
-    conn.execute(
-        "UPDATE changes SET payload = $1 WHERE server_seq = $2",
-        params![payload.to_string(), server_seq],
-    )?;
+/// A change written together with others ([`append_many`]), its payload already JSON text.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchedChange<'a> {
+    /// Its server sequence, reserved with [`reserve`].
+    pub server_seq: i64,
+    /// Kind of record.
+    pub entity: ServerEntity,
+    /// The record's id as clients name it.
+    pub entity_id: &'a str,
+    /// Insert, update or delete.
+    pub operation: Operation,
+    /// The record's state (or tombstone) as JSON text.
+    pub payload: &'a str,
+    /// The pushed change that caused it.
+    pub origin: Uuid,
+}
+
+/// Reserves the server sequences of `n` changes about to be written with [`append_many`]: a
+/// chat message's payload holds its own server sequence, so it must be known before the change
+/// is written (writing it and then its payload again cost a second write of every row).
+pub fn reserve(conn: &mut dyn Conn, n: usize) -> Result<Vec<i64>, DbError> {
+    conn.reserve_ids("changes", "server_seq", n)
+}
+
+/// Writes changes, their sequences reserved, to the history with one multi-row statement per
+/// chunk.
+pub fn append_many(conn: &mut dyn Conn, changes: &[BatchedChange<'_>]) -> Result<(), DbError> {
+    const COLUMNS: usize = 6;
+    for chunk in pow2_chunks(changes, MAX_ROWS) {
+        let mut params = Vec::with_capacity(chunk.len() * COLUMNS);
+        for change in chunk {
+            params.extend([
+                Value::Int(change.server_seq),
+                Value::from(change.entity.as_str()),
+                Value::from(change.entity_id),
+                Value::from(change.operation.as_str()),
+                Value::from(change.payload),
+                Value::from(change.origin),
+            ]);
+        }
+        let sql = format!(
+            "INSERT INTO changes (server_seq, entity, entity_id, operation, payload, origin_change_id)
+             OVERRIDING SYSTEM VALUE VALUES {}",
+            value_rows(1, COLUMNS, chunk.len())
+        );
+        conn.execute(&sql, &params)?;
+    }
+    Ok(())
+}
+
+/// Stages deliveries `(user, server_seq)` for [`settle`], in the order given (which is the
+/// order they take in each user's feed), with one multi-row statement per chunk.
+pub fn stage(conn: &mut dyn Conn, rows: &[(&str, i64)]) -> Result<(), DbError> {
+    for chunk in pow2_chunks(rows, MAX_ROWS) {
+        let mut params = Vec::with_capacity(chunk.len() * 2);
+        for (user, seq) in chunk {
+            params.extend([Value::from(*user), Value::Int(*seq)]);
+        }
+        let sql = format!(
+            "INSERT INTO feed_pending (user_id, server_seq) VALUES {}",
+            value_rows(1, 2, chunk.len())
+        );
+        conn.execute(&sql, &params)?;
+    }
     Ok(())
 }
 
@@ -90,10 +143,7 @@ pub fn deliver(
     audience: Audience<'_>,
 ) -> Result<(), DbError> {
     match audience {
-        Audience::User(user) => conn.execute(
-            "INSERT INTO feed_pending (user_id, server_seq) VALUES ($1, $2)",
-            params![user, server_seq],
-        ),
+        Audience::User(user) => return stage(conn, &[(user, server_seq)]),
         Audience::Room(room) => conn.execute(
             "INSERT INTO feed_pending (user_id, server_seq)
              SELECT user_id, CAST($1 AS BIGINT) FROM participants WHERE room_id = $2 ORDER BY user_id",

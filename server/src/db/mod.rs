@@ -168,6 +168,11 @@ pub trait Conn {
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError>;
     /// Runs parameterless statements (DDL, savepoints).
     fn batch(&mut self, sql: &str) -> Result<(), DbError>;
+    /// Reserves `n` values of `table`'s generated `column` (an AUTOINCREMENT rowid on SQLite,
+    /// an identity on PostgreSQL), in increasing order; none is ever handed out again. A row
+    /// whose other columns must hold its own value (a message's payload holds its server
+    /// sequence) is then written once, its value given explicitly (`OVERRIDING SYSTEM VALUE`).
+    fn reserve_ids(&mut self, table: &str, column: &str, n: usize) -> Result<Vec<i64>, DbError>;
     /// Marks the connection unusable so the pool drops it instead of reusing it.
     fn discard(&mut self);
     /// Whether a statement since the last `begin` failed because of a concurrent transaction
@@ -280,6 +285,10 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
         .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
+/// Most rows one multi-row statement or `IN (…)` lookup carries; larger sets are split with
+/// [`pow2_chunks`].
+pub const MAX_ROWS: usize = 256;
+
 /// Splits `items` into chunks whose lengths are powers of two, at most `max` (itself a power of
 /// two): a multi-row statement built for each chunk then has one of a few shapes, so the
 /// per-connection prepared-statement caches hold a handful of them, not one per batch size.
@@ -304,21 +313,30 @@ pub fn pow2_chunks<T>(items: &[T], max: usize) -> impl Iterator<Item = &[T]> {
 /// Placeholders for `rows` rows of `columns` values, numbered from `$first`: `$1, $2` for one
 /// column (an `IN` list), `($1, $2), ($3, $4)` for more (a `VALUES` list).
 pub fn value_rows(first: usize, columns: usize, rows: usize) -> String {
-    let row = |r: usize| {
+    use std::fmt::Write;
+    // Built in one string: a chunk of 256 rows has over a thousand placeholders, and a string
+    // per placeholder cost more than the statement's own work.
+    let mut sql = String::with_capacity(rows * columns * 7);
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        if columns > 1 {
+            sql.push('(');
+        }
         let start = first + r * columns;
-        let cells: Vec<String> = (start..start + columns).map(|n| format!("${n}")).collect();
-        cells.join(", ")
-    };
-    let rows: Vec<String> = (0..rows)
-        .map(|r| {
-            if columns == 1 {
-                row(r)
-            } else {
-                format!("({})", row(r))
+        for n in start..start + columns {
+            if n > start {
+                sql.push_str(", ");
             }
-        })
-        .collect();
-    rows.join(", ")
+            // Writing to a String cannot fail.
+            let _ = write!(sql, "${n}");
+        }
+        if columns > 1 {
+            sql.push(')');
+        }
+    }
+    sql
 }
 
 /// Runs `f` inside a savepoint: on `Err` only `f`'s writes are undone and the transaction goes on.

@@ -217,6 +217,19 @@ impl Conn for PooledPg<'_> {
         self.checked(outcome)
     }
 
+    /// From the column's identity sequence, one `nextval` per value (with writers in parallel
+    /// the values need not follow each other).
+    fn reserve_ids(&mut self, table: &str, column: &str, n: usize) -> Result<Vec<i64>, DbError> {
+        let count =
+            i64::try_from(n).map_err(|_| DbError::Database(format!("cannot reserve {n} ids")))?;
+        let rows = self.query(
+            "SELECT nextval(pg_get_serial_sequence($1, $2))
+             FROM generate_series(CAST(1 AS BIGINT), CAST($3 AS BIGINT)) ORDER BY 1",
+            &[Value::from(table), Value::from(column), Value::Int(count)],
+        )?;
+        rows.iter().map(|row| row.int(0)).collect()
+    }
+
     fn discard(&mut self) {
         self.conn = None;
     }

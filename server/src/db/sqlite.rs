@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::types::ValueRef;
+use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, params_from_iter};
 
-use super::{Backend, Conflict, Conn, DbError, Row, TxMode, Value, schema};
+use super::{Backend, Conflict, Conn, DbError, Row, TxMode, Value, params, schema};
 
 /// How many idle connections are kept for reuse.
 const MAX_IDLE: usize = 8;
@@ -174,6 +174,35 @@ impl Conn for PooledSqlite<'_> {
         self.conn()?.execute_batch(sql).map_err(db_err)
     }
 
+    /// AUTOINCREMENT keeps the largest value it ever gave in `sqlite_sequence` (and never gives
+    /// one at or below it), so moving that on by `n` reserves the `n` values after it; a table
+    /// that never had a row has no entry yet and starts at 1. (The rowid `column` is implied.)
+    fn reserve_ids(&mut self, table: &str, _column: &str, n: usize) -> Result<Vec<i64>, DbError> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let count =
+            i64::try_from(n).map_err(|_| DbError::Database(format!("cannot reserve {n} ids")))?;
+        let moved = self.query(
+            "UPDATE sqlite_sequence SET seq = seq + $1 WHERE name = $2 RETURNING seq",
+            params![count, table],
+        )?;
+        let last = match moved.first() {
+            Some(row) => row.int(0)?,
+            None => {
+                self.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES ($1, $2)",
+                    params![table, count],
+                )?;
+                count
+            }
+        };
+        let first = last
+            .checked_sub(count - 1)
+            .ok_or_else(|| DbError::Decode(format!("{table} sequence at {last}")))?;
+        Ok((first..=last).collect())
+    }
+
     fn discard(&mut self) {
         self.conn = None;
     }
@@ -186,8 +215,12 @@ impl Conn for PooledSqlite<'_> {
 
 /// The common dialect numbers placeholders `$1`; SQLite spells them `?1`, and has no row locks
 /// (its single writer holds the whole database), so a trailing `FOR UPDATE` or `FOR SHARE` goes.
+/// An insert that gives a generated column's value says `OVERRIDING SYSTEM VALUE` for
+/// PostgreSQL's identity columns; SQLite takes the value as it is.
 fn dialect(sql: &str) -> String {
-    let sql = sql.replace('$', "?");
+    let sql = sql
+        .replace('$', "?")
+        .replace(" OVERRIDING SYSTEM VALUE", "");
     let trimmed = sql.trim_end();
     ["FOR UPDATE", "FOR SHARE"]
         .iter()
@@ -195,11 +228,13 @@ fn dialect(sql: &str) -> String {
         .map_or_else(|| sql.clone(), str::to_owned)
 }
 
-fn to_sql(v: &Value) -> rusqlite::types::Value {
+/// Binds a value; text is bound by reference (SQLite copies it itself), so a payload is not
+/// copied once more on its way in.
+fn to_sql(v: &Value) -> ToSqlOutput<'_> {
     match v {
-        Value::Null => rusqlite::types::Value::Null,
-        Value::Int(i) => rusqlite::types::Value::Integer(*i),
-        Value::Text(t) => rusqlite::types::Value::Text(t.clone()),
+        Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+        Value::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(*i)),
+        Value::Text(t) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
     }
 }
 
@@ -222,5 +257,9 @@ mod tests {
             "SELECT a FROM t WHERE b = ?1 ORDER BY a "
         );
         assert_eq!(dialect("SELECT a FROM t FOR SHARE\n"), "SELECT a FROM t ");
+        assert_eq!(
+            dialect("INSERT INTO t (id, a) OVERRIDING SYSTEM VALUE VALUES ($1, $2)"),
+            "INSERT INTO t (id, a) VALUES (?1, ?2)"
+        );
     }
 }

@@ -5,19 +5,16 @@
 
 use uuid::Uuid;
 
-use crate::db::{Conn, DbError, Value, params, pow2_chunks};
+use crate::db::{Conn, DbError, MAX_ROWS, Value, params, pow2_chunks};
 
 /// The channel every server process listens on (PostgreSQL).
 pub const CHANNEL: &str = "studymate_live";
-
-/// Most notifications one statement queues.
-const MAX_CHUNK: usize = 256;
 
 /// PostgreSQL: queues one notification per moved feed, payload `<user>:<head>`. Sent in the
 /// writing transaction, so it is delivered to every listening process when, and only if, the
 /// transaction commits.
 pub fn notify(conn: &mut dyn Conn, heads: &[(Uuid, i64)]) -> Result<(), DbError> {
-    for chunk in pow2_chunks(heads, MAX_CHUNK) {
+    for chunk in pow2_chunks(heads, MAX_ROWS) {
         let mut values = vec![Value::from(CHANNEL)];
         values.extend(
             chunk

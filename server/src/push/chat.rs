@@ -3,6 +3,8 @@
 //! deletes a message, and read markers only move forward. Each accepted message gets its place
 //! in the room: the server sequence of its insert, which becomes its `sort_key`.
 
+use std::collections::HashMap;
+
 use studymate_core::changelog::Operation;
 use studymate_core::chat::{
     Message, MessageDeletion, MessageEdit, MessageType, NewMessage, Participant, ParticipantChange,
@@ -12,10 +14,11 @@ use studymate_core::time;
 use studymate_protocol::{ReadMarker, ReadMarkerUpdate, ServerEntity};
 use uuid::Uuid;
 
-use super::{Applied, ApplyError, Ctx, Writes, invalid, reject};
-use crate::db::{Conn, DbError, params};
+use super::set::Known;
+use super::{Applied, ApplyError, Ctx, invalid, reject};
+use crate::db::{Conn, DbError, MAX_ROWS, Value, params, pow2_chunks, value_rows};
 use crate::feed::{self, Audience};
-use crate::records::{self, Target, to_json};
+use crate::records::{self, Target};
 use crate::users;
 
 /// `chat_room` insert: a new direct or group room with its members; the pusher is its creator
@@ -183,8 +186,11 @@ pub fn remove_member(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     Ok(Some(seq))
 }
 
-/// `chat_message` insert: the message, sent by the pusher into a room they are in.
-pub fn send<'a>(conn: &mut dyn Conn, ctx: &'a Ctx<'a>) -> Result<Writes<'a>, ApplyError> {
+/// `chat_message` insert: the checks of a message sent by the pusher into a room they are in,
+/// against what is `known` of the store (and of the entries of the batch accepted before it).
+/// Returns the message as stored, less its `sort_key` (its server sequence, given when it is
+/// written, by [`super::set`]).
+pub fn check_send(ctx: &Ctx<'_>, known: &Known) -> Result<Message, ApplyError> {
     let mut msg: Message = ctx.payload()?;
     let id = msg.id.to_string();
     ctx.require_entity_id(&id)?;
@@ -195,7 +201,9 @@ pub fn send<'a>(conn: &mut dyn Conn, ctx: &'a Ctx<'a>) -> Result<Writes<'a>, App
         ));
     }
     let room_key = msg.room_id.to_string();
-    load_room(conn, &room_key, &ctx.user_key)?;
+    if known.members(&room_key).is_none() {
+        return Err(not_member(&room_key));
+    }
     NewMessage {
         message_type: msg.message_type,
         content: msg.content.clone(),
@@ -205,17 +213,15 @@ pub fn send<'a>(conn: &mut dyn Conn, ctx: &'a Ctx<'a>) -> Result<Writes<'a>, App
     }
     .validate()
     .map_err(invalid)?;
-    if let Some(reply) = msg.reply_to_id {
-        let original =
-            records::get::<Message>(conn, ServerEntity::ChatMessage, &reply.to_string())?;
-        if original.is_none_or(|m| m.doc.room_id != msg.room_id) {
-            return Err(reject(
-                "unknown_reference",
-                "reply_to_id is not a message in this room",
-            ));
-        }
+    if let Some(reply) = msg.reply_to_id
+        && known.message_room(&reply.to_string()) != Some(room_key.as_str())
+    {
+        return Err(reject(
+            "unknown_reference",
+            "reply_to_id is not a message in this room",
+        ));
     }
-    if records::get::<Message>(conn, ServerEntity::ChatMessage, &id)?.is_some() {
+    if known.message_exists(&id) {
         return Err(reject(
             "duplicate_record",
             format!("message {id} already exists"),
@@ -226,15 +232,7 @@ pub fn send<'a>(conn: &mut dyn Conn, ctx: &'a Ctx<'a>) -> Result<Writes<'a>, App
     msg.is_deleted = false;
     msg.deleted_at = None;
     msg.send_state = SendState::Sent;
-    Ok(Box::new(move |conn| {
-        let target = message_target(ctx, &id, &room_key);
-        let seq = records::publish(conn, &target, Operation::Insert, &serde_json::Value::Null)?;
-        msg.sort_key = seq;
-        let doc = to_json(&msg)?;
-        feed::set_payload(conn, seq, &doc)?;
-        records::store(conn, &target, &doc, seq)?;
-        Ok(Some(seq))
-    }))
+    Ok(msg)
 }
 
 /// `chat_message` update: the sender replaces the text of a live text message.
@@ -260,7 +258,7 @@ pub fn edit(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     let (id, room_key) = (msg.id.to_string(), msg.room_id.to_string());
     Ok(Some(records::save(
         conn,
-        &message_target(ctx, &id, &room_key),
+        &message_target(&ctx.user_key, ctx.change.change_id, &id, &room_key),
         Operation::Update,
         &msg,
     )?))
@@ -282,7 +280,7 @@ pub fn delete(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     let (id, room_key) = (msg.id.to_string(), msg.room_id.to_string());
     Ok(Some(records::save(
         conn,
-        &message_target(ctx, &id, &room_key),
+        &message_target(&ctx.user_key, ctx.change.change_id, &id, &room_key),
         Operation::Delete,
         &msg,
     )?))
@@ -367,32 +365,102 @@ fn publish_room(
 
 /// Loads a room the user is a member of; a room they are not in is refused as `not_a_member`
 /// whether or not it exists, so its existence is not revealed. The room's record is locked
-/// first, to the end of the transaction: every write into a room (a message, an edit, a marker,
-/// a member joining or leaving) takes it, so they happen one at a time per room and the
-/// membership read after the lock is the one the write's delivery and a join's history see
-/// (with parallel writers, a message committed beside a join could otherwise reach neither the
-/// new member's feed nor the history the join copied).
+/// first, to the end of the transaction ([`lock_rooms`]).
 fn load_room(conn: &mut dyn Conn, room_key: &str, user: &str) -> Result<Room, ApplyError> {
-    let not_member = || {
-        reject(
-            "not_a_member",
-            format!("the user is not a member of room {room_key}"),
-        )
-    };
-    conn.query(
-        "SELECT record_id FROM records WHERE kind = $1 AND record_id = $2 FOR UPDATE",
-        params![ServerEntity::ChatRoom.as_str(), room_key],
-    )?;
-    // One statement: the room's record, found only through the user's membership.
-    let rows = conn.query(
-        "SELECT r.doc FROM participants p
-         JOIN records r ON r.kind = $1 AND r.record_id = p.room_id
-         WHERE p.room_id = $2 AND p.user_id = $3",
-        params![ServerEntity::ChatRoom.as_str(), room_key, user],
-    )?;
-    let row = rows.first().ok_or_else(not_member)?;
-    Ok(serde_json::from_str(&row.text(0)?)
-        .map_err(|e| DbError::Decode(format!("chat_room {room_key}: {e}")))?)
+    let key = [room_key.to_owned()];
+    lock_rooms(conn, &key)?;
+    member_rooms(conn, &key, user)?
+        .remove(room_key)
+        .ok_or_else(|| not_member(room_key))
+}
+
+/// The refusal of a write into a room the pusher is not in (or that does not exist).
+fn not_member(room_key: &str) -> ApplyError {
+    reject(
+        "not_a_member",
+        format!("the user is not a member of room {room_key}"),
+    )
+}
+
+/// Locks the records of the rooms `room_keys` (those that exist) to the end of the
+/// transaction, in room order (so two writers never wait on each other's rooms in a cycle).
+/// Every write into a room (a message, an edit, a marker, a member joining or leaving) takes
+/// its lock, so they happen one at a time per room and the membership read after the lock is
+/// the one the write's delivery and a join's history see (with parallel writers, a message
+/// committed beside a join could otherwise reach neither the new member's feed nor the history
+/// the join copied).
+fn lock_rooms(conn: &mut dyn Conn, room_keys: &[String]) -> Result<(), DbError> {
+    let mut sorted = room_keys.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    for chunk in pow2_chunks(&sorted, MAX_ROWS) {
+        let mut values = vec![Value::from(ServerEntity::ChatRoom.as_str())];
+        values.extend(chunk.iter().map(Value::from));
+        let sql = format!(
+            "SELECT record_id FROM records WHERE kind = $1 AND record_id IN ({})
+             ORDER BY record_id FOR UPDATE",
+            value_rows(2, 1, chunk.len())
+        );
+        conn.query(&sql, &values)?;
+    }
+    Ok(())
+}
+
+/// The rooms among `room_keys` that `user` is a member of, by key: each room's record, found
+/// only through the user's membership.
+fn member_rooms(
+    conn: &mut dyn Conn,
+    room_keys: &[String],
+    user: &str,
+) -> Result<HashMap<String, Room>, DbError> {
+    let mut rooms = HashMap::new();
+    for chunk in pow2_chunks(room_keys, MAX_ROWS) {
+        let mut values = vec![
+            Value::from(ServerEntity::ChatRoom.as_str()),
+            Value::from(user),
+        ];
+        values.extend(chunk.iter().map(Value::from));
+        let sql = format!(
+            "SELECT p.room_id, r.doc FROM participants p
+             JOIN records r ON r.kind = $1 AND r.record_id = p.room_id
+             WHERE p.user_id = $2 AND p.room_id IN ({})",
+            value_rows(3, 1, chunk.len())
+        );
+        for row in conn.query(&sql, &values)? {
+            let key = row.text(0)?;
+            let room = serde_json::from_str(&row.text(1)?)
+                .map_err(|e| DbError::Decode(format!("chat_room {key}: {e}")))?;
+            rooms.insert(key, room);
+        }
+    }
+    Ok(rooms)
+}
+
+/// For deciding many messages at once: locks the rooms `room_keys` ([`lock_rooms`]) and returns
+/// those `user` is a member of, each with its members in user order (the order a delivery to
+/// the room stages them in, [`feed::deliver`]).
+pub fn rooms_of_member(
+    conn: &mut dyn Conn,
+    room_keys: &[String],
+    user: &str,
+) -> Result<HashMap<String, Vec<String>>, DbError> {
+    lock_rooms(conn, room_keys)?;
+    let mine: Vec<String> = member_rooms(conn, room_keys, user)?.into_keys().collect();
+    let mut members: HashMap<String, Vec<String>> =
+        mine.iter().map(|room| (room.clone(), Vec::new())).collect();
+    for chunk in pow2_chunks(&mine, MAX_ROWS) {
+        let values: Vec<Value> = chunk.iter().map(Value::from).collect();
+        let sql = format!(
+            "SELECT room_id, user_id FROM participants WHERE room_id IN ({}) ORDER BY room_id, user_id",
+            value_rows(1, 1, chunk.len())
+        );
+        for row in conn.query(&sql, &values)? {
+            if let Some(list) = members.get_mut(&row.text(0)?) {
+                list.push(row.text(1)?);
+            }
+        }
+    }
+    Ok(members)
 }
 
 /// Loads a message the pusher sent, in a room they are still in.
@@ -418,15 +486,21 @@ fn own_message(conn: &mut dyn Conn, ctx: &Ctx<'_>, room_id: Uuid) -> Result<Mess
     Ok(msg)
 }
 
-fn message_target<'a>(ctx: &'a Ctx<'_>, id: &'a str, room_key: &'a str) -> Target<'a> {
+/// Where a message of `sender` lives: in its room, whose members receive its changes.
+pub fn message_target<'a>(
+    sender: &'a str,
+    origin: Uuid,
+    id: &'a str,
+    room_key: &'a str,
+) -> Target<'a> {
     Target {
         kind: ServerEntity::ChatMessage,
         record_id: id,
         entity_id: id,
-        owner: Some(&ctx.user_key),
+        owner: Some(sender),
         room: Some(room_key),
         audience: Audience::Room(room_key),
-        origin: Some(ctx.change.change_id),
+        origin: Some(origin),
     }
 }
 

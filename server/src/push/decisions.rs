@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use studymate_protocol::{ChangeResult, ChangeStatus, WireChange};
 use uuid::Uuid;
 
-use crate::db::{Conn, DbError, Value, pow2_chunks, value_rows};
+use crate::db::{Conn, DbError, MAX_ROWS, Value, pow2_chunks, value_rows};
 
 /// A decision as recorded: who pushed the change id, and what was decided.
 #[derive(Debug, Clone)]
@@ -30,10 +30,6 @@ pub struct Decisions {
     new: Vec<(Uuid, i64)>,
 }
 
-/// Most rows one lookup or insert carries; larger batches are split in powers of two, so each
-/// statement has one of a few shapes and the prepared-statement caches stay small.
-const MAX_CHUNK: usize = 256;
-
 impl Decisions {
     /// Reads what `applied_changes` holds about the change ids of `changes` and about the
     /// sequences `device` pushed them under.
@@ -44,7 +40,7 @@ impl Decisions {
     ) -> Result<Self, DbError> {
         let mut by_change_id = HashMap::new();
         let mut taken_seqs = HashSet::new();
-        for chunk in pow2_chunks(changes, MAX_CHUNK) {
+        for chunk in pow2_chunks(changes, MAX_ROWS) {
             let ids: Vec<Value> = chunk.iter().map(|c| Value::from(c.change_id)).collect();
             let sql = format!(
                 "SELECT change_id, user_id, status, code, reason, server_seq FROM applied_changes
@@ -131,10 +127,18 @@ impl Decisions {
         self.new.push((change.change_id, change.seq));
     }
 
+    /// Sets the server sequence of a decision recorded before its change was written (a change
+    /// written with others of its batch, `super::set`).
+    pub fn written_at(&mut self, change_id: Uuid, server_seq: i64) {
+        if let Some(recorded) = self.by_change_id.get_mut(&change_id) {
+            recorded.server_seq = Some(server_seq);
+        }
+    }
+
     /// Writes the batch's decisions to `applied_changes`.
     pub fn write(self, conn: &mut dyn Conn) -> Result<(), DbError> {
         const COLUMNS: usize = 8;
-        for chunk in pow2_chunks(&self.new, MAX_CHUNK) {
+        for chunk in pow2_chunks(&self.new, MAX_ROWS) {
             let mut params = Vec::with_capacity(chunk.len() * COLUMNS);
             for (change_id, seq) in chunk {
                 let recorded = self.by_change_id.get(change_id).ok_or_else(|| {

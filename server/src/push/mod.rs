@@ -5,7 +5,9 @@
 //! record; the record is read once for the whole batch and written with multi-row statements
 //! ([`decisions`]). A rejected entry leaves nothing behind and the entries behind it still run:
 //! a rule that checks everything before it writes ([`Rule::Checked`]) needs nothing more, any
-//! other runs in a savepoint that undoes its writes.
+//! other runs in a savepoint that undoes its writes. The kinds a device pushes by the thousand
+//! (chat message sends, interests added) are decided together, a run of them at a time, against
+//! state read once and written with multi-row statements ([`set`]).
 //!
 //! A device's predictions — its awards (ledger credits) and achievement unlocks — are decided
 //! after the other entries of their batch, so the sessions that earn them are already accepted
@@ -16,6 +18,7 @@ mod decisions;
 mod ledger;
 mod practice;
 mod profile;
+mod set;
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -134,15 +137,13 @@ impl Ctx<'_> {
         record_id: &'a str,
         entity_id: &'a str,
     ) -> Target<'a> {
-        Target {
+        own_target(
+            &self.user_key,
+            self.change.change_id,
             kind,
             record_id,
             entity_id,
-            owner: Some(&self.user_key),
-            room: None,
-            audience: Audience::User(&self.user_key),
-            origin: Some(self.change.change_id),
-        }
+        )
     }
 
     /// The pushing user's progress, with this entry as the origin of what it grants.
@@ -170,7 +171,52 @@ impl Ctx<'_> {
     }
 }
 
-/// Applies a batch for `user` from `device` and returns one result per entry, in order.
+/// Where one of `user`'s private records lives: only they receive its changes, which
+/// `origin` caused.
+pub fn own_target<'a>(
+    user: &'a str,
+    origin: Uuid,
+    kind: ServerEntity,
+    record_id: &'a str,
+    entity_id: &'a str,
+) -> Target<'a> {
+    Target {
+        kind,
+        record_id,
+        entity_id,
+        owner: Some(user),
+        room: None,
+        audience: Audience::User(user),
+        origin: Some(origin),
+    }
+}
+
+/// Who pushes a batch, from which device, and when.
+#[derive(Debug)]
+struct Pusher {
+    user: Uuid,
+    user_key: String,
+    device: Uuid,
+    now: DateTime<Utc>,
+}
+
+impl Pusher {
+    /// The context of one of the batch's entries, of kind `entity` and `operation`.
+    fn ctx<'a>(&self, change: &'a WireChange, entity: Entity, operation: Operation) -> Ctx<'a> {
+        Ctx {
+            user: self.user,
+            user_key: self.user_key.clone(),
+            change,
+            entity,
+            operation,
+            now: self.now,
+        }
+    }
+}
+
+/// Applies a batch for `user` from `device` and returns one result per entry, in order. Each
+/// run of consecutive entries (in the order they are decided) of the kinds decided together
+/// ([`set`]) is decided as one; every other entry alone.
 pub fn push(
     conn: &mut dyn Conn,
     user: Uuid,
@@ -180,22 +226,26 @@ pub fn push(
 ) -> Result<Vec<ChangeResult>, DbError> {
     // Everything below reads and decides on the user's state: one push of theirs at a time.
     crate::users::lock(conn, user)?;
-    let user_key = user.to_string();
+    let pusher = Pusher {
+        user,
+        user_key: user.to_string(),
+        device,
+        now,
+    };
     let (predictions, facts): (Vec<usize>, Vec<usize>) =
         (0..changes.len()).partition(|&i| is_prediction(&changes[i]));
+    let order: Vec<usize> = facts.into_iter().chain(predictions).collect();
     let mut decisions = Decisions::load(conn, device, changes)?;
     let mut results: Vec<Option<ChangeResult>> = vec![None; changes.len()];
-    for i in facts.into_iter().chain(predictions) {
-        let change = &changes[i];
-        results[i] = Some(decide(
-            conn,
-            &mut decisions,
-            user,
-            &user_key,
-            device,
-            change,
-            now,
-        )?);
+    let together = |&i: &usize| set::is_set_kind(&changes[i]);
+    for group in order.chunk_by(|a, b| together(a) == together(b)) {
+        if group.first().is_some_and(together) {
+            set::decide_run(conn, &mut decisions, &pusher, changes, group, &mut results)?;
+        } else {
+            for &i in group {
+                results[i] = Some(decide(conn, &mut decisions, &pusher, &changes[i])?);
+            }
+        }
     }
     decisions.write(conn)?;
     Ok(results.into_iter().flatten().collect())
@@ -218,51 +268,66 @@ fn is_prediction(change: &WireChange) -> bool {
 }
 
 /// Decides one entry: answered from the record if its change id was decided before, otherwise
-/// applied or refused in its own savepoint and recorded.
+/// applied or refused by its rule and recorded.
 fn decide(
     conn: &mut dyn Conn,
     decisions: &mut Decisions,
-    user: Uuid,
-    user_key: &str,
-    device: Uuid,
+    pusher: &Pusher,
     change: &WireChange,
-    now: DateTime<Utc>,
 ) -> Result<ChangeResult, DbError> {
-    if let Some(earlier) = decisions.earlier(change, user_key) {
-        return Ok(earlier);
+    if let Some(answer) = answered(decisions, pusher, change) {
+        return Ok(answer);
     }
-    if decisions.seq_taken(change.seq) {
-        return Ok(result(
+    let (outcome, known) = match parse(change) {
+        Ok((entity, operation)) => {
+            let ctx = pusher.ctx(change, entity, operation);
+            (apply(conn, &ctx), Some(entity))
+        }
+        Err(refusal) => (Err(refusal), None),
+    };
+    conclude(conn, decisions, pusher, change, outcome, known)
+}
+
+/// The answer to an entry decided before it reached its rule: its change id's recorded decision,
+/// or a refusal of a device sequence already taken by another change. (Neither is recorded
+/// again.)
+fn answered(decisions: &Decisions, pusher: &Pusher, change: &WireChange) -> Option<ChangeResult> {
+    if let Some(earlier) = decisions.earlier(change, &pusher.user_key) {
+        return Some(earlier);
+    }
+    decisions.seq_taken(change.seq).then(|| {
+        result(
             change,
             ChangeStatus::Rejected,
             Some(Reject {
                 code: "sequence_conflict",
                 reason: format!(
-                    "device {device} already pushed another change with seq {}",
-                    change.seq
+                    "device {} already pushed another change with seq {}",
+                    pusher.device, change.seq
                 ),
             }),
             None,
-        ));
-    }
-    // The kind is parsed here, at the edge: an unknown one is refused like any rule, and an
-    // entry whose id no record can have never reaches a query (nor a redelivery).
-    let parsed =
-        check_entity_id(change).and_then(|()| wire_kind(change).ok_or_else(|| unsupported(change)));
-    let (outcome, known) = match parsed {
-        Ok((entity, operation)) => {
-            let ctx = Ctx {
-                user,
-                user_key: user_key.to_owned(),
-                change,
-                entity,
-                operation,
-                now,
-            };
-            (apply(conn, &ctx), Some(entity))
-        }
-        Err(refusal) => (Err(refusal), None),
-    };
+        )
+    })
+}
+
+/// The entry's kind, parsed here, at the edge: an unknown one is refused like any rule, and an
+/// entry whose id no record can have never reaches a query (nor a redelivery).
+fn parse(change: &WireChange) -> Result<(Entity, Operation), ApplyError> {
+    check_entity_id(change).and_then(|()| wire_kind(change).ok_or_else(|| unsupported(change)))
+}
+
+/// Turns an entry's outcome into its result and records it. A refused entry of a `known` kind
+/// has the record it was about delivered again to the pusher, so the device corrects its copy.
+fn conclude(
+    conn: &mut dyn Conn,
+    decisions: &mut Decisions,
+    pusher: &Pusher,
+    change: &WireChange,
+    outcome: Applied,
+    known: Option<Entity>,
+) -> Result<ChangeResult, DbError> {
+    let user_key = pusher.user_key.as_str();
     let decided = match outcome {
         Ok(server_seq) => result(change, ChangeStatus::Applied, None, server_seq),
         Err(ApplyError::Reject(r)) => {
@@ -319,7 +384,7 @@ fn refused_record(
     change: &WireChange,
     user: &str,
 ) -> Option<(ServerEntity, String)> {
-    let own = |kind| Some((kind, format!("{user}:{}", change.entity_id)));
+    let own = |kind| Some((kind, profile::own_record_id(user, &change.entity_id)));
     match entity {
         Entity::Profile => Some((ServerEntity::Profile, user.to_owned())),
         Entity::UserLanguage => own(ServerEntity::UserLanguage),
@@ -354,7 +419,8 @@ fn apply(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     }
 }
 
-/// The rule of an entity and operation, if a device may push it.
+/// The rule of an entity and operation decided alone, if a device may push it (chat message
+/// sends and interests added are decided in runs, by [`set`]).
 fn rule(entity: Entity, operation: Operation) -> Option<Rule> {
     use Operation::{Delete, Insert, Update};
     use Rule::{Checked, Mixed};
@@ -362,7 +428,6 @@ fn rule(entity: Entity, operation: Operation) -> Option<Rule> {
         (Entity::Profile, Update) => Mixed(profile::update),
         (Entity::UserLanguage, Insert | Update) => Mixed(profile::set_language),
         (Entity::UserLanguage, Delete) => Mixed(profile::remove_language),
-        (Entity::UserInterest, Insert) => Checked(profile::add_interest),
         (Entity::UserInterest, Delete) => Checked(profile::remove_interest),
         (Entity::Onboarding, Insert | Update) => Checked(profile::save_onboarding_step),
         (Entity::PracticeSession, Insert | Update) => Mixed(practice::save_session),
@@ -371,7 +436,6 @@ fn rule(entity: Entity, operation: Operation) -> Option<Rule> {
         (Entity::ChatRoom, Insert) => Mixed(chat::create_room),
         (Entity::ChatParticipant, Insert) => Mixed(chat::add_member),
         (Entity::ChatParticipant, Delete) => Mixed(chat::remove_member),
-        (Entity::ChatMessage, Insert) => Checked(chat::send),
         (Entity::ChatMessage, Update) => Mixed(chat::edit),
         (Entity::ChatMessage, Delete) => Mixed(chat::delete),
         (Entity::ReadMarker, Insert | Update) => Mixed(chat::mark_read),
@@ -379,6 +443,7 @@ fn rule(entity: Entity, operation: Operation) -> Option<Rule> {
     })
 }
 
+/// An entry's result as answered.
 fn result(
     change: &WireChange,
     status: ChangeStatus,

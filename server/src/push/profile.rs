@@ -8,6 +8,7 @@ use studymate_core::profile::{
 };
 use studymate_protocol::ServerEntity;
 
+use super::set::Known;
 use super::{Applied, ApplyError, Ctx, Writes, invalid, reject};
 use crate::db::{Conn, params};
 use crate::records;
@@ -22,8 +23,9 @@ struct LanguageKey {
 
 /// An interest tag.
 #[derive(Debug, Serialize, Deserialize)]
-struct Interest {
-    interest_tag: String,
+pub struct Interest {
+    /// The tag, also the entity id the device knows it by.
+    pub interest_tag: String,
 }
 
 /// One onboarding step's data.
@@ -71,7 +73,7 @@ pub fn update(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
 pub fn set_language(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     let language: UserLanguage = ctx.payload()?;
     language.validate().map_err(invalid)?;
-    let entity_id = format!("{}:{}", language.language_code, language.role);
+    let entity_id = language_id(&language.language_code, language.role);
     ctx.require_entity_id(&entity_id)?;
     if language.is_primary {
         let others = conn.query(
@@ -91,7 +93,7 @@ pub fn set_language(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
             };
             if other.doc.role == language.role && other.doc.is_primary {
                 other.doc.is_primary = false;
-                let other_id = format!("{}:{}", other.doc.language_code, other.doc.role);
+                let other_id = language_id(&other.doc.language_code, other.doc.role);
                 let target = ctx.own(ServerEntity::UserLanguage, &key, &other_id);
                 records::save(conn, &target, Operation::Update, &other.doc)?;
             }
@@ -110,7 +112,7 @@ pub fn set_language(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
 /// `user_language` delete. Removing a language the server does not have changes nothing.
 pub fn remove_language(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     let key: LanguageKey = ctx.payload()?;
-    let entity_id = format!("{}:{}", key.language_code, key.role);
+    let entity_id = language_id(&key.language_code, key.role);
     ctx.require_entity_id(&entity_id)?;
     let record_id = own_key(ctx, &entity_id);
     if records::get::<UserLanguage>(conn, ServerEntity::UserLanguage, &record_id)?.is_none() {
@@ -121,26 +123,20 @@ pub fn remove_language(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
     Ok(Some(records::remove(conn, &target, &payload)?))
 }
 
-/// `user_interest` insert. Interests are a set: adding one the server has changes nothing.
-pub fn add_interest<'a>(conn: &mut dyn Conn, ctx: &'a Ctx<'a>) -> Result<Writes<'a>, ApplyError> {
+/// `user_interest` insert: the checks of a tag, against what is `known` of the store (and of the
+/// entries of the batch accepted before it). Interests are a set: adding one the server has
+/// changes nothing (`None`); otherwise returns the interest and its record id, to be written
+/// (by [`super::set`]).
+pub fn check_interest(
+    ctx: &Ctx<'_>,
+    known: &Known,
+) -> Result<Option<(Interest, String)>, ApplyError> {
     let (interest, record_id) = interest(ctx)?;
     check_interest_tag(&interest.interest_tag).map_err(invalid)?;
-    if records::get::<Interest>(conn, ServerEntity::UserInterest, &record_id)?.is_some() {
-        return Ok(Box::new(|_| Ok(None)));
+    if known.has_interest(&record_id) {
+        return Ok(None);
     }
-    Ok(Box::new(move |conn| {
-        let target = ctx.own(
-            ServerEntity::UserInterest,
-            &record_id,
-            &interest.interest_tag,
-        );
-        Ok(Some(records::save(
-            conn,
-            &target,
-            Operation::Insert,
-            &interest,
-        )?))
-    }))
+    Ok(Some((interest, record_id)))
 }
 
 /// `user_interest` delete. Removing one the server does not have changes nothing (so the tag is
@@ -194,8 +190,17 @@ fn interest(ctx: &Ctx<'_>) -> Result<(Interest, String), ApplyError> {
     Ok((interest, record_id))
 }
 
-/// The record id of one of the pushing user's own languages, interests or onboarding steps:
-/// `<user>:<entity id>`.
+/// The record id of one of the pushing user's own languages, interests or onboarding steps.
 fn own_key(ctx: &Ctx<'_>, entity_id: &str) -> String {
-    format!("{}:{entity_id}", ctx.user_key)
+    own_record_id(&ctx.user_key, entity_id)
+}
+
+/// The record id of one of `user`'s own records: `<user>:<entity id>`.
+pub fn own_record_id(user: &str, entity_id: &str) -> String {
+    format!("{user}:{entity_id}")
+}
+
+/// The entity id of a user's language: `<code>:<role>`.
+fn language_id(code: &str, role: LanguageRole) -> String {
+    format!("{code}:{role}")
 }

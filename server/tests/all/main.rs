@@ -6,5 +6,6 @@
 mod common;
 mod pg;
 
+mod batched;
 mod postgres;
 mod sqlite;
