@@ -2,6 +2,7 @@
 //! (the common subset of SQLite and PostgreSQL, `$n` placeholders, TEXT and BIGINT columns),
 //! so the sync logic is written once and runs unchanged on either database.
 
+mod checkpoint;
 mod conflict;
 mod postgres;
 mod schema;
@@ -435,6 +436,41 @@ mod tests {
         };
         let db = PostgresBackend::open(&cluster.new_database()).expect("open");
         unsettled_writes_are_rolled_back(&db);
+    }
+
+    /// Requests never checkpoint (`wal_autocheckpoint = 0`): the log's pages reach the database
+    /// file only through the backend's checkpointer thread, so the file grows by itself after a
+    /// large write, and the log stops growing once the checkpointer has copied it.
+    #[test]
+    fn the_checkpointer_copies_the_log_into_the_database_file_on_sqlite() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("server.db");
+        let db = SqliteBackend::open(&path).expect("open");
+        let before = std::fs::metadata(&path).expect("db file").len();
+        let text = "x".repeat(4000);
+        in_tx(&db, TxMode::Write, |conn| {
+            for i in 0..1000 {
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ($1, $2)",
+                    params![format!("probe {i}"), text.as_str()],
+                )?;
+            }
+            Ok::<_, DbError>(())
+        })
+        .expect("write 4 MB");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let grown = loop {
+            let size = std::fs::metadata(&path).expect("db file").len();
+            if size >= before + 4_000_000 || std::time::Instant::now() > deadline {
+                break size;
+            }
+            std::thread::sleep(super::checkpoint::INTERVAL);
+        };
+        assert!(
+            grown >= before + 4_000_000,
+            "the database file grew from {before} to only {grown} bytes"
+        );
+        drop(db);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::time::Duration;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, params_from_iter};
 
+use super::checkpoint::Checkpointer;
 use super::{Backend, Conflict, Conn, DbError, Row, TxMode, Value, params, schema};
 
 /// How many idle connections are kept for reuse.
@@ -18,18 +19,21 @@ const MAX_IDLE: usize = 8;
 /// How long a writer waits for another writer before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// An SQLite database file and its idle connections.
+/// An SQLite database file, its idle connections and its background checkpointer.
 pub struct SqliteBackend {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// Set once the schema is migrated; dropped (stopped) with the backend.
+    checkpointer: Option<Checkpointer>,
 }
 
 impl SqliteBackend {
     /// Opens (creating if needed) the database file and brings its tables up to date.
     pub fn open(path: &Path) -> Result<Self, DbError> {
-        let backend = SqliteBackend {
+        let mut backend = SqliteBackend {
             path: path.to_path_buf(),
             idle: Mutex::new(Vec::new()),
+            checkpointer: None,
         };
         let mut conn = backend.connect()?;
         // Persistent in the file, and refused inside a transaction, so not part of a migration.
@@ -37,13 +41,19 @@ impl SqliteBackend {
             .map_err(db_err)?;
         schema::migrate_sqlite(&mut conn)?;
         backend.release(conn);
+        let own = backend.connect()?;
+        backend.checkpointer = Some(
+            Checkpointer::start(own, path)
+                .map_err(|e| DbError::Database(format!("cannot start the checkpointer: {e}")))?,
+        );
         Ok(backend)
     }
 
     fn connect(&self) -> Result<Connection, DbError> {
         let conn = Connection::open(&self.path).map_err(db_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(db_err)?;
-        conn.execute_batch("PRAGMA synchronous = NORMAL;")
+        // The log is checkpointed by the backend's own thread, not in a request's commit.
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;")
             .map_err(db_err)?;
         conn.execute_batch(schema::SQLITE_SESSION).map_err(db_err)?;
         conn.set_prepared_statement_cache_capacity(64);
