@@ -6,8 +6,9 @@
 //! of theirs in progress is not missed. Taken where each rule needs them, those locks came after
 //! the pusher's own and after room records, and two pushes that each needed the other's row
 //! waited in a cycle until PostgreSQL aborted one (docs/scaling.md, "The cause"). Taking every
-//! one of them first, in user order, leaves no such cycle: a push waits for a row before it
-//! holds any row another push could be waiting for.
+//! one of them first, in user order and before any room record or key, leaves no such cycle:
+//! all pushes take account rows in one order, and nothing they wait on later is held by a push
+//! still waiting for an account row.
 //!
 //! [`feed::grant_room_profiles`]: crate::feed::grant_room_profiles
 //! [`feed::share_profile_with_room`]: crate::feed::share_profile_with_room
