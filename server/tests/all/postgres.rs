@@ -206,54 +206,69 @@ fn a_push_locks_the_account_rows_it_needs_before_any_room(db: &str) {
     let (a, b) = (server.signup("a"), server.signup("b"));
     let mut phone = Device::new();
     let (_, create) = phone.room("DIRECT", &[a.user, b.user]);
-    let mut holder = postgres::Client::connect(db, postgres::NoTls).expect("connect");
-    let mut held = holder.transaction().expect("begin");
-    held.query(
-        "SELECT user_id FROM users WHERE user_id = $1 FOR UPDATE",
-        &[&b.user.to_string()],
-    )
-    .expect("b's account row locked");
-    let mut watcher = postgres::Client::connect(db, postgres::NoTls).expect("connect");
-    std::thread::scope(|scope| {
-        let push =
-            scope.spawn(|| statuses(&server.push(&a, phone.id, std::slice::from_ref(&create))));
-        let waiting = lock_waiter(&mut watcher);
-        let touched = watcher
+    let push = || statuses(&server.push(&a, phone.id, std::slice::from_ref(&create)));
+    let results = push_while_row_held(db, b.user, push, |watcher, waiting| {
+        let touched: Vec<String> = watcher
             .query(
                 "SELECT relation::regclass::text FROM pg_locks WHERE pid = $1
                  AND relation IN ('direct_rooms'::regclass, 'participants'::regclass, 'records'::regclass)",
                 &[&waiting],
             )
-            .expect("locks read");
-        let touched: Vec<String> = touched.iter().map(|row| row.get(0)).collect();
+            .expect("locks read")
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
         assert_eq!(
             touched,
             Vec::<String>::new(),
             "room tables touched before the account rows"
         );
-        held.rollback().expect("b's row released");
-        assert_eq!(push.join().expect("the push"), ["applied"]);
     });
+    assert_eq!(results, ["applied"]);
 }
 
-/// The server backend of the test's database that waits for a lock, once one does (a minute at
-/// most, so a push that never waits fails the test instead of hanging it).
-fn lock_waiter(watcher: &mut postgres::Client) -> i32 {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let rows = watcher
-            .query(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()
-                 AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
-                &[],
-            )
-            .expect("activity read");
-        if let Some(row) = rows.first() {
-            return row.get(0);
-        }
-        assert!(Instant::now() < deadline, "no push waited for a lock");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+/// Runs `push` while another transaction holds `user`'s account row (as that user's own push
+/// does); once a backend of the test's database waits for a lock (a minute at most, so a push
+/// that never waits fails the test instead of hanging it), calls `check` with a spare
+/// connection and that backend's pid, then frees the row. Returns the push's statuses.
+fn push_while_row_held(
+    db: &str,
+    user: uuid::Uuid,
+    push: impl FnOnce() -> Vec<String> + Send,
+    check: impl FnOnce(&mut postgres::Client, i32),
+) -> Vec<String> {
+    let mut holder = postgres::Client::connect(db, postgres::NoTls).expect("connect");
+    let mut held = holder.transaction().expect("begin");
+    held.query(
+        "SELECT user_id FROM users WHERE user_id = $1 FOR UPDATE",
+        &[&user.to_string()],
+    )
+    .expect("the account row locked");
+    let mut watcher = postgres::Client::connect(db, postgres::NoTls).expect("connect");
+    std::thread::scope(|scope| {
+        let pushing = scope.spawn(push);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let waiting: i32 = loop {
+            let rows = watcher
+                .query(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()
+                     AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+                    &[],
+                )
+                .expect("activity read");
+            if let Some(row) = rows.first() {
+                break row.get(0);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the push never waited for a lock"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        check(&mut watcher, waiting);
+        held.rollback().expect("the account row released");
+        pushing.join().expect("the push")
+    })
 }
 
 #[test]
@@ -288,18 +303,8 @@ fn a_join_locks_the_members_rows_before_the_room(db: &str) {
         Operation::Insert,
         serde_json::json!({"room_id": room, "user_id": joiner.user}),
     );
-    let mut holder = postgres::Client::connect(db, postgres::NoTls).expect("connect");
-    let mut held = holder.transaction().expect("begin");
-    held.query(
-        "SELECT user_id FROM users WHERE user_id = $1 FOR UPDATE",
-        &[&writer.user.to_string()],
-    )
-    .expect("the writer's account row locked");
-    let mut watcher = postgres::Client::connect(db, postgres::NoTls).expect("connect");
-    std::thread::scope(|scope| {
-        let push =
-            scope.spawn(|| statuses(&server.push(&admin, phone.id, std::slice::from_ref(&add))));
-        lock_waiter(&mut watcher);
+    let push = || statuses(&server.push(&admin, phone.id, std::slice::from_ref(&add)));
+    let results = push_while_row_held(db, writer.user, push, |watcher, _| {
         let mut probe = watcher.transaction().expect("begin");
         probe
             .query(
@@ -309,9 +314,8 @@ fn a_join_locks_the_members_rows_before_the_room(db: &str) {
             )
             .expect("the room's record is free while the join waits");
         probe.rollback().expect("probe ended");
-        held.rollback().expect("the writer's row released");
-        assert_eq!(push.join().expect("the push"), ["applied"]);
     });
+    assert_eq!(results, ["applied"]);
 }
 
 #[test]
