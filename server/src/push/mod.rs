@@ -13,6 +13,7 @@
 //! after the other entries of their batch, so the sessions that earn them are already accepted
 //! whatever order an older device logged them in. Results still come back in request order.
 
+mod accounts;
 mod chat;
 mod decisions;
 mod ledger;
@@ -225,7 +226,9 @@ pub fn push(
     now: DateTime<Utc>,
 ) -> Result<Vec<ChangeResult>, DbError> {
     // Everything below reads and decides on the user's state: one push of theirs at a time.
-    crate::users::lock(conn, user)?;
+    // The other users' account rows the batch will share-lock are taken with it, in user
+    // order, so racing pushes cannot wait on each other's rows in a cycle.
+    accounts::lock_accounts(conn, user, changes)?;
     let pusher = Pusher {
         user,
         user_key: user.to_string(),

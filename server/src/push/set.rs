@@ -117,9 +117,9 @@ impl Known {
     }
 }
 
-/// The UUID in a message payload's field `name`, in its canonical spelling (the one the rule
+/// The UUID in an entry payload's field `name`, in its canonical spelling (the one the rule
 /// looks it up by), if it holds one.
-fn uuid_field(change: &WireChange, name: &str) -> Option<String> {
+pub(super) fn uuid_field(change: &WireChange, name: &str) -> Option<String> {
     let text = change.payload.get(name)?.as_str()?;
     Uuid::parse_str(text).ok().map(|id| id.to_string())
 }

@@ -189,6 +189,136 @@ fn racing_direct_rooms_through_two_processes(db: &str) {
 }
 
 #[test]
+fn a_push_locks_the_account_rows_it_needs_before_any_room_on_postgres() {
+    let Some(mut cluster) = pg::Cluster::start() else {
+        return;
+    };
+    a_push_locks_the_account_rows_it_needs_before_any_room(&cluster.new_database());
+}
+
+/// PostgreSQL: while another transaction holds `b`'s account row (as `b`'s own push does), the
+/// push of `a` opening their direct room waits for that row before it touches the room's tables
+/// (no lock of its on `direct_rooms`, `participants` or `records`), then applies once the row is
+/// free. Every account row a push will lock is taken at its start, in user order, so two pushes
+/// never hold a room or a direct room's key while waiting for each other's account rows.
+fn a_push_locks_the_account_rows_it_needs_before_any_room(db: &str) {
+    let server = Server::start(db, &[]);
+    let (a, b) = (server.signup("a"), server.signup("b"));
+    let mut phone = Device::new();
+    let (_, create) = phone.room("DIRECT", &[a.user, b.user]);
+    let push = || statuses(&server.push(&a, phone.id, std::slice::from_ref(&create)));
+    let results = push_while_row_held(db, b.user, push, |watcher, waiting| {
+        let touched: Vec<String> = watcher
+            .query(
+                "SELECT relation::regclass::text FROM pg_locks WHERE pid = $1
+                 AND relation IN ('direct_rooms'::regclass, 'participants'::regclass, 'records'::regclass)",
+                &[&waiting],
+            )
+            .expect("locks read")
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        assert_eq!(
+            touched,
+            Vec::<String>::new(),
+            "room tables touched before the account rows"
+        );
+    });
+    assert_eq!(results, ["applied"]);
+}
+
+/// Runs `push` while another transaction holds `user`'s account row (as that user's own push
+/// does); once a backend of the test's database waits for a lock (a minute at most, so a push
+/// that never waits fails the test instead of hanging it), calls `check` with a spare
+/// connection and that backend's pid, then frees the row. Returns the push's statuses.
+fn push_while_row_held(
+    db: &str,
+    user: uuid::Uuid,
+    push: impl FnOnce() -> Vec<String> + Send,
+    check: impl FnOnce(&mut postgres::Client, i32),
+) -> Vec<String> {
+    let mut holder = postgres::Client::connect(db, postgres::NoTls).expect("connect");
+    let mut held = holder.transaction().expect("begin");
+    held.query(
+        "SELECT user_id FROM users WHERE user_id = $1 FOR UPDATE",
+        &[&user.to_string()],
+    )
+    .expect("the account row locked");
+    let mut watcher = postgres::Client::connect(db, postgres::NoTls).expect("connect");
+    std::thread::scope(|scope| {
+        let pushing = scope.spawn(push);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let waiting: i32 = loop {
+            let rows = watcher
+                .query(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()
+                     AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+                    &[],
+                )
+                .expect("activity read");
+            if let Some(row) = rows.first() {
+                break row.get(0);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the push never waited for a lock"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        check(&mut watcher, waiting);
+        held.rollback().expect("the account row released");
+        pushing.join().expect("the push")
+    })
+}
+
+#[test]
+fn a_join_locks_the_members_rows_before_the_room_on_postgres() {
+    let Some(mut cluster) = pg::Cluster::start() else {
+        return;
+    };
+    a_join_locks_the_members_rows_before_the_room(&cluster.new_database());
+}
+
+/// PostgreSQL: while another transaction holds a member's account row (as the member's own push
+/// sending a message does, before it locks the room), the admin's push adding someone to the
+/// room waits for that row without holding the room's record, then applies once the row is
+/// free: the member's push can still take the room, so the two never wait in a cycle.
+fn a_join_locks_the_members_rows_before_the_room(db: &str) {
+    use studymate_core::changelog::{Entity, Operation};
+    let server = Server::start(db, &[]);
+    let (admin, writer, joiner) = (
+        server.signup("admin"),
+        server.signup("writer"),
+        server.signup("joiner"),
+    );
+    let mut phone = Device::new();
+    let (room, create) = phone.room("GROUP", &[admin.user, writer.user]);
+    assert_eq!(
+        statuses(&server.push(&admin, phone.id, &[create])),
+        ["applied"]
+    );
+    let add = phone.change(
+        Entity::ChatParticipant,
+        format!("{room}:{}", joiner.user),
+        Operation::Insert,
+        serde_json::json!({"room_id": room, "user_id": joiner.user}),
+    );
+    let push = || statuses(&server.push(&admin, phone.id, std::slice::from_ref(&add)));
+    let results = push_while_row_held(db, writer.user, push, |watcher, _| {
+        let mut probe = watcher.transaction().expect("begin");
+        probe
+            .query(
+                "SELECT record_id FROM records WHERE kind = 'chat_room' AND record_id = $1
+                 FOR UPDATE NOWAIT",
+                &[&room.to_string()],
+            )
+            .expect("the room's record is free while the join waits");
+        probe.rollback().expect("probe ended");
+    });
+    assert_eq!(results, ["applied"]);
+}
+
+#[test]
 fn joins_racing_messages_through_two_processes_miss_nothing_on_postgres() {
     let Some(mut cluster) = pg::Cluster::start() else {
         return;
