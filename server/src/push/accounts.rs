@@ -14,6 +14,7 @@
 //! [`feed::share_profile_with_room`]: crate::feed::share_profile_with_room
 
 use studymate_core::changelog::{Entity, Operation, wire_kind};
+use studymate_core::chat::MAX_GROUP_MEMBERS;
 use studymate_protocol::WireChange;
 use uuid::Uuid;
 
@@ -37,10 +38,13 @@ pub fn lock_accounts(
     for change in changes {
         match wire_kind(change) {
             Some((Entity::ChatRoom, Operation::Insert)) => {
+                // A room naming more members than a group may have is refused by its rule
+                // before it locks anyone: its list is not locked here either.
                 let members = change
                     .payload
                     .get("participants")
-                    .and_then(|p| p.as_array());
+                    .and_then(|p| p.as_array())
+                    .filter(|members| members.len() <= MAX_GROUP_MEMBERS);
                 others.extend(members.into_iter().flatten().filter_map(|member| {
                     let id = member.get("user_id")?.as_str()?;
                     Uuid::parse_str(id).ok().map(|id| id.to_string())
@@ -55,12 +59,19 @@ pub fn lock_accounts(
     }
     rooms.sort();
     rooms.dedup();
+    // Only rooms the pusher is in: adding a member to any other room is refused by its rule
+    // before it locks anyone, so a batch cannot make this lock the members of rooms it names
+    // at random.
+    let own = user.to_string();
     for chunk in pow2_chunks(&rooms, MAX_ROWS) {
-        let values: Vec<Value> = chunk.iter().map(Value::from).collect();
-        let list = value_rows(1, 1, chunk.len());
+        let mut values = vec![Value::from(own.as_str())];
+        values.extend(chunk.iter().map(Value::from));
+        let list = value_rows(2, 1, chunk.len());
         let sql = format!(
-            "SELECT user_id FROM participants WHERE room_id IN ({list})
-             UNION SELECT owner_id FROM records WHERE kind = 'chat_message' AND room_id IN ({list})"
+            "WITH mine AS (SELECT room_id FROM participants WHERE user_id = $1 AND room_id IN ({list}))
+             SELECT user_id FROM participants WHERE room_id IN (SELECT room_id FROM mine)
+             UNION SELECT owner_id FROM records
+             WHERE kind = 'chat_message' AND room_id IN (SELECT room_id FROM mine)"
         );
         for row in conn.query(&sql, &values)? {
             others.push(row.text(0)?);
@@ -68,7 +79,6 @@ pub fn lock_accounts(
     }
     // Canonical UUIDs (lowercase, hyphens in the same places) sort alike here and in the
     // database's collation, so the chunks below lock in one order across the whole batch.
-    let own = user.to_string();
     others.sort();
     others.dedup();
     others.retain(|other| *other != own);
