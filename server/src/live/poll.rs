@@ -11,13 +11,10 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::hub::Hub;
-use crate::db::{Backend, DbError, TxMode, Value, in_tx, pow2_chunks, value_rows};
+use crate::db::{Backend, DbError, MAX_ROWS, TxMode, Value, in_tx, pow2_chunks, value_rows};
 
 /// How often the heads are read: the longest a write of another process waits for its wake.
 pub const INTERVAL: Duration = Duration::from_secs(2);
-
-/// Most users one statement asks about.
-const MAX_CHUNK: usize = 256;
 
 /// Reads the listening users' heads every [`INTERVAL`] until the runtime stops; a failed read is
 /// logged and tried again at the next tick.
@@ -33,7 +30,7 @@ pub async fn run(db: Arc<dyn Backend>, hub: Arc<Hub>) {
         let read = tokio::task::spawn_blocking(move || {
             let heads = in_tx(db.as_ref(), TxMode::Read, |conn| {
                 let mut heads = Vec::with_capacity(users.len());
-                for chunk in pow2_chunks(&users, MAX_CHUNK) {
+                for chunk in pow2_chunks(&users, MAX_ROWS) {
                     let sql = format!(
                         "SELECT user_id, head FROM feed_heads WHERE user_id IN ({})",
                         value_rows(1, 1, chunk.len())
