@@ -47,7 +47,6 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
     pub(crate) fn open(path: &Path, settings: ConnectionSettings) -> Result<Self> {
-        open::tune_sqlite();
         let mut conn = Connection::open(path)?;
         open::configure(&conn, &settings)?;
         open::migrate(&mut conn)?;
@@ -62,7 +61,6 @@ impl Store {
 
     /// Opens a private in-memory database with the full schema, for tests and previews.
     pub(crate) fn open_in_memory(settings: ConnectionSettings) -> Result<Self> {
-        open::tune_sqlite();
         let mut conn = Connection::open_in_memory()?;
         open::configure(&conn, &settings)?;
         open::migrate(&mut conn)?;

@@ -27,33 +27,6 @@ pub(crate) struct ConnectionSettings {
     pub key: Option<DatabaseKey>,
 }
 
-/// Turns SQLite's memory statistics off, once per process, before this library first opens a
-/// database. With them on (SQLite's default), every allocation and free inside SQLite takes one
-/// global mutex: about a tenth of the apply thread's time in a bulk pull, under `perf`. Nothing
-/// here reads the statistics (`sqlite3_memory_used`, the soft heap limit). When SQLite is
-/// already initialised in this process (something else used it first), SQLite refuses the
-/// setting and everything works as before, only without the saving.
-pub(crate) fn tune_sqlite() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: `sqlite3_config` takes `SQLITE_CONFIG_MEMSTATUS` with one `int`; it is called
-        // once (the `Once` holds every other opener of this library until it returns) and only
-        // changes a setting, or returns `SQLITE_MISUSE` once SQLite is initialised.
-        let code = unsafe {
-            rusqlite::ffi::sqlite3_config(
-                rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS,
-                std::ffi::c_int::from(0u8),
-            )
-        };
-        if code != rusqlite::ffi::SQLITE_OK {
-            tracing::debug!(
-                code,
-                "SQLite was already initialised: memory statistics stay on"
-            );
-        }
-    });
-}
-
 /// Applies the pragmas every connection needs. Fails cleanly on a file that is not a database.
 pub(crate) fn configure(conn: &Connection, settings: &ConnectionSettings) -> Result<()> {
     conn.busy_timeout(settings.busy_timeout)?;
@@ -182,5 +155,22 @@ mod tests {
             .map(|m| m.version())
             .max();
         assert_eq!(newest, Some(SCHEMA_VERSION as i32));
+    }
+
+    /// The bundled SQLite is compiled without memory statistics (`LIBSQLITE3_FLAGS` in
+    /// `.cargo/config.toml`): with them on, SQLite counts the memory an open connection holds and
+    /// every allocation takes a global mutex.
+    #[test]
+    fn sqlite_keeps_no_memory_statistics() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (x TEXT); INSERT INTO t VALUES (hex(randomblob(4096)));",
+        )
+        .unwrap();
+        // SAFETY: `sqlite3_memory_used` takes no arguments and only reads a counter.
+        let counted = unsafe { rusqlite::ffi::sqlite3_memory_used() };
+        assert_eq!(counted, 0, "SQLite counts its memory: {counted} bytes");
+        drop(conn);
     }
 }
