@@ -93,7 +93,7 @@ impl From<Change> for WireChange {
 
 /// The kind and operation of a pushed entry, when this version knows both (the wire carries them
 /// as open strings, see [`WireChange`]); `None` for a kind or operation of a newer version.
-pub fn wire_kind(change: &WireChange) -> Option<(Entity, Operation)> {
+pub fn wire_kind<P>(change: &WireChange<P>) -> Option<(Entity, Operation)> {
     Some((
         Entity::parse("entity", &change.entity).ok()?,
         Operation::parse("operation", &change.operation).ok()?,
@@ -205,6 +205,19 @@ impl LoggedChange {
             payload: serde_json::from_str(self.payload.get())?,
             created_at: self.created_at,
         })
+    }
+
+    /// The entry as pushed, its payload the logged text as it is.
+    pub(crate) fn wire(&self) -> WireChange<&RawValue> {
+        WireChange {
+            seq: self.seq,
+            change_id: self.change_id,
+            entity: self.entity.as_str().to_owned(),
+            entity_id: self.entity_id.clone(),
+            operation: self.operation.as_str().to_owned(),
+            payload: &self.payload,
+            created_at: self.created_at,
+        }
     }
 }
 
