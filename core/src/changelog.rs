@@ -206,19 +206,6 @@ impl LoggedChange {
             created_at: self.created_at,
         })
     }
-
-    /// The entry as pushed, its payload the logged text as it is.
-    pub(crate) fn wire(&self) -> WireChange<&RawValue> {
-        WireChange {
-            seq: self.seq,
-            change_id: self.change_id,
-            entity: self.entity.as_str().to_owned(),
-            entity_id: self.entity_id.clone(),
-            operation: self.operation.as_str().to_owned(),
-            payload: &self.payload,
-            created_at: self.created_at,
-        }
-    }
 }
 
 /// Lists up to `limit` entries with a sequence greater than `after_seq`, oldest first.
