@@ -93,7 +93,7 @@ impl From<Change> for WireChange {
 
 /// The kind and operation of a pushed entry, when this version knows both (the wire carries them
 /// as open strings, see [`WireChange`]); `None` for a kind or operation of a newer version.
-pub fn wire_kind(change: &WireChange) -> Option<(Entity, Operation)> {
+pub fn wire_kind<P>(change: &WireChange<P>) -> Option<(Entity, Operation)> {
     Some((
         Entity::parse("entity", &change.entity).ok()?,
         Operation::parse("operation", &change.operation).ok()?,

@@ -9,8 +9,12 @@ use uuid::Uuid;
 /// one refused entry (`unsupported_operation`), not as a malformed request, so devices of a newer
 /// version can still push to it. The device's change log (`studymate_core::changelog`) names the
 /// kinds and operations this version knows and parses them.
+///
+/// `P` is how the payload is held, which does not change the JSON: parsed
+/// [`serde_json::Value`] by default; a `&RawValue` for a device sending the text it logged, a
+/// `Box<RawValue>` for a server that decodes each payload straight into the type its rule needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WireChange {
+pub struct WireChange<P = serde_json::Value> {
     /// Per-device sequence number.
     pub seq: i64,
     /// Idempotency key.
@@ -22,27 +26,28 @@ pub struct WireChange {
     /// `"insert"`, `"update"` or `"delete"`, or one a later version adds.
     pub operation: String,
     /// The record or the changed fields.
-    pub payload: serde_json::Value,
+    pub payload: P,
     /// When the change was made, by the device clock.
     pub created_at: DateTime<Utc>,
 }
 
-impl WireChange {
+impl<P: Serialize> WireChange<P> {
     /// Bytes this entry takes in a push body: the length of its compact JSON.
     pub fn wire_len(&self) -> serde_json::Result<usize> {
         crate::json_len(self)
     }
 }
 
-/// `POST /v1/sync/push`: an ordered batch of the device's change-log entries.
+/// `POST /v1/sync/push`: an ordered batch of the device's change-log entries, their payloads held
+/// as `P` (see [`WireChange`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PushRequest {
+pub struct PushRequest<P = serde_json::Value> {
     /// Must be [`crate::PROTOCOL_VERSION`].
     pub protocol_version: u32,
     /// The device that made the changes; with `seq`, the second idempotency key.
     pub device_id: Uuid,
     /// The entries in `seq` order, at most [`crate::MAX_PUSH_CHANGES`].
-    pub changes: Vec<WireChange>,
+    pub changes: Vec<WireChange<P>>,
 }
 
 /// The answer to a push: one result per entry, in request order.
@@ -89,6 +94,7 @@ pub enum ChangeStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::value::RawValue;
 
     #[test]
     fn change_result_omits_empty_fields_and_uses_snake_case_status() {
@@ -116,6 +122,60 @@ mod tests {
         let read = serde_json::from_str::<PushRequest>(text).unwrap();
         assert_eq!(read.changes[0].entity, "voice_note");
         assert_eq!(read.changes[0].operation, "transcribe");
+    }
+
+    #[test]
+    fn a_payload_held_as_raw_text_travels_as_the_same_json() {
+        let parsed = PushRequest {
+            protocol_version: crate::PROTOCOL_VERSION,
+            device_id: Uuid::nil(),
+            changes: vec![WireChange {
+                seq: 9,
+                change_id: Uuid::nil(),
+                entity: "chat_message".into(),
+                entity_id: "id \"9\" 한글".into(),
+                operation: "insert".into(),
+                payload: serde_json::json!({"content": "안녕 \"quoted\"\n", "n": [1, 2.5, null], "o": {}}),
+                created_at: DateTime::UNIX_EPOCH,
+            }],
+        };
+        let text = serde_json::to_string(&parsed).unwrap();
+        let raw: PushRequest<Box<RawValue>> = serde_json::from_str(&text).unwrap();
+        let payload = &raw.changes[0].payload;
+        assert_eq!(
+            payload.get(),
+            serde_json::to_string(&parsed.changes[0].payload).unwrap()
+        );
+        assert_eq!(serde_json::to_string(&raw).unwrap(), text, "the same bytes");
+        let WireChange {
+            seq,
+            change_id,
+            entity,
+            entity_id,
+            operation,
+            created_at,
+            ..
+        } = raw.changes[0].clone();
+        let borrowed: WireChange<&RawValue> = WireChange {
+            seq,
+            change_id,
+            entity,
+            entity_id,
+            operation,
+            payload,
+            created_at,
+        };
+        assert_eq!(
+            serde_json::to_string(&borrowed).unwrap(),
+            serde_json::to_string(&parsed.changes[0]).unwrap()
+        );
+        assert_eq!(
+            borrowed.wire_len().unwrap(),
+            parsed.changes[0].wire_len().unwrap()
+        );
+        let back: PushRequest =
+            serde_json::from_str(&serde_json::to_string(&raw).unwrap()).unwrap();
+        assert_eq!(back, parsed);
     }
 
     #[test]

@@ -1,33 +1,18 @@
-//! The body of one push request, built from logged entries: each entry is encoded once (its
-//! payload copied as the JSON text it was logged as, never parsed into a tree), its size is read
-//! off that encoding, and the body is the request's envelope around the entries that fit within
-//! [`MAX_PUSH_BYTES`]. The JSON is the same as serialising a [`PushRequest`] of the entries'
-//! [`WireChange`]s (`the_body_is_the_push_request_of_the_entries`).
+//! The body of one push request, built from logged entries: each entry is encoded once as a
+//! [`WireChange`] whose payload is the JSON text it was logged as (never parsed into a tree), its
+//! size is read off that encoding, and the body is the request's envelope around the entries that
+//! fit within [`MAX_PUSH_BYTES`]. The JSON is the same as serialising a [`PushRequest`] of the
+//! entries (`the_body_is_the_push_request_of_the_entries`).
 //!
 //! [`PushRequest`]: super::protocol::PushRequest
-//! [`WireChange`]: super::protocol::WireChange
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::value::{RawValue, to_raw_value};
 use uuid::Uuid;
 
-use super::protocol::{MAX_PUSH_BYTES, PROTOCOL_VERSION};
+use super::protocol::{MAX_PUSH_BYTES, PROTOCOL_VERSION, WireChange};
 use crate::changelog::LoggedChange;
 use crate::error::{Error, Result};
-
-/// One entry as [`super::protocol::WireChange`] encodes it (same fields, same order), borrowing
-/// from the logged entry.
-#[derive(Serialize)]
-struct Entry<'a> {
-    seq: i64,
-    change_id: Uuid,
-    entity: &'a str,
-    entity_id: &'a str,
-    operation: &'a str,
-    payload: &'a RawValue,
-    created_at: DateTime<Utc>,
-}
 
 /// A [`super::protocol::PushRequest`] whose entries are already encoded.
 #[derive(Serialize)]
@@ -68,16 +53,7 @@ pub(crate) fn encode(device_id: Uuid, mut listed: Vec<LoggedChange>) -> Result<O
     let mut total = serde_json::to_vec(&envelope).map_err(failed)?.len();
     let mut encoded = Vec::with_capacity(listed.len());
     for change in &listed {
-        let entry = to_raw_value(&Entry {
-            seq: change.seq,
-            change_id: change.change_id,
-            entity: change.entity.as_str(),
-            entity_id: &change.entity_id,
-            operation: change.operation.as_str(),
-            payload: &change.payload,
-            created_at: change.created_at,
-        })
-        .map_err(failed)?;
+        let entry = to_raw_value(&wire(change)).map_err(failed)?;
         // One comma between entries.
         let grown = total + entry.get().len() + usize::from(!encoded.is_empty());
         if !encoded.is_empty() && grown > MAX_PUSH_BYTES {
@@ -102,6 +78,19 @@ pub(crate) fn encode(device_id: Uuid, mut listed: Vec<LoggedChange>) -> Result<O
     }))
 }
 
+/// The logged entry as pushed, its payload the logged text as it is.
+fn wire(change: &LoggedChange) -> WireChange<&RawValue> {
+    WireChange {
+        seq: change.seq,
+        change_id: change.change_id,
+        entity: change.entity.as_str().to_owned(),
+        entity_id: change.entity_id.clone(),
+        operation: change.operation.as_str().to_owned(),
+        payload: &change.payload,
+        created_at: change.created_at,
+    }
+}
+
 fn failed(e: serde_json::Error) -> Error {
     Error::Storage(format!("the push could not be encoded: {e}"))
 }
@@ -110,7 +99,8 @@ fn failed(e: serde_json::Error) -> Error {
 mod tests {
     use super::*;
     use crate::changelog::{Change, Entity, Operation};
-    use crate::sync::protocol::{PushRequest, WireChange};
+    use crate::sync::protocol::PushRequest;
+    use chrono::DateTime;
 
     fn logged(seq: i64, payload: &str) -> LoggedChange {
         LoggedChange {

@@ -5,6 +5,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use studymate_protocol::{
     DEFAULT_PULL_LIMIT, HealthResponse, MAX_PULL_BYTES, MAX_PULL_LIMIT, MAX_PUSH_CHANGES,
     PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
@@ -38,7 +39,7 @@ pub struct PullParams {
 pub async fn push(
     State(state): State<AppState>,
     Authed(user): Authed,
-    ApiJson(req): ApiJson<PushRequest>,
+    ApiJson(req): ApiJson<PushRequest<Box<RawValue>>>,
 ) -> Result<Json<PushResponse>, ApiError> {
     if req.protocol_version != PROTOCOL_VERSION {
         return Err(unsupported(&req.protocol_version.to_string()));
@@ -68,7 +69,7 @@ pub async fn pull(
     Authed(user): Authed,
     headers: HeaderMap,
     query: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<PullResponse<Box<serde_json::value::RawValue>>>, ApiError> {
+) -> Result<Json<PullResponse<Box<RawValue>>>, ApiError> {
     require_protocol_header(&headers)?;
     let Query(params) =
         query.map_err(|e| ApiError::bad_request("malformed_request", e.body_text()))?;

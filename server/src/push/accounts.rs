@@ -14,11 +14,10 @@
 //! [`feed::share_profile_with_room`]: crate::feed::share_profile_with_room
 
 use studymate_core::changelog::{Entity, Operation, wire_kind};
-use studymate_core::chat::MAX_GROUP_MEMBERS;
-use studymate_protocol::WireChange;
+use studymate_core::chat::{MAX_GROUP_MEMBERS, ParticipantChange, Room};
 use uuid::Uuid;
 
-use super::set::uuid_field;
+use super::Pushed;
 use crate::db::{Conn, DbError, MAX_ROWS, Value, pow2_chunks, value_rows};
 use crate::users;
 
@@ -26,33 +25,31 @@ use crate::users;
 /// `user` will lock: `user`'s exclusively, and shared those of the other users its rules
 /// share-lock — the members a new room's payload names, the member a participant insert adds,
 /// and the current members and message writers of the rooms members are added to (read first,
-/// then locked). Entries whose payload names no such user (or not as a UUID) add nothing: their
-/// rules refuse them before they lock anyone. A member joining one of those rooms between this
+/// then locked). Each payload is read as the type its rule reads it as: one that is not (a member
+/// that is no UUID, say) adds nothing, as its rule refuses it before it locks anyone. A member joining one of those rooms between this
 /// read and the room's lock is share-locked later by the rule itself, as before.
-pub fn lock_accounts(
-    conn: &mut dyn Conn,
-    user: Uuid,
-    changes: &[WireChange],
-) -> Result<(), DbError> {
+pub fn lock_accounts(conn: &mut dyn Conn, user: Uuid, changes: &[Pushed]) -> Result<(), DbError> {
     let (mut others, mut rooms) = (Vec::new(), Vec::new());
     for change in changes {
+        let payload = change.payload.get();
         match wire_kind(change) {
             Some((Entity::ChatRoom, Operation::Insert)) => {
                 // A room naming more members than a group may have is refused by its rule
                 // before it locks anyone: its list is not locked here either.
-                let members = change
-                    .payload
-                    .get("participants")
-                    .and_then(|p| p.as_array())
-                    .filter(|members| members.len() <= MAX_GROUP_MEMBERS);
-                others.extend(members.into_iter().flatten().filter_map(|member| {
-                    let id = member.get("user_id")?.as_str()?;
-                    Uuid::parse_str(id).ok().map(|id| id.to_string())
-                }));
+                let room = serde_json::from_str::<Room>(payload).ok();
+                let members = room.filter(|room| room.participants.len() <= MAX_GROUP_MEMBERS);
+                others.extend(
+                    members
+                        .into_iter()
+                        .flat_map(|room| room.participants)
+                        .map(|member| member.user_id.to_string()),
+                );
             }
             Some((Entity::ChatParticipant, Operation::Insert)) => {
-                others.extend(uuid_field(change, "user_id"));
-                rooms.extend(uuid_field(change, "room_id"));
+                if let Ok(added) = serde_json::from_str::<ParticipantChange>(payload) {
+                    others.push(added.user_id.to_string());
+                    rooms.push(added.room_id.to_string());
+                }
             }
             _ => {}
         }

@@ -188,10 +188,10 @@ pub fn remove_member(conn: &mut dyn Conn, ctx: &Ctx<'_>) -> Applied {
 
 /// `chat_message` insert: the checks of a message sent by the pusher into a room they are in,
 /// against what is `known` of the store (and of the entries of the batch accepted before it).
+/// `msg` is the entry's payload, decoded by [`super::set`] before it read what the run knows.
 /// Returns the message as stored, less its `sort_key` (its server sequence, given when it is
 /// written, by [`super::set`]).
-pub fn check_send(ctx: &Ctx<'_>, known: &Known) -> Result<Message, ApplyError> {
-    let mut msg: Message = ctx.payload()?;
+pub fn check_send(ctx: &Ctx<'_>, mut msg: Message, known: &Known) -> Result<Message, ApplyError> {
     let id = msg.id.to_string();
     ctx.require_entity_id(&id)?;
     if msg.sender_id != ctx.user {

@@ -6,9 +6,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use studymate_protocol::{ChangeResult, ChangeStatus, WireChange};
+use studymate_protocol::{ChangeResult, ChangeStatus};
 use uuid::Uuid;
 
+use super::Pushed;
 use crate::db::{Conn, DbError, MAX_ROWS, Value, pow2_chunks, value_rows};
 
 /// A decision as recorded: who pushed the change id, and what was decided.
@@ -33,11 +34,7 @@ pub struct Decisions {
 impl Decisions {
     /// Reads what `applied_changes` holds about the change ids of `changes` and about the
     /// sequences `device` pushed them under.
-    pub fn load(
-        conn: &mut dyn Conn,
-        device: Uuid,
-        changes: &[WireChange],
-    ) -> Result<Self, DbError> {
+    pub fn load(conn: &mut dyn Conn, device: Uuid, changes: &[Pushed]) -> Result<Self, DbError> {
         let mut by_change_id = HashMap::new();
         let mut taken_seqs = HashSet::new();
         for chunk in pow2_chunks(changes, MAX_ROWS) {
@@ -80,7 +77,7 @@ impl Decisions {
 
     /// The decision already made on `change`'s id, answered as `duplicate` (applied) or the same
     /// rejection. A change id recorded for another user is refused without revealing anything.
-    pub fn earlier(&self, change: &WireChange, user: &str) -> Option<ChangeResult> {
+    pub fn earlier(&self, change: &Pushed, user: &str) -> Option<ChangeResult> {
         let recorded = self.by_change_id.get(&change.change_id)?;
         if recorded.user != user {
             return Some(ChangeResult {
@@ -112,7 +109,7 @@ impl Decisions {
     }
 
     /// Records the decision on `change` (written by [`Decisions::write`]).
-    pub fn record(&mut self, change: &WireChange, user: &str, decided: &ChangeResult) {
+    pub fn record(&mut self, change: &Pushed, user: &str, decided: &ChangeResult) {
         self.by_change_id.insert(
             change.change_id,
             Recorded {

@@ -17,13 +17,17 @@ mod accounts;
 mod chat;
 mod decisions;
 mod ledger;
+mod payload;
 mod practice;
 mod profile;
 mod set;
 
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use studymate_core::changelog::{Entity, Operation, wire_kind};
+use studymate_core::ledger::TransactionType;
 use studymate_protocol::{ChangeResult, ChangeStatus, WireChange};
 use uuid::Uuid;
 
@@ -34,6 +38,10 @@ use crate::db::{Conn, DbError, in_savepoint};
 use crate::feed::{self, Audience};
 use crate::progress::Learner;
 use crate::records::Target;
+
+/// A pushed entry as the server reads it: its payload kept as the JSON text it came as, decoded
+/// once, straight into the type its rule needs ([`Ctx::payload`]).
+pub type Pushed = WireChange<Box<RawValue>>;
 
 /// A refusal: a stable code and a sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +119,7 @@ pub struct Ctx<'a> {
     /// The same, as stored.
     pub user_key: String,
     /// The entry.
-    pub change: &'a WireChange,
+    pub change: &'a Pushed,
     /// Its kind of record, parsed.
     pub entity: Entity,
     /// Its operation, parsed.
@@ -123,12 +131,7 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     /// Parses the payload as `T`, refusing it as `invalid_payload` if it has another shape.
     pub fn payload<T: DeserializeOwned>(&self) -> Result<T, ApplyError> {
-        T::deserialize(&self.change.payload).map_err(|e| {
-            reject(
-                "invalid_payload",
-                format!("{} {} payload: {e}", self.entity, self.operation),
-            )
-        })
+        payload::decode(self.change, self.entity, self.operation)
     }
 
     /// Where one of the pushing user's private records lives: only they receive its changes.
@@ -203,7 +206,7 @@ struct Pusher {
 
 impl Pusher {
     /// The context of one of the batch's entries, of kind `entity` and `operation`.
-    fn ctx<'a>(&self, change: &'a WireChange, entity: Entity, operation: Operation) -> Ctx<'a> {
+    fn ctx<'a>(&self, change: &'a Pushed, entity: Entity, operation: Operation) -> Ctx<'a> {
         Ctx {
             user: self.user,
             user_key: self.user_key.clone(),
@@ -222,7 +225,7 @@ pub fn push(
     conn: &mut dyn Conn,
     user: Uuid,
     device: Uuid,
-    changes: &[WireChange],
+    changes: &[Pushed],
     now: DateTime<Utc>,
 ) -> Result<Vec<ChangeResult>, DbError> {
     // Everything below reads and decides on the user's state: one push of theirs at a time.
@@ -256,18 +259,25 @@ pub fn push(
 
 /// Whether the entry is a device's prediction of something the server derives itself: an award
 /// (a ledger credit) or an achievement unlock.
-fn is_prediction(change: &WireChange) -> bool {
+fn is_prediction(change: &Pushed) -> bool {
     match wire_kind(change).map(|(entity, _)| entity) {
         Some(Entity::UserAchievement) => true,
-        Some(Entity::PointTransaction) => matches!(
-            change
-                .payload
-                .get("transaction_type")
-                .and_then(|t| t.as_str()),
-            Some("earned" | "bonus")
-        ),
+        Some(Entity::PointTransaction) => serde_json::from_str::<Direction>(change.payload.get())
+            .is_ok_and(|d| {
+                matches!(
+                    d.transaction_type,
+                    Some(TransactionType::Earned | TransactionType::Bonus)
+                )
+            }),
         _ => false,
     }
+}
+
+/// The one field of a point transaction's payload that tells an award: its direction (a
+/// payload without one of this version's directions is no award, and its rule refuses it).
+#[derive(Deserialize)]
+struct Direction {
+    transaction_type: Option<TransactionType>,
 }
 
 /// Decides one entry: answered from the record if its change id was decided before, otherwise
@@ -276,7 +286,7 @@ fn decide(
     conn: &mut dyn Conn,
     decisions: &mut Decisions,
     pusher: &Pusher,
-    change: &WireChange,
+    change: &Pushed,
 ) -> Result<ChangeResult, DbError> {
     if let Some(answer) = answered(decisions, pusher, change) {
         return Ok(answer);
@@ -294,7 +304,7 @@ fn decide(
 /// The answer to an entry decided before it reached its rule: its change id's recorded decision,
 /// or a refusal of a device sequence already taken by another change. (Neither is recorded
 /// again.)
-fn answered(decisions: &Decisions, pusher: &Pusher, change: &WireChange) -> Option<ChangeResult> {
+fn answered(decisions: &Decisions, pusher: &Pusher, change: &Pushed) -> Option<ChangeResult> {
     if let Some(earlier) = decisions.earlier(change, &pusher.user_key) {
         return Some(earlier);
     }
@@ -316,7 +326,7 @@ fn answered(decisions: &Decisions, pusher: &Pusher, change: &WireChange) -> Opti
 
 /// The entry's kind, parsed here, at the edge: an unknown one is refused like any rule, and an
 /// entry whose id no record can have never reaches a query (nor a redelivery).
-fn parse(change: &WireChange) -> Result<(Entity, Operation), ApplyError> {
+fn parse(change: &Pushed) -> Result<(Entity, Operation), ApplyError> {
     check_entity_id(change).and_then(|()| wire_kind(change).ok_or_else(|| unsupported(change)))
 }
 
@@ -326,7 +336,7 @@ fn conclude(
     conn: &mut dyn Conn,
     decisions: &mut Decisions,
     pusher: &Pusher,
-    change: &WireChange,
+    change: &Pushed,
     outcome: Applied,
     known: Option<Entity>,
 ) -> Result<ChangeResult, DbError> {
@@ -349,7 +359,7 @@ fn conclude(
 
 /// Refuses a kind of record or an operation this server does not know: one refused entry, so a
 /// device of a newer version still gets the rest of its batch applied.
-fn unsupported(change: &WireChange) -> ApplyError {
+fn unsupported(change: &Pushed) -> ApplyError {
     reject(
         "unsupported_operation",
         format!(
@@ -364,7 +374,7 @@ const MAX_ENTITY_ID_CHARS: usize = 200;
 
 /// Refuses an entity id no record can have (empty, too long, with control characters) before it
 /// reaches a query: PostgreSQL text cannot even hold a NUL.
-fn check_entity_id(change: &WireChange) -> Result<(), ApplyError> {
+fn check_entity_id(change: &Pushed) -> Result<(), ApplyError> {
     let id = &change.entity_id;
     if id.is_empty() || id.chars().count() > MAX_ENTITY_ID_CHARS || id.chars().any(char::is_control)
     {
@@ -382,11 +392,7 @@ fn check_entity_id(change: &WireChange) -> Result<(), ApplyError> {
 /// state corrects the device's copy: the profile, the user's own records, and messages and read
 /// markers it changed. Inserts of new ledger entries and rooms have nothing to correct from (the
 /// device removes its copy itself).
-fn refused_record(
-    entity: Entity,
-    change: &WireChange,
-    user: &str,
-) -> Option<(ServerEntity, String)> {
+fn refused_record(entity: Entity, change: &Pushed, user: &str) -> Option<(ServerEntity, String)> {
     let own = |kind| Some((kind, profile::own_record_id(user, &change.entity_id)));
     match entity {
         Entity::Profile => Some((ServerEntity::Profile, user.to_owned())),
@@ -448,7 +454,7 @@ fn rule(entity: Entity, operation: Operation) -> Option<Rule> {
 
 /// An entry's result as answered.
 fn result(
-    change: &WireChange,
+    change: &Pushed,
     status: ChangeStatus,
     refusal: Option<Reject>,
     server_seq: Option<i64>,

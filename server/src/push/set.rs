@@ -16,20 +16,21 @@ use std::collections::{HashMap, HashSet};
 
 use studymate_core::changelog::{Entity, Operation, wire_kind};
 use studymate_core::chat::Message;
-use studymate_protocol::{ChangeResult, ChangeStatus, ServerEntity, WireChange};
+use studymate_protocol::{ChangeResult, ChangeStatus, ServerEntity};
 use uuid::Uuid;
 
 use super::decisions::Decisions;
+use super::payload::decode;
 use super::{
-    Applied, ApplyError, Pusher, answered, chat, check_entity_id, conclude, own_target, parse,
-    profile, result, unsupported,
+    Applied, ApplyError, Pushed, Pusher, answered, chat, check_entity_id, conclude, own_target,
+    parse, profile, result, unsupported,
 };
 use crate::db::{Conn, DbError};
 use crate::feed::{self, Audience, BatchedChange};
 use crate::records::{self, Target};
 
 /// Whether the entry is of a kind decided in runs: a chat message sent or an interest added.
-pub fn is_set_kind(change: &WireChange) -> bool {
+pub fn is_set_kind(change: &Pushed) -> bool {
     matches!(
         wire_kind(change),
         Some((
@@ -53,18 +54,19 @@ pub struct Known {
 
 impl Known {
     /// Reads what the rules of `run`'s entries need. Only ids that can reach a query are looked
-    /// up: UUIDs of messages and rooms, and the tags of entries whose id passes the entity id
-    /// check (the entries with other ids are refused before their rule runs).
-    fn load(conn: &mut dyn Conn, user_key: &str, run: &[&WireChange]) -> Result<Self, DbError> {
+    /// up: those of the messages sent (their ids, rooms and reply targets; a payload that is no
+    /// message is refused before its rule looks anything up), and the tags of entries whose id
+    /// passes the entity id check (the entries with other ids are refused before their rule runs).
+    fn load(conn: &mut dyn Conn, user_key: &str, run: &[(&Pushed, Sent)]) -> Result<Self, DbError> {
         let (mut rooms, mut messages, mut interests) = (Vec::new(), Vec::new(), Vec::new());
-        for change in run {
-            match wire_kind(change) {
-                Some((Entity::ChatMessage, _)) => {
-                    rooms.extend(uuid_field(change, "room_id"));
-                    messages.extend(uuid_field(change, "id"));
-                    messages.extend(uuid_field(change, "reply_to_id"));
+        for (change, sent) in run {
+            match (wire_kind(*change), sent) {
+                (_, Some(Ok(msg))) => {
+                    rooms.push(msg.room_id.to_string());
+                    messages.push(msg.id.to_string());
+                    messages.extend(msg.reply_to_id.map(|id| id.to_string()));
                 }
-                Some((Entity::UserInterest, _)) if check_entity_id(change).is_ok() => {
+                (Some((Entity::UserInterest, _)), _) if check_entity_id(change).is_ok() => {
                     interests.push(profile::own_record_id(user_key, &change.entity_id));
                 }
                 _ => {}
@@ -117,11 +119,15 @@ impl Known {
     }
 }
 
-/// The UUID in an entry payload's field `name`, in its canonical spelling (the one the rule
-/// looks it up by), if it holds one.
-pub(super) fn uuid_field(change: &WireChange, name: &str) -> Option<String> {
-    let text = change.payload.get(name)?.as_str()?;
-    Uuid::parse_str(text).ok().map(|id| id.to_string())
+/// A chat message insert's payload decoded once, before the run reads the store (what it names
+/// is looked up) and consumed by its rule: the message, or why the payload is not one. `None` for
+/// the run's other entries.
+type Sent = Option<Result<Message, ApplyError>>;
+
+/// The message `change` sends, if it is a chat message insert.
+fn sent(change: &Pushed) -> Sent {
+    let kind = (Entity::ChatMessage, Operation::Insert);
+    (wire_kind(change) == Some(kind)).then(|| decode(change, kind.0, kind.1))
 }
 
 /// An accepted entry, not yet written.
@@ -129,7 +135,7 @@ pub(super) fn uuid_field(change: &WireChange, name: &str) -> Option<String> {
 struct Accepted<'a> {
     /// Where its result goes.
     index: usize,
-    change: &'a WireChange,
+    change: &'a Pushed,
     kind: ServerEntity,
     record_id: String,
     entity_id: String,
@@ -170,15 +176,20 @@ pub fn decide_run(
     conn: &mut dyn Conn,
     decisions: &mut Decisions,
     pusher: &Pusher,
-    changes: &[WireChange],
+    changes: &[Pushed],
     run: &[usize],
     results: &mut [Option<ChangeResult>],
 ) -> Result<(), DbError> {
-    let entries: Vec<&WireChange> = run.iter().filter_map(|&i| changes.get(i)).collect();
+    let mut entries: Vec<(&Pushed, Sent)> = run
+        .iter()
+        .filter_map(|&i| changes.get(i))
+        .map(|change| (change, sent(change)))
+        .collect();
     let mut known = Known::load(conn, &pusher.user_key, &entries)?;
     let mut pending: Vec<Accepted<'_>> = Vec::new();
     let mut pending_ids: HashSet<Uuid> = HashSet::new();
-    for (&index, &change) in run.iter().zip(&entries) {
+    for (&index, (change, sent)) in run.iter().zip(&mut entries) {
+        let change: &Pushed = change;
         if pending_ids.contains(&change.change_id) {
             flush(conn, decisions, pusher, &known, &mut pending, results)?;
             pending_ids.clear();
@@ -195,7 +206,15 @@ pub fn decide_run(
                 continue;
             }
         };
-        match check(pusher, change, entity, operation, &known, index) {
+        match check(
+            pusher,
+            change,
+            entity,
+            operation,
+            &known,
+            index,
+            sent.take(),
+        ) {
             Ok(Some(accepted)) => {
                 known.add(&accepted);
                 let decided = result(change, ChangeStatus::Applied, None, None);
@@ -221,20 +240,22 @@ pub fn decide_run(
     flush(conn, decisions, pusher, &known, &mut pending, results)
 }
 
-/// Runs the entry's rule against what the run knows: the record to write, `None` for an entry
-/// that changes nothing, or the refusal.
+/// Runs the entry's rule against what the run knows (with the message it sends, decoded
+/// before): the record to write, `None` for an entry that changes nothing, or the refusal.
 fn check<'a>(
     pusher: &Pusher,
-    change: &'a WireChange,
+    change: &'a Pushed,
     entity: Entity,
     operation: Operation,
     known: &Known,
     index: usize,
+    sent: Sent,
 ) -> Result<Option<Accepted<'a>>, ApplyError> {
     let ctx = pusher.ctx(change, entity, operation);
     match (entity, operation) {
         (Entity::ChatMessage, Operation::Insert) => {
-            let msg = chat::check_send(&ctx, known)?;
+            let msg = sent.unwrap_or_else(|| ctx.payload())?;
+            let msg = chat::check_send(&ctx, msg, known)?;
             Ok(Some(Accepted {
                 index,
                 change,

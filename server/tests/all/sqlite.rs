@@ -57,6 +57,7 @@ scenario_tests!(
     profile_usernames_follow_the_signup_rules,
     unknown_kinds_refuse_only_their_entry,
     awards_of_a_refused_session_name_it,
+    payloads_of_the_wrong_shape_refuse_only_their_entry,
     // Accounts (common/accounts.rs).
     hashing_is_bounded_under_a_login_flood,
     unknown_usernames_do_the_hashing_work,

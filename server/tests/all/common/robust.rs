@@ -2,7 +2,8 @@
 //! `scenarios.rs`: a request that panics leaves nothing behind, oversized or hostile fields are
 //! refused with the device's own rules, pull pages are bounded by bytes, a device id belongs to
 //! one account, a kind of record or an operation the server does not know refuses only its
-//! entry, and the awards of a refused session are refused naming it.
+//! entry, so does a payload of the wrong shape, and the awards of a refused session are refused
+//! naming it.
 
 use serde_json::{Value, json};
 use studymate_core::changelog::{Entity, Operation};
@@ -47,7 +48,99 @@ pub const ALL: &[(&str, Scenario)] = &[
         "awards_of_a_refused_session_name_it",
         awards_of_a_refused_session_name_it,
     ),
+    (
+        "payloads_of_the_wrong_shape_refuse_only_their_entry",
+        payloads_of_the_wrong_shape_refuse_only_their_entry,
+    ),
 ];
+
+/// Payloads of the wrong shape, in the kinds decided in runs (messages, interests) and alone
+/// (rooms, members, ledger entries): each is one entry refused `invalid_payload` with a reason
+/// naming the field at fault (recorded, so answered the same way again), never a refused
+/// request, and the entries around them apply. A body sent with a charset parameter in its
+/// content type (read by another decoder) is answered the same.
+pub fn payloads_of_the_wrong_shape_refuse_only_their_entry(db: &str) {
+    let (server, [ann, bob]) = signed_up(db, ["ann", "bob"]);
+    let (mut phone, room) = server.direct_room(&ann, &bob);
+    let (_, first) = phone.message(room, ann.user, "before");
+    let (_, mut numbered_room) = phone.message(room, ann.user, "room as a number");
+    numbered_room["payload"]["room_id"] = json!(5);
+    let (_, mut not_a_record) = phone.message(room, ann.user, "a string");
+    not_a_record["payload"] = json!("just text");
+    let mut numbered_tag = phone.interest("chess");
+    numbered_tag["payload"]["interest_tag"] = json!(7);
+    let tag = phone.interest("hiking");
+    let member = phone.change(
+        Entity::ChatParticipant,
+        "x",
+        Operation::Insert,
+        json!({"room_id": room, "user_id": "not a uuid"}),
+    );
+    let (_, mut listless) = phone.room("GROUP", &[ann.user, bob.user]);
+    listless["payload"]["participants"] = json!("everyone");
+    let mut refund = phone.points("earned", 10, None);
+    refund["payload"]["transaction_type"] = json!("refund");
+    let (_, last) = phone.message(room, ann.user, "after");
+    let batch = [
+        first,
+        numbered_room,
+        not_a_record,
+        numbered_tag,
+        tag,
+        member,
+        listless,
+        refund,
+        last,
+    ];
+    let invalid = "rejected:invalid_payload";
+    let results = server.push(&ann, phone.id, &batch);
+    assert_eq!(
+        statuses(&results),
+        [
+            "applied", invalid, invalid, invalid, "applied", invalid, invalid, invalid, "applied"
+        ]
+    );
+    for (index, field) in [
+        (1, "room_id"),
+        (3, "interest_tag"),
+        (5, "user_id"),
+        (6, "participants"),
+        (7, "transaction_type"),
+    ] {
+        let reason = results[index]["reason"].as_str().expect("reason");
+        assert!(reason.contains(field), "entry {index}: {reason}");
+    }
+    let again = server.push(&ann, phone.id, &batch);
+    assert_eq!(
+        statuses(&again),
+        [
+            "duplicate",
+            invalid,
+            invalid,
+            invalid,
+            "duplicate",
+            invalid,
+            invalid,
+            invalid,
+            "duplicate"
+        ]
+    );
+    let reasons =
+        |results: &[Value]| -> Vec<Value> { results.iter().map(|r| r["reason"].clone()).collect() };
+    assert_eq!(reasons(&again), reasons(&results), "the same refusals");
+    // A body whose content type has a parameter is read by axum's own extractor: the same answer.
+    let (status, body) = send(
+        server
+            .request(reqwest::Method::POST, "/v1/sync/push")
+            .bearer_auth(&ann.access)
+            .header("content-type", "application/json; charset=utf-8")
+            .body(
+                json!({"protocol_version": 1, "device_id": phone.id, "changes": batch}).to_string(),
+            ),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["results"].as_array(), Some(&again));
+}
 
 /// A device of a later version pushes a kind of record and an operation this server does not
 /// know: each is one entry refused `unsupported_operation` (recorded, so answered the same way

@@ -505,6 +505,20 @@ pub fn bad_requests_get_4xx_and_change_nothing(db: &str) {
             ),
         ),
         (
+            "malformed json, with a charset",
+            push(
+                post()
+                    .header("content-type", "application/json; charset=utf-8")
+                    .body("{\"protocol_version\": 1,"),
+            ),
+        ),
+        (
+            "a field of the wrong type",
+            push(post().json(
+                &json!({"protocol_version": 1, "device_id": phone.id, "changes": [{"seq": "one"}]}),
+            )),
+        ),
+        (
             "not json",
             push(post().header("content-type", "text/plain").body("hello")),
         ),
@@ -563,6 +577,8 @@ pub fn bad_requests_get_4xx_and_change_nothing(db: &str) {
         .collect();
     let expected = [
         ("malformed json", 400, "malformed_request"),
+        ("malformed json, with a charset", 400, "malformed_request"),
+        ("a field of the wrong type", 400, "malformed_request"),
         ("not json", 415, "unsupported_media_type"),
         ("oversized", 413, "payload_too_large"),
         ("wrong body version", 400, "unsupported_protocol"),
@@ -584,6 +600,15 @@ pub fn bad_requests_get_4xx_and_change_nothing(db: &str) {
             .iter()
             .all(|(_, (_, body))| body["message"].is_string())
     );
+    let (_, (_, wrong_type)) = &cases[2];
+    let message = wrong_type["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("changes[0].seq"),
+        "names the field: {message}"
+    );
+    let (_, (_, unread)) = &cases[1];
+    let message = unread["message"].as_str().unwrap_or_default();
+    assert!(message.contains("line 1"), "says where: {message}");
     let (after, _) = server.pull_all(&ann, None);
     assert_eq!(after, before, "refused requests change nothing");
 }
