@@ -713,10 +713,24 @@ mod tests {
     use uuid::Uuid;
 
     use super::{open_feed, page_extent, settle, stage, stage_selected};
-    use crate::db::test_cluster as pg;
     use crate::db::{
-        Backend, DbError, PostgresBackend, SqliteBackend, TxMode, in_savepoint, in_tx, params,
+        Backend, Conn, DbError, TxMode, in_savepoint, in_tx, on_postgres, on_sqlite, params,
     };
+
+    /// Runs `stage` in a savepoint that is then rolled back.
+    fn undone(conn: &mut dyn Conn, stage: impl FnOnce(&mut dyn Conn) -> Result<(), DbError>) {
+        let outcome = in_savepoint(conn, |conn| {
+            stage(conn)?;
+            Err::<(), _>(DbError::Database("undone".into()))
+        });
+        assert!(outcome.is_err());
+    }
+
+    /// `settle`'s moved heads, in user order.
+    fn sorted(mut moved: Vec<(Uuid, i64)>) -> Vec<(Uuid, i64)> {
+        moved.sort();
+        moved
+    }
 
     /// Each user's feed as `server_seq`s in position order, checking the positions run 1, 2, …
     fn feeds(db: &dyn Backend) -> BTreeMap<String, Vec<i64>> {
@@ -745,45 +759,37 @@ mod tests {
         let [ka, kb, kc] = [a, b, c].map(|u| u.to_string());
         let (ka, kb, kc) = (ka.as_str(), kb.as_str(), kc.as_str());
         let one = "INSERT INTO feed_pending (user_id, server_seq) VALUES ($1, CAST($2 AS BIGINT))";
-        let mut moved = in_tx(db, TxMode::Write, |conn| {
+        let moved = in_tx(db, TxMode::Write, |conn| {
             for user in [ka, kb, kc] {
                 open_feed(conn, user)?;
             }
             stage(conn, &[(ka, 1), (kb, 1)]);
             stage_selected(conn, one, params![ka, 2_i64])?;
             stage(conn, &[(ka, 3)]);
-            let undone = in_savepoint(conn, |conn| {
+            undone(conn, |conn| {
                 stage(conn, &[(ka, 90)]);
                 stage_selected(conn, one, params![kb, 91_i64])?;
                 stage(conn, &[(kc, 92)]);
-                Err::<(), _>(DbError::Database("undone".into()))
+                Ok(())
             });
-            assert!(undone.is_err());
             stage(conn, &[(kb, 4)]);
             settle(conn)
         })
         .expect("first write");
-        moved.sort();
-        let mut expected = vec![(a, 3), (b, 2)];
-        expected.sort();
-        assert_eq!(moved, expected);
+        assert_eq!(sorted(moved), sorted(vec![(a, 3), (b, 2)]));
 
         let stranger = Uuid::now_v7().to_string();
-        let mut moved = in_tx(db, TxMode::Write, |conn| {
+        let moved = in_tx(db, TxMode::Write, |conn| {
             stage(conn, &[(kb, 5), (stranger.as_str(), 5), (ka, 6)]);
-            let undone = in_savepoint(conn, |conn| {
+            undone(conn, |conn| {
                 stage(conn, &[(kc, 93)]);
-                Err::<(), _>(DbError::Database("undone".into()))
+                Ok(())
             });
-            assert!(undone.is_err());
             stage(conn, &[(kb, 7)]);
             settle(conn)
         })
         .expect("second write, in memory only");
-        moved.sort();
-        let mut expected = vec![(a, 4), (b, 4)];
-        expected.sort();
-        assert_eq!(moved, expected);
+        assert_eq!(sorted(moved), sorted(vec![(a, 4), (b, 4)]));
 
         let feeds = feeds(db);
         assert_eq!(feeds.get(ka), Some(&vec![1, 2, 3, 6]));
@@ -809,18 +815,12 @@ mod tests {
 
     #[test]
     fn settling_keeps_the_staging_order_on_sqlite() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = SqliteBackend::open(&dir.path().join("server.db")).expect("open");
-        settling_keeps_the_staging_order(&db);
+        on_sqlite(settling_keeps_the_staging_order);
     }
 
     #[test]
     fn settling_keeps_the_staging_order_on_postgres() {
-        let Some(mut cluster) = pg::Cluster::start() else {
-            return;
-        };
-        let db = PostgresBackend::open(&cluster.new_database()).expect("open");
-        settling_keeps_the_staging_order(&db);
+        on_postgres(settling_keeps_the_staging_order);
     }
 
     #[test]

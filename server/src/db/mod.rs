@@ -384,12 +384,30 @@ pub fn is_postgres(target: &str) -> bool {
 /// The integration tests' throwaway PostgreSQL cluster, for the unit tests on PostgreSQL.
 #[cfg(test)]
 #[path = "../../tests/all/pg/mod.rs"]
-pub(crate) mod test_cluster;
+mod test_cluster;
+
+/// Runs a unit test's `check` on a fresh SQLite store.
+#[cfg(test)]
+pub(crate) fn on_sqlite(check: impl FnOnce(&dyn Backend)) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = SqliteBackend::open(&dir.path().join("server.db")).expect("open");
+    check(&db);
+}
+
+/// Runs a unit test's `check` on a fresh database of a throwaway PostgreSQL cluster (skipped
+/// where PostgreSQL is not installed).
+#[cfg(test)]
+pub(crate) fn on_postgres(check: impl FnOnce(&dyn Backend)) {
+    let Some(mut cluster) = test_cluster::Cluster::start() else {
+        return;
+    };
+    let db = PostgresBackend::open(&cluster.new_database()).expect("open");
+    check(&db);
+}
 
 #[cfg(test)]
 mod tests {
-    use super::test_cluster as pg;
-    use super::{Backend, DbError, PostgresBackend, SqliteBackend, TxMode, in_tx};
+    use super::{Backend, DbError, SqliteBackend, TxMode, in_tx, on_postgres, on_sqlite};
     use super::{pow2_chunks, value_rows};
 
     /// A write that stages a feed row and never settles it (in `feed_pending` or in memory):
@@ -444,18 +462,12 @@ mod tests {
 
     #[test]
     fn a_write_leaving_staged_feed_rows_is_rolled_back_on_sqlite() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = SqliteBackend::open(&dir.path().join("server.db")).expect("open");
-        unsettled_writes_are_rolled_back(&db);
+        on_sqlite(unsettled_writes_are_rolled_back);
     }
 
     #[test]
     fn a_write_leaving_staged_feed_rows_is_rolled_back_on_postgres() {
-        let Some(mut cluster) = pg::Cluster::start() else {
-            return;
-        };
-        let db = PostgresBackend::open(&cluster.new_database()).expect("open");
-        unsettled_writes_are_rolled_back(&db);
+        on_postgres(unsettled_writes_are_rolled_back);
     }
 
     /// Requests never checkpoint (`wal_autocheckpoint = 0`): the log's pages reach the database
