@@ -7,8 +7,9 @@
 //! records they may now see is delivered by reference, without copying payloads. A pull reads
 //! the user's `user_feed` rows after the cursor's position: one index range scan.
 //!
-//! Positions count within each user's feed. A delivery is staged in the transaction
-//! (`feed_pending`, a temporary table of the connection), and [`settle`], last before the
+//! Positions count within each user's feed. A delivery is staged in the transaction (in the
+//! connection's memory, or in `feed_pending`, a temporary table of the connection, when a
+//! statement selects the rows: [`stage`], `stage_selected`), and [`settle`], last before the
 //! commit, locks the heads of every feed it appends to, in user order, and gives the staged rows
 //! the next positions of their feeds. A feed grows only under its head's lock, held to the
 //! commit, so its positions become visible in order and a pull never skips one committed later;
@@ -195,7 +196,7 @@ pub fn deliver(
 /// feed it appends to (in user order, so two writers cannot deadlock on heads), numbers each
 /// feed's rows after its head in the order they were staged, and moves the heads. Returns each
 /// user whose feed grew, with their new head (for the live channel). A delivery to a user
-/// without a feed head (none is opened for an account being deleted) is dropped.
+/// without a feed head is dropped, as the table path's join with the heads always did.
 ///
 /// Rows staged only in memory (a push's messages and own records) are numbered here, from the
 /// locked heads, and written with multi-row statements; once a statement staged rows in
@@ -203,6 +204,7 @@ pub fn deliver(
 pub fn settle(conn: &mut dyn Conn) -> Result<Vec<(Uuid, i64)>, DbError> {
     if conn.staged().table_used() {
         copy_held(conn)?;
+        // Every row is in the table now: nothing stays held in memory.
         conn.staged().take();
         return settle_table(conn);
     }
