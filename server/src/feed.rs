@@ -7,13 +7,16 @@
 //! records they may now see is delivered by reference, without copying payloads. A pull reads
 //! the user's `user_feed` rows after the cursor's position: one index range scan.
 //!
-//! Positions count within each user's feed. A delivery is staged in the transaction
-//! (`feed_pending`, a temporary table of the connection), and [`settle`], last before the
+//! Positions count within each user's feed. A delivery is staged in the transaction (in the
+//! connection's memory, or in `feed_pending`, a temporary table of the connection, when a
+//! statement selects the rows: [`stage`], `stage_selected`), and [`settle`], last before the
 //! commit, locks the heads of every feed it appends to, in user order, and gives the staged rows
 //! the next positions of their feeds. A feed grows only under its head's lock, held to the
 //! commit, so its positions become visible in order and a pull never skips one committed later;
 //! writes to other feeds run beside it. Taking every head at the end, all at once and sorted,
 //! means two writers never wait on each other's heads in a cycle.
+
+use std::collections::BTreeMap;
 
 use serde_json::value::RawValue;
 use studymate_core::changelog::Operation;
@@ -119,12 +122,30 @@ pub fn append_many(conn: &mut dyn Conn, changes: &[BatchedChange<'_>]) -> Result
 }
 
 /// Stages deliveries `(user, server_seq)` for [`settle`], in the order given (which is the
-/// order they take in each user's feed), with one multi-row statement per chunk.
-pub fn stage(conn: &mut dyn Conn, rows: &[(&str, i64)]) -> Result<(), DbError> {
-    for chunk in pow2_chunks(rows, MAX_ROWS) {
+/// order they take in each user's feed), in the connection's memory ([`crate::db::Staged`]): a
+/// write that stages nothing else settles them without a statement of staging.
+pub fn stage(conn: &mut dyn Conn, rows: &[(&str, i64)]) {
+    conn.staged().push(rows);
+}
+
+/// Stages the deliveries a statement selects (`sql` inserts them into `feed_pending`), after
+/// everything staged before: the rows held in memory so far are copied into the table first.
+fn stage_selected(conn: &mut dyn Conn, sql: &str, params: &[Value]) -> Result<(), DbError> {
+    copy_held(conn)?;
+    conn.execute(sql, params)?;
+    Ok(())
+}
+
+/// Copies the deliveries held in memory and not yet in `feed_pending` into it, in their order,
+/// with one multi-row statement per chunk.
+fn copy_held(conn: &mut dyn Conn) -> Result<(), DbError> {
+    let staged = conn.staged();
+    let held: Vec<(String, i64)> = staged.unmoved().to_vec();
+    staged.moved();
+    for chunk in pow2_chunks(&held, MAX_ROWS) {
         let mut params = Vec::with_capacity(chunk.len() * 2);
         for (user, seq) in chunk {
-            params.extend([Value::from(*user), Value::Int(*seq)]);
+            params.extend([Value::from(user), Value::Int(*seq)]);
         }
         let sql = format!(
             "INSERT INTO feed_pending (user_id, server_seq) VALUES {}",
@@ -143,34 +164,150 @@ pub fn deliver(
     audience: Audience<'_>,
 ) -> Result<(), DbError> {
     match audience {
-        Audience::User(user) => return stage(conn, &[(user, server_seq)]),
-        Audience::Room(room) => conn.execute(
+        Audience::User(user) => {
+            stage(conn, &[(user, server_seq)]);
+            Ok(())
+        }
+        Audience::Room(room) => stage_selected(
+            conn,
             "INSERT INTO feed_pending (user_id, server_seq)
              SELECT user_id, CAST($1 AS BIGINT) FROM participants WHERE room_id = $2 ORDER BY user_id",
             params![server_seq, room],
         ),
-        Audience::Contacts(user) => conn.execute(
+        Audience::Contacts(user) => stage_selected(
+            conn,
             "INSERT INTO feed_pending (user_id, server_seq)
              SELECT DISTINCT other.user_id, CAST($1 AS BIGINT) FROM participants mine
              JOIN participants other ON other.room_id = mine.room_id
              WHERE mine.user_id = $2 AND other.user_id <> $2",
             params![server_seq, user],
         ),
-        Audience::Everyone => conn.execute(
+        Audience::Everyone => stage_selected(
+            conn,
             "INSERT INTO feed_pending (user_id, server_seq) SELECT user_id, CAST($1 AS BIGINT) FROM users
              WHERE user_id NOT IN (SELECT user_id FROM deleted_accounts) ORDER BY user_id",
             params![server_seq],
         ),
-    }?;
-    Ok(())
+    }
 }
 
 /// Gives the rows this transaction staged their positions and appends them to the feeds; run
 /// last in every write transaction that delivers, just before the commit. Locks the head of each
 /// feed it appends to (in user order, so two writers cannot deadlock on heads), numbers each
 /// feed's rows after its head in the order they were staged, and moves the heads. Returns each
-/// user whose feed grew, with their new head (for the live channel).
+/// user whose feed grew, with their new head (for the live channel). A delivery to a user
+/// without a feed head is dropped, as the table path's join with the heads always did.
+///
+/// Rows staged only in memory (a push's messages and own records) are numbered here, from the
+/// locked heads, and written with multi-row statements; once a statement staged rows in
+/// `feed_pending`, everything is numbered there in SQL ([`settle_table`]).
 pub fn settle(conn: &mut dyn Conn) -> Result<Vec<(Uuid, i64)>, DbError> {
+    if conn.staged().table_used() {
+        copy_held(conn)?;
+        // Every row is in the table now: nothing stays held in memory.
+        conn.staged().take();
+        return settle_table(conn);
+    }
+    let rows = conn.staged().take();
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut heads = lock_heads(conn, &rows)?;
+    let mut feed: Vec<(&str, i64, i64)> = Vec::with_capacity(rows.len());
+    for (user, seq) in &rows {
+        if let Some(Some((_, head))) = heads.get_mut(user.as_str()) {
+            *head = head
+                .checked_add(1)
+                .ok_or_else(|| DbError::Decode(format!("feed head of {user} overflows")))?;
+            feed.push((user, *head, *seq));
+        }
+    }
+    append_rows(conn, &feed)?;
+    let moved: Vec<(&str, i64)> = heads
+        .into_iter()
+        .filter_map(|(user, head)| {
+            head.filter(|(read, now)| now != read)
+                .map(|(_, now)| (user, now))
+        })
+        .collect();
+    move_heads(conn, &moved)?;
+    moved
+        .into_iter()
+        .map(|(user, head)| {
+            let user = Uuid::parse_str(user)
+                .map_err(|e| DbError::Decode(format!("feed user {user:?}: {e}")))?;
+            Ok((user, head))
+        })
+        .collect()
+}
+
+/// Each user a settle appends to, with their feed head as read and as moved on by the rows
+/// numbered so far (`None` for a user without a head).
+type Heads<'r> = BTreeMap<&'r str, Option<(i64, i64)>>;
+
+/// Locks the heads of the feeds `rows` deliver to, in user order (a chunk of users per
+/// statement, the chunks in order), and reads them.
+fn lock_heads<'r>(conn: &mut dyn Conn, rows: &'r [(String, i64)]) -> Result<Heads<'r>, DbError> {
+    let mut heads: Heads<'r> = rows.iter().map(|(user, _)| (user.as_str(), None)).collect();
+    let users: Vec<&str> = heads.keys().copied().collect();
+    for chunk in pow2_chunks(&users, MAX_ROWS) {
+        let params: Vec<Value> = chunk.iter().map(|user| Value::from(*user)).collect();
+        let sql = format!(
+            "SELECT user_id, head FROM feed_heads WHERE user_id IN ({}) ORDER BY user_id FOR UPDATE",
+            value_rows(1, 1, chunk.len())
+        );
+        for row in conn.query(&sql, &params)? {
+            let head = row.int(1)?;
+            if let Some(entry) = heads.get_mut(row.text(0)?.as_str()) {
+                *entry = Some((head, head));
+            }
+        }
+    }
+    Ok(heads)
+}
+
+/// Appends numbered rows `(user, feed_seq, server_seq)` to the feeds, with one multi-row
+/// statement per chunk.
+fn append_rows(conn: &mut dyn Conn, feed: &[(&str, i64, i64)]) -> Result<(), DbError> {
+    for chunk in pow2_chunks(feed, MAX_ROWS) {
+        let mut params = Vec::with_capacity(chunk.len() * 3);
+        for (user, position, seq) in chunk {
+            params.extend([Value::from(*user), Value::Int(*position), Value::Int(*seq)]);
+        }
+        let sql = format!(
+            "INSERT INTO user_feed (user_id, feed_seq, server_seq) VALUES {}",
+            value_rows(1, 3, chunk.len())
+        );
+        conn.execute(&sql, &params)?;
+    }
+    Ok(())
+}
+
+/// Sets the heads `(user, head)` (locked by [`lock_heads`]), with one statement per chunk. (A
+/// `VALUES` list in `FROM` types its parameters as text for PostgreSQL, hence the casts.)
+fn move_heads(conn: &mut dyn Conn, heads: &[(&str, i64)]) -> Result<(), DbError> {
+    use std::fmt::Write;
+    for chunk in pow2_chunks(heads, MAX_ROWS) {
+        let mut values = String::with_capacity(chunk.len() * 28);
+        let mut params = Vec::with_capacity(chunk.len() * 2);
+        for (n, (user, head)) in chunk.iter().enumerate() {
+            let first = n * 2 + 1;
+            let sep = if n > 0 { ", " } else { "" };
+            // Writing to a String cannot fail.
+            let _ = write!(values, "{sep}(${first}, CAST(${} AS BIGINT))", first + 1);
+            params.extend([Value::from(*user), Value::Int(*head)]);
+        }
+        let sql = format!(
+            "UPDATE feed_heads SET head = v.column2 FROM (VALUES {values}) AS v
+             WHERE feed_heads.user_id = v.column1"
+        );
+        conn.execute(&sql, &params)?;
+    }
+    Ok(())
+}
+
+/// [`settle`] for rows staged in `feed_pending`: numbers them with a window over the table.
+fn settle_table(conn: &mut dyn Conn) -> Result<Vec<(Uuid, i64)>, DbError> {
     conn.query(
         "SELECT user_id FROM feed_heads WHERE user_id IN (SELECT user_id FROM feed_pending)
          ORDER BY user_id FOR UPDATE",
@@ -214,7 +351,8 @@ pub fn open_feed(conn: &mut dyn Conn, user: &str) -> Result<(), DbError> {
 /// Delivers to `user` the current state of the whole catalog (at signup), situations first so a
 /// variation never arrives before its situation.
 pub fn grant_catalog(conn: &mut dyn Conn, user: &str) -> Result<(), DbError> {
-    conn.execute(
+    stage_selected(
+        conn,
         "INSERT INTO feed_pending (user_id, server_seq)
          SELECT $1, last_seq FROM records
          WHERE kind IN ('situation', 'variation', 'achievement') AND last_seq > 0
@@ -236,7 +374,8 @@ pub fn grant_room_profiles(conn: &mut dyn Conn, user: &str, room: &str) -> Resul
          ORDER BY user_id FOR SHARE",
         params![user, room],
     )?;
-    conn.execute(
+    stage_selected(
+        conn,
         "INSERT INTO feed_pending (user_id, server_seq)
          SELECT $1, u.public_seq FROM users u
          WHERE u.user_id <> $1 AND u.public_seq > 0 AND u.user_id IN (
@@ -251,7 +390,8 @@ pub fn grant_room_profiles(conn: &mut dyn Conn, user: &str, room: &str) -> Resul
 /// Delivers to `user`, who just joined `room`, the room's earlier messages and its members'
 /// read markers, each in its current state.
 pub fn grant_room_history(conn: &mut dyn Conn, user: &str, room: &str) -> Result<(), DbError> {
-    conn.execute(
+    stage_selected(
+        conn,
         "INSERT INTO feed_pending (user_id, server_seq)
          SELECT $1, last_seq FROM records
          WHERE room_id = $2 AND kind IN ('chat_message', 'read_marker') AND last_seq > 0
@@ -272,14 +412,16 @@ pub fn redeliver(
     record_id: &str,
 ) -> Result<(), DbError> {
     if kind == ServerEntity::Profile {
-        conn.execute(
+        stage_selected(
+            conn,
             "INSERT INTO feed_pending (user_id, server_seq)
              SELECT user_id, profile_seq FROM users WHERE user_id = $1 AND profile_seq > 0",
             params![user],
         )?;
         return Ok(());
     }
-    conn.execute(
+    stage_selected(
+        conn,
         "INSERT INTO feed_pending (user_id, server_seq)
          SELECT $1, last_seq FROM records
          WHERE kind = $2 AND record_id = $3 AND last_seq > 0
@@ -298,7 +440,8 @@ pub fn share_profile_with_room(conn: &mut dyn Conn, user: &str, room: &str) -> R
         "SELECT user_id FROM users WHERE user_id = $1 FOR SHARE",
         params![user],
     )?;
-    conn.execute(
+    stage_selected(
+        conn,
         "INSERT INTO feed_pending (user_id, server_seq)
          SELECT p.user_id, u.public_seq FROM participants p, users u
          WHERE p.room_id = $1 AND p.user_id <> $2 AND u.user_id = $2",
@@ -329,7 +472,8 @@ pub fn reset_history(conn: &mut dyn Conn) -> Result<String, DbError> {
         .map(|r| r.text(0))
         .collect::<Result<_, _>>()?;
     for user in &users {
-        conn.execute(
+        stage_selected(
+            conn,
             "INSERT INTO feed_pending (user_id, server_seq)
              SELECT $1, seq FROM (
                  SELECT last_seq AS seq,
@@ -566,7 +710,120 @@ fn page_extent(sizes: &[i64], limit: usize, byte_budget: usize) -> (usize, bool)
 
 #[cfg(test)]
 mod tests {
-    use super::page_extent;
+    use std::collections::BTreeMap;
+
+    use uuid::Uuid;
+
+    use super::{open_feed, page_extent, settle, stage, stage_selected};
+    use crate::db::{
+        Backend, Conn, DbError, TxMode, in_savepoint, in_tx, on_postgres, on_sqlite, params,
+    };
+
+    /// Runs `stage` in a savepoint that is then rolled back.
+    fn undone(conn: &mut dyn Conn, stage: impl FnOnce(&mut dyn Conn) -> Result<(), DbError>) {
+        let outcome = in_savepoint(conn, |conn| {
+            stage(conn)?;
+            Err::<(), _>(DbError::Database("undone".into()))
+        });
+        assert!(outcome.is_err());
+    }
+
+    /// `settle`'s moved heads, in user order.
+    fn sorted(mut moved: Vec<(Uuid, i64)>) -> Vec<(Uuid, i64)> {
+        moved.sort();
+        moved
+    }
+
+    /// Each user's feed as `server_seq`s in position order, checking the positions run 1, 2, …
+    fn feeds(db: &dyn Backend) -> BTreeMap<String, Vec<i64>> {
+        let rows = in_tx(db, TxMode::Read, |conn| {
+            conn.query(
+                "SELECT user_id, feed_seq, server_seq FROM user_feed ORDER BY user_id, feed_seq",
+                params![],
+            )
+        })
+        .expect("read feeds");
+        let mut feeds: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+        for row in &rows {
+            let feed = feeds.entry(row.text(0).expect("user")).or_default();
+            feed.push(row.int(2).expect("seq"));
+            assert_eq!(row.int(1).expect("position"), feed.len() as i64, "no gap");
+        }
+        feeds
+    }
+
+    /// Deliveries staged in memory, by statement and inside savepoints (one rolled back after
+    /// a statement copied the rows held before it into the table) take their feeds' next
+    /// positions in staging order; the undone ones are dropped, and so are deliveries to a user
+    /// without a feed head. `settle` returns each moved head.
+    fn settling_keeps_the_staging_order(db: &dyn Backend) {
+        let [a, b, c] = [0; 3].map(|_| Uuid::now_v7());
+        let [ka, kb, kc] = [a, b, c].map(|u| u.to_string());
+        let (ka, kb, kc) = (ka.as_str(), kb.as_str(), kc.as_str());
+        let one = "INSERT INTO feed_pending (user_id, server_seq) VALUES ($1, CAST($2 AS BIGINT))";
+        let moved = in_tx(db, TxMode::Write, |conn| {
+            for user in [ka, kb, kc] {
+                open_feed(conn, user)?;
+            }
+            stage(conn, &[(ka, 1), (kb, 1)]);
+            stage_selected(conn, one, params![ka, 2_i64])?;
+            stage(conn, &[(ka, 3)]);
+            undone(conn, |conn| {
+                stage(conn, &[(ka, 90)]);
+                stage_selected(conn, one, params![kb, 91_i64])?;
+                stage(conn, &[(kc, 92)]);
+                Ok(())
+            });
+            stage(conn, &[(kb, 4)]);
+            settle(conn)
+        })
+        .expect("first write");
+        assert_eq!(sorted(moved), sorted(vec![(a, 3), (b, 2)]));
+
+        let stranger = Uuid::now_v7().to_string();
+        let moved = in_tx(db, TxMode::Write, |conn| {
+            stage(conn, &[(kb, 5), (stranger.as_str(), 5), (ka, 6)]);
+            undone(conn, |conn| {
+                stage(conn, &[(kc, 93)]);
+                Ok(())
+            });
+            stage(conn, &[(kb, 7)]);
+            settle(conn)
+        })
+        .expect("second write, in memory only");
+        assert_eq!(sorted(moved), sorted(vec![(a, 4), (b, 4)]));
+
+        let feeds = feeds(db);
+        assert_eq!(feeds.get(ka), Some(&vec![1, 2, 3, 6]));
+        assert_eq!(feeds.get(kb), Some(&vec![1, 4, 5, 7]));
+        assert_eq!(feeds.get(kc), None);
+        assert_eq!(feeds.get(&stranger), None);
+        let heads = in_tx(db, TxMode::Read, |conn| {
+            conn.query(
+                "SELECT user_id, head FROM feed_heads ORDER BY user_id",
+                params![],
+            )
+        })
+        .expect("heads");
+        let heads: BTreeMap<String, i64> = heads
+            .iter()
+            .map(|row| (row.text(0).expect("user"), row.int(1).expect("head")))
+            .collect();
+        assert_eq!(
+            heads,
+            BTreeMap::from([(ka.to_owned(), 4), (kb.to_owned(), 4), (kc.to_owned(), 0)])
+        );
+    }
+
+    #[test]
+    fn settling_keeps_the_staging_order_on_sqlite() {
+        on_sqlite(settling_keeps_the_staging_order);
+    }
+
+    #[test]
+    fn settling_keeps_the_staging_order_on_postgres() {
+        on_postgres(settling_keeps_the_staging_order);
+    }
 
     #[test]
     fn a_page_stops_at_the_count_limit() {

@@ -7,6 +7,7 @@ mod conflict;
 mod postgres;
 mod schema;
 mod sqlite;
+mod staged;
 
 use std::any::Any;
 use std::fmt;
@@ -17,6 +18,7 @@ pub use self::conflict::Conflict;
 
 pub use self::postgres::PostgresBackend;
 pub use self::sqlite::SqliteBackend;
+pub use self::staged::Staged;
 
 /// A value bound to or read from SQL: the server stores only integers and text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,9 +159,9 @@ pub enum TxMode {
 pub trait Conn {
     /// Starts a transaction.
     fn begin(&mut self, mode: TxMode) -> Result<(), DbError>;
-    /// Commits the open transaction, unless it still holds staged feed rows (`feed_pending`,
-    /// which `crate::feed::settle` empties): then it fails with [`DbError::Unsettled`] and
-    /// leaves the transaction open for the caller to roll back.
+    /// Commits the open transaction, unless it still holds staged feed rows (in [`Conn::staged`]
+    /// or `feed_pending`, which `crate::feed::settle` empties): then it fails with
+    /// [`DbError::Unsettled`] and leaves the transaction open for the caller to roll back.
     fn commit(&mut self) -> Result<(), DbError>;
     /// Rolls back the open transaction.
     fn rollback(&mut self) -> Result<(), DbError>;
@@ -174,6 +176,9 @@ pub trait Conn {
     /// whose other columns must hold its own value (a message's payload holds its server
     /// sequence) is then written once, its value given explicitly (`OVERRIDING SYSTEM VALUE`).
     fn reserve_ids(&mut self, table: &str, column: &str, n: usize) -> Result<Vec<i64>, DbError>;
+    /// The feed deliveries the open transaction staged in memory (`crate::feed::stage`):
+    /// emptied by `begin` and `rollback`, checked by `commit`.
+    fn staged(&mut self) -> &mut Staged;
     /// Marks the connection unusable so the pool drops it instead of reusing it.
     fn discard(&mut self);
     /// Whether a statement since the last `begin` failed because of a concurrent transaction
@@ -340,12 +345,14 @@ pub fn value_rows(first: usize, columns: usize, rows: usize) -> String {
     sql
 }
 
-/// Runs `f` inside a savepoint: on `Err` only `f`'s writes are undone and the transaction goes on.
+/// Runs `f` inside a savepoint: on `Err` only `f`'s writes are undone (the feed deliveries it
+/// staged in memory too) and the transaction goes on.
 pub fn in_savepoint<T, E: From<DbError>>(
     conn: &mut dyn Conn,
     f: impl FnOnce(&mut dyn Conn) -> Result<T, E>,
 ) -> Result<T, E> {
     conn.batch("SAVEPOINT entry")?;
+    let staged = conn.staged().mark();
     match f(conn) {
         Ok(value) => {
             conn.batch("RELEASE SAVEPOINT entry")?;
@@ -354,6 +361,7 @@ pub fn in_savepoint<T, E: From<DbError>>(
         Err(e) => {
             conn.batch("ROLLBACK TO SAVEPOINT entry")?;
             conn.batch("RELEASE SAVEPOINT entry")?;
+            conn.staged().undo(staged);
             Err(e)
         }
     }
@@ -373,20 +381,38 @@ pub fn is_postgres(target: &str) -> bool {
     target.starts_with("postgres://") || target.starts_with("postgresql://")
 }
 
-/// The integration tests' throwaway PostgreSQL cluster, for the tests below.
+/// The integration tests' throwaway PostgreSQL cluster, for the unit tests on PostgreSQL.
 #[cfg(test)]
 #[path = "../../tests/all/pg/mod.rs"]
 mod test_cluster;
 
+/// Runs a unit test's `check` on a fresh SQLite store.
+#[cfg(test)]
+pub(crate) fn on_sqlite(check: impl FnOnce(&dyn Backend)) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = SqliteBackend::open(&dir.path().join("server.db")).expect("open");
+    check(&db);
+}
+
+/// Runs a unit test's `check` on a fresh database of a throwaway PostgreSQL cluster (skipped
+/// where PostgreSQL is not installed).
+#[cfg(test)]
+pub(crate) fn on_postgres(check: impl FnOnce(&dyn Backend)) {
+    let Some(mut cluster) = test_cluster::Cluster::start() else {
+        return;
+    };
+    let db = PostgresBackend::open(&cluster.new_database()).expect("open");
+    check(&db);
+}
+
 #[cfg(test)]
 mod tests {
-    use super::test_cluster as pg;
-    use super::{Backend, DbError, PostgresBackend, SqliteBackend, TxMode, in_tx};
+    use super::{Backend, DbError, SqliteBackend, TxMode, in_tx, on_postgres, on_sqlite};
     use super::{pow2_chunks, value_rows};
 
-    /// A write that stages a feed row and never settles it: its commit is refused, nothing of
-    /// it is kept (neither its other write nor the staged row), and the connection's next
-    /// transaction starts with no staged rows.
+    /// A write that stages a feed row and never settles it (in `feed_pending` or in memory):
+    /// its commit is refused, nothing of it is kept (neither its other write nor the staged
+    /// row), and the connection's next transaction starts with no staged rows.
     fn unsettled_writes_are_rolled_back(db: &dyn Backend) {
         let outcome = in_tx(db, TxMode::Write, |conn| {
             conn.execute(
@@ -402,6 +428,18 @@ mod tests {
         assert!(
             matches!(&outcome, Err(DbError::Unsettled(detail)) if detail.contains("1 staged")),
             "{outcome:?}"
+        );
+        let held = in_tx(db, TxMode::Write, |conn| {
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('probe', 'written')",
+                params![],
+            )?;
+            conn.staged().push(&[("someone", 1), ("someone", 2)]);
+            Ok::<_, DbError>(())
+        });
+        assert!(
+            matches!(&held, Err(DbError::Unsettled(detail)) if detail.contains("2 staged")),
+            "rows staged in memory are caught too: {held:?}"
         );
         let left = in_tx(db, TxMode::Read, |conn| {
             let probe = conn.query("SELECT value FROM meta WHERE key = 'probe'", params![])?;
@@ -424,18 +462,12 @@ mod tests {
 
     #[test]
     fn a_write_leaving_staged_feed_rows_is_rolled_back_on_sqlite() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = SqliteBackend::open(&dir.path().join("server.db")).expect("open");
-        unsettled_writes_are_rolled_back(&db);
+        on_sqlite(unsettled_writes_are_rolled_back);
     }
 
     #[test]
     fn a_write_leaving_staged_feed_rows_is_rolled_back_on_postgres() {
-        let Some(mut cluster) = pg::Cluster::start() else {
-            return;
-        };
-        let db = PostgresBackend::open(&cluster.new_database()).expect("open");
-        unsettled_writes_are_rolled_back(&db);
+        on_postgres(unsettled_writes_are_rolled_back);
     }
 
     /// Requests never checkpoint (`wal_autocheckpoint = 0`): the log's pages reach the database

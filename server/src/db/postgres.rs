@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 
-use super::{Backend, Conflict, Conn, DbError, Row, TxMode, Value, schema};
+use super::{Backend, Conflict, Conn, DbError, Row, Staged, TxMode, Value, schema};
 
 /// How many idle connections are kept for reuse.
 const MAX_IDLE: usize = 8;
@@ -85,6 +85,7 @@ impl Backend for PostgresBackend {
             conn: Some(conn),
             in_tx: false,
             conflict: None,
+            staged: Staged::default(),
         }))
     }
 
@@ -102,6 +103,8 @@ struct PooledPg<'a> {
     in_tx: bool,
     /// The first conflict with another transaction a statement met since the last `begin`.
     conflict: Option<Conflict>,
+    /// The open transaction's feed deliveries staged in memory.
+    staged: Staged,
 }
 
 impl Drop for PooledPg<'_> {
@@ -170,6 +173,7 @@ impl Conn for PooledPg<'_> {
     /// (`READ COMMITTED`), so a statement after a row lock sees what the lock's holder committed.
     fn begin(&mut self, mode: TxMode) -> Result<(), DbError> {
         self.conflict = None;
+        self.staged = Staged::default();
         self.batch(match mode {
             TxMode::Read => "BEGIN ISOLATION LEVEL REPEATABLE READ",
             TxMode::Write | TxMode::Exclusive => "BEGIN",
@@ -184,13 +188,22 @@ impl Conn for PooledPg<'_> {
         self.checked(outcome).map(drop)
     }
 
+    /// Rows staged in memory are counted here; the ones in `feed_pending` by the check sent
+    /// with the `COMMIT`.
     fn commit(&mut self) -> Result<(), DbError> {
+        let held = self.staged.unsettled();
+        if held > 0 {
+            return Err(DbError::Unsettled(format!(
+                "{held} staged feed rows were never settled"
+            )));
+        }
         self.batch(schema::POSTGRES_COMMIT)?;
         self.in_tx = false;
         Ok(())
     }
 
     fn rollback(&mut self) -> Result<(), DbError> {
+        self.staged = Staged::default();
         self.batch("ROLLBACK")?;
         self.in_tx = false;
         Ok(())
@@ -228,6 +241,10 @@ impl Conn for PooledPg<'_> {
             &[Value::from(table), Value::from(column), Value::Int(count)],
         )?;
         rows.iter().map(|row| row.int(0)).collect()
+    }
+
+    fn staged(&mut self) -> &mut Staged {
+        &mut self.staged
     }
 
     fn discard(&mut self) {

@@ -41,7 +41,8 @@ mod postgres_migrations {
     refinery::embed_migrations!("migrations/postgres");
 }
 
-/// SQLite, on every new connection: the transaction's staged feed rows (`crate::feed`), a
+/// SQLite, on every new connection: the transaction's feed rows staged by statements
+/// (`crate::feed`; the ones the server holds are staged in memory, `super::Staged`), a
 /// temporary table of this connection, emptied by `crate::feed::settle` before each commit.
 pub const SQLITE_SESSION: &str = "CREATE TEMP TABLE IF NOT EXISTS feed_pending (
     ord INTEGER PRIMARY KEY, user_id TEXT NOT NULL, server_seq INTEGER NOT NULL)";

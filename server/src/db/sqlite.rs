@@ -11,7 +11,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, params_from_iter};
 
 use super::checkpoint::Checkpointer;
-use super::{Backend, Conflict, Conn, DbError, Row, TxMode, Value, params, schema};
+use super::{Backend, Conflict, Conn, DbError, Row, Staged, TxMode, Value, params, schema};
 
 /// How many idle connections are kept for reuse.
 const MAX_IDLE: usize = 8;
@@ -87,6 +87,7 @@ impl Backend for SqliteBackend {
         Ok(Box::new(PooledSqlite {
             backend: self,
             conn: Some(conn),
+            staged: Staged::default(),
         }))
     }
 
@@ -99,6 +100,8 @@ impl Backend for SqliteBackend {
 struct PooledSqlite<'a> {
     backend: &'a SqliteBackend,
     conn: Option<Connection>,
+    /// The open transaction's feed deliveries staged in memory.
+    staged: Staged,
 }
 
 impl PooledSqlite<'_> {
@@ -119,6 +122,7 @@ impl Drop for PooledSqlite<'_> {
 
 impl Conn for PooledSqlite<'_> {
     fn begin(&mut self, mode: TxMode) -> Result<(), DbError> {
+        self.staged = Staged::default();
         self.batch(match mode {
             TxMode::Read => "BEGIN DEFERRED",
             TxMode::Write | TxMode::Exclusive => "BEGIN IMMEDIATE",
@@ -126,11 +130,13 @@ impl Conn for PooledSqlite<'_> {
     }
 
     fn commit(&mut self) -> Result<(), DbError> {
-        let staged: i64 = self
+        let in_table: i64 = self
             .conn()?
             .prepare_cached(schema::SQLITE_UNSETTLED)
             .and_then(|mut stmt| stmt.query_row([], |row| row.get(0)))
             .map_err(db_err)?;
+        let held = i64::try_from(self.staged.unsettled()).unwrap_or(i64::MAX);
+        let staged = in_table.saturating_add(held);
         if staged > 0 {
             return Err(DbError::Unsettled(format!(
                 "{staged} staged feed rows were never settled"
@@ -140,6 +146,7 @@ impl Conn for PooledSqlite<'_> {
     }
 
     fn rollback(&mut self) -> Result<(), DbError> {
+        self.staged = Staged::default();
         self.batch("ROLLBACK")
     }
 
@@ -211,6 +218,10 @@ impl Conn for PooledSqlite<'_> {
             .checked_sub(count - 1)
             .ok_or_else(|| DbError::Decode(format!("{table} sequence at {last}")))?;
         Ok((first..=last).collect())
+    }
+
+    fn staged(&mut self) -> &mut Staged {
+        &mut self.staged
     }
 
     fn discard(&mut self) {

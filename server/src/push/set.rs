@@ -347,7 +347,7 @@ fn flush(
             }
         }
     }
-    feed::stage(conn, &deliveries)?;
+    feed::stage(conn, &deliveries);
     for (accepted, &seq) in pending.iter().zip(&seqs) {
         decisions.written_at(accepted.change.change_id, seq);
         results[accepted.index] = Some(result(
