@@ -28,10 +28,15 @@ pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Builds the server binary once (in the profile of the running executable) and returns its path.
+/// Builds the server binary once (in the profile of the running executable) and returns its path;
+/// or, when `STUDYMATE_SERVER_BIN` names a binary, that one, unbuilt. Comparing two server builds
+/// needs the variable: the build here would otherwise replace a binary copied into `target/`.
 pub fn server_binary() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
+        if let Some(chosen) = std::env::var_os("STUDYMATE_SERVER_BIN") {
+            return PathBuf::from(chosen);
+        }
         let exe = std::env::current_exe().expect("current exe");
         let release = exe.components().any(|c| c.as_os_str() == "release");
         let mut cmd = Command::new(env!("CARGO"));
