@@ -17,6 +17,7 @@ mod days;
 pub mod error;
 #[cfg(feature = "uniffi")]
 pub mod ffi;
+pub mod jitter;
 pub mod ledger;
 #[cfg(feature = "client")]
 pub mod next_up;

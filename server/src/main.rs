@@ -13,7 +13,6 @@ mod db;
 mod devices;
 mod feed;
 mod http;
-mod jitter;
 mod ledger;
 mod live;
 mod privacy;

@@ -45,9 +45,7 @@ impl RetryPolicy {
             .base_delay
             .saturating_mul(1u32 << exp)
             .min(self.max_delay);
-        let half = cap / 2;
-        let jitter = Duration::from_nanos(fastrand::u64(0..=half.as_nanos() as u64));
-        let backoff = half + jitter;
+        let backoff = crate::jitter::half_to_full(cap);
         match retry_after {
             Some(after) => backoff.max(after.min(self.max_retry_after)),
             None => backoff,

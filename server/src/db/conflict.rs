@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::jitter;
+use studymate_core::jitter;
 
 /// Why the database aborted a transaction because of another one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use postgres::{Client, NoTls};
 
 use super::hub::Hub;
 use super::moved::{self, CHANNEL, Wake};
-use crate::jitter;
+use studymate_core::jitter;
 
 /// Longest wait between reconnection attempts.
 const MAX_RECONNECT_WAIT: Duration = Duration::from_secs(30);
