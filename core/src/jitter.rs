@@ -5,11 +5,15 @@
 
 use std::time::Duration;
 
-/// A wait between half of `wait` and all of it, uniformly at random.
+/// A wait from half of `wait` up to (not including) all of it, uniformly at random; `wait`
+/// itself when it is zero.
 pub fn half_to_full(wait: Duration) -> Duration {
     let half = wait / 2;
-    let nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
-    half.saturating_add(Duration::from_nanos(fastrand::u64(0..=nanos)))
+    let rest = u64::try_from((wait - half).as_nanos()).unwrap_or(u64::MAX);
+    if rest == 0 {
+        return half;
+    }
+    half.saturating_add(Duration::from_nanos(fastrand::u64(0..rest)))
 }
 
 #[cfg(test)]
@@ -21,11 +25,13 @@ mod tests {
         let wait = Duration::from_millis(400);
         let waits: Vec<Duration> = (0..1000).map(|_| half_to_full(wait)).collect();
         for jittered in &waits {
-            assert!(*jittered >= wait / 2 && *jittered <= wait, "{jittered:?}");
+            assert!(*jittered >= wait / 2 && *jittered < wait, "{jittered:?}");
         }
         assert!(
             waits.iter().any(|w| *w != waits[0]),
             "the waits are spread, not one value"
         );
+        assert_eq!(half_to_full(Duration::ZERO), Duration::ZERO);
+        assert_eq!(half_to_full(Duration::from_nanos(1)), Duration::ZERO);
     }
 }
